@@ -1,0 +1,270 @@
+// `node dist/cli.js <command>`: the headless face of the same core the extension uses.
+// Bad input (unknown space or device, malformed spec or samples, unreadable files) exits with code 2
+// and one line on stderr; stdout carries only results, so `--json` output can be piped.
+import * as fs from 'fs';
+import * as path from 'path';
+import { Args, parseArgs } from './args';
+import { SpecError } from '../core/spaces/space';
+import { getSpace, SPACE_NAMES } from '../core/spaces/registry';
+import { loadTf } from '../core/predictor/tf';
+import { DeviceHandle, LatencyPredictor, SamplesFile, weightsPaths } from '../core/predictor/service';
+import { writeFileAtomic } from '../core/predictor/weights';
+import { batchGraphs } from '../core/predictor/encodings';
+
+const BOOLEANS = new Set(['json', 'help', 'net-only']);
+
+const USAGE = `HELP latency predictor (Lee et al., NeurIPS 2021)
+
+usage: node dist/cli.js <command> [options]
+
+  references --space S [--json]
+      the 10 reference architectures a new device must measure
+  adapt --space S --samples SAMPLES.json --out DEVICE.json [--name NAME]
+      few-shot adaptation to a device from its measured samples
+  predict --space S --device NAME|DEVICE.json [--device ...] (--arch SPEC ... | --archs ARCHS.json) [--json]
+      predicted latency in milliseconds
+  devices [--space S] [--json]
+      built-in devices
+  eval --space S [--shots 10] [--seeds 5] [--json]
+      the paper's meta-test protocol against two baselines
+  meta-train --space S [--train a,b,..] [--valid c,..] [--seed N] [--episodes N] [--out FILE]
+      meta-train the predictor (writes weights/<space>.json and the files beside it)
+  bundle --space S [--weights FILE]
+      rewrite the source bank and built-in devices beside the weights from data/
+
+spaces: ${SPACE_NAMES.join(', ')}`;
+
+function readJsonFile(file: string, what: string): unknown {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new SpecError(`cannot read ${what} ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw new SpecError(`${file}: not valid JSON (${(e as Error).message.split('\n')[0]})`);
+  }
+}
+
+async function predictorFor(args: Args): Promise<LatencyPredictor> {
+  const space = getSpace(args.required('space'));
+  const tf = await loadTf();
+  return LatencyPredictor.load(tf, space.name, args.str('weights'));
+}
+
+function fmtMs(v: number): string {
+  return v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2);
+}
+
+async function cmdReferences(args: Args) {
+  args.only(['space', 'json']);
+  const space = getSpace(args.required('space'));
+  const specs = space.referenceIndices.map((i) => space.specAt(i));
+  if (args.has('json')) process.stdout.write(JSON.stringify(specs) + '\n');
+  else process.stdout.write(specs.join('\n') + '\n');
+}
+
+async function cmdAdapt(args: Args) {
+  args.only(['space', 'samples', 'out', 'name', 'weights']);
+  const samplesPath = args.required('samples');
+  const out = args.required('out');
+  const space = getSpace(args.required('space'));
+  const s = readJsonFile(samplesPath, 'samples file') as SamplesFile;
+  if (!s || typeof s !== 'object' || !Array.isArray(s.samples)) throw new SpecError(`${samplesPath}: expected {"space", "device", "samples": [...]}`);
+  if (s.space !== undefined && s.space !== space.name) throw new SpecError(`${samplesPath}: samples are for space "${s.space}", not ${space.name}`);
+  const name = args.str('name') ?? (typeof s.device === 'string' && s.device ? s.device : path.basename(out, '.json'));
+  const predictor = await predictorFor(args);
+  const t0 = Date.now();
+  const device = predictor.adapt(name, s.samples, samplesPath);
+  const ms = Date.now() - t0;
+  writeFileAtomic(out, JSON.stringify(device, null, 1) + '\n');
+  const c = device.adaptation.combination;
+  const src = c.sources.map((j) => device.adaptation.sourceDevices[j]).join('+');
+  process.stderr.write(`adapted "${name}" from ${device.samples.length} samples in ${ms} ms (mapping: ${c.kind}${src ? ' ' + (c.sources.length > 3 ? `${c.sources.length} sources` : src) : ''}, leave-one-out RMSE ${Math.sqrt(c.looMse).toFixed(3)} ms) -> ${out}\n`);
+}
+
+async function cmdPredict(args: Args) {
+  args.only(['space', 'device', 'arch', 'archs', 'json', 'weights']);
+  const space = getSpace(args.required('space'));
+  const devices = args.all('device');
+  if (devices.length === 0) throw new SpecError('missing --device (a built-in name or a DEVICE.json)');
+  let raw: unknown[] = args.all('arch');
+  const archsFile = args.str('archs');
+  if (archsFile) {
+    const list = readJsonFile(archsFile, 'architectures file');
+    if (!Array.isArray(list)) throw new SpecError(`${archsFile}: expected a JSON array of SPECs`);
+    raw = raw.concat(list);
+  }
+  if (raw.length === 0) throw new SpecError('give --arch SPEC or --archs ARCHS.json');
+  const specs = raw.map((r, k) => {
+    try {
+      return space.canonical(r);
+    } catch (e) {
+      throw new SpecError(`${archsFile && k >= args.all('arch').length ? `${archsFile}: entry ${k + 1 - args.all('arch').length}` : `--arch ${k + 1}`}: ${(e as Error).message}`);
+    }
+  });
+  const predictor = await predictorFor(args);
+  const handles: DeviceHandle[] = devices.map((d) => predictor.resolve(d));
+  const results = handles.map((h) => predictor.predict(h, specs));
+  if (args.has('json')) {
+    if (handles.length === 1) process.stdout.write(JSON.stringify(results[0]) + '\n');
+    else process.stdout.write(JSON.stringify(Object.fromEntries(handles.map((h, k) => [h.info.name, results[k]]))) + '\n');
+    return;
+  }
+  const names = handles.map((h) => h.info.name);
+  const widths = names.map((n) => Math.max(n.length, 8));
+  const lines = [`${'architecture'.padEnd(40)}  ${names.map((n, k) => n.padStart(widths[k])).join('  ')}`];
+  specs.forEach((s, i) => {
+    const label = s.length > 40 ? s.slice(0, 37) + '...' : s;
+    lines.push(`${label.padEnd(40)}  ${results.map((r, k) => (fmtMs(r[i]) + ' ms').padStart(widths[k])).join('  ')}`);
+  });
+  process.stdout.write(lines.join('\n') + '\n');
+}
+
+async function cmdDevices(args: Args) {
+  args.only(['space', 'json', 'weights']);
+  const spaces = args.has('space') ? [getSpace(args.str('space')).name] : SPACE_NAMES;
+  const rows: { name: string; space: string; origin: string; samples: number }[] = [];
+  for (const s of spaces) {
+    const p = weightsPaths(s, args.str('weights'));
+    if (!fs.existsSync(p.devices)) continue;
+    const file = JSON.parse(fs.readFileSync(p.devices, 'utf8')) as { devices: { name: string; origin: string; samples: unknown[] }[] };
+    for (const d of file.devices) rows.push({ name: d.name, space: s, origin: d.origin, samples: d.samples.length });
+  }
+  if (args.has('json')) {
+    process.stdout.write(JSON.stringify(rows) + '\n');
+    return;
+  }
+  const lines = [`${'device'.padEnd(18)}${'space'.padEnd(14)}${'from'.padEnd(10)}samples`];
+  for (const r of rows) lines.push(`${r.name.padEnd(18)}${r.space.padEnd(14)}${r.origin.padEnd(10)}${r.samples}`);
+  process.stdout.write(lines.join('\n') + '\n');
+}
+
+async function trainingGraphs(spaceName: string) {
+  const { loadSpaceTables } = await import('../core/training/dataset');
+  const space = getSpace(spaceName);
+  const tables = loadSpaceTables(space.name);
+  const graphs = batchGraphs(tables.architectures.map((a) => space.graph(space.canonical(a))));
+  return { space, tables, graphs };
+}
+
+async function cmdEval(args: Args) {
+  args.only(['space', 'shots', 'seeds', 'json', 'weights', 'devices']);
+  const { evaluate, formatEvalTable } = await import('../core/eval/evaluate');
+  const shots = args.int('shots', 10, 0);
+  const seeds = args.int('seeds', 5, 1);
+  const predictor = await predictorFor(args);
+  const { tables, graphs } = await trainingGraphs(predictor.space.name);
+  const devices = args.list('devices') ?? tables.splits.meta_test.filter((d) => tables.devices.includes(d));
+  for (const d of devices) if (!tables.devices.includes(d)) throw new SpecError(`no full latency table for device "${d}" in data/${predictor.space.name}`);
+  const sources = [...predictor.weights.trainDevices, ...predictor.weights.validDevices].filter((d) => tables.devices.includes(d));
+  const t0 = Date.now();
+  const results = evaluate(predictor.tf, { space: predictor.space.name, tables, graphs, net: predictor.net, sourceDevices: sources, devices, shots, seeds }, (l) =>
+    process.stderr.write(l + '\n'),
+  );
+  if (args.has('json')) process.stdout.write(JSON.stringify({ shots, seeds, sources, results }, null, 1) + '\n');
+  else process.stdout.write(formatEvalTable(results, shots, seeds) + `\n(${((Date.now() - t0) / 1000).toFixed(1)} s; source bank: ${sources.length} devices)\n`);
+}
+
+async function cmdMetaTrain(args: Args) {
+  args.only(['space', 'train', 'valid', 'seed', 'episodes', 'out', 'tasks', 'queries']);
+  const { metaTrain, DEFAULT_META_TRAIN } = await import('../core/training/metaTrain');
+  const { buildSourceBank, buildBuiltinDevices } = await import('../core/training/bundle');
+  const { space, tables, graphs } = await trainingGraphs(args.required('space'));
+  // Default pool: every device with a full table outside the paper's meta-test split is a source;
+  // the paper's meta-valid devices select the checkpoint.
+  const test = new Set(tables.splits.meta_test);
+  const valid = args.list('valid') ?? tables.splits.meta_valid;
+  const train = args.list('train') ?? tables.devices.filter((d) => !test.has(d) && !valid.includes(d));
+  for (const d of [...train, ...valid]) if (!tables.devices.includes(d)) throw new SpecError(`no full latency table for device "${d}" in data/${space.name}`);
+  if (train.length === 0) throw new SpecError('--train: no devices');
+  const seed = args.int('seed', 0, 0);
+  const out = args.str('out') ?? weightsPaths(space.name).weights;
+  const tf = await loadTf();
+  process.stderr.write(`meta-training ${space.name} on ${train.length} devices (${train.join(', ')}), validating on ${valid.join(', ') || 'none'}, seed ${seed}, backend ${tf.getBackend()}\n`);
+  const weights = await metaTrain(tf, {
+    space: space.name,
+    tables,
+    graphs,
+    train,
+    valid,
+    seed,
+    episodes: args.int('episodes', DEFAULT_META_TRAIN.episodes, 1),
+    tasksPerEpisode: args.int('tasks', DEFAULT_META_TRAIN.tasksPerEpisode, 1),
+    shots: DEFAULT_META_TRAIN.shots,
+    queriesPerTask: args.int('queries', DEFAULT_META_TRAIN.queriesPerTask, 1),
+    learningRate: DEFAULT_META_TRAIN.learningRate,
+    validEvery: DEFAULT_META_TRAIN.validEvery,
+    log: (l) => process.stderr.write(l + '\n'),
+  });
+  weights.sourceDevices = [...train, ...valid];
+  const p = weightsPaths(space.name, out);
+  fs.mkdirSync(path.dirname(out), { recursive: true });
+  writeFileAtomic(p.sources, buildSourceBank(space, tables, weights.sourceDevices));
+  writeFileAtomic(p.devices, JSON.stringify(buildBuiltinDevices(space, tables)) + '\n');
+  writeFileAtomic(p.weights, JSON.stringify(weights) + '\n');
+  process.stderr.write(`wrote ${p.weights} (best validation Spearman ${weights.validSpearman.toFixed(4)} at episode ${weights.episodes}; ${weights.trainSeconds} s)\n`);
+}
+
+async function cmdBundle(args: Args) {
+  args.only(['space', 'weights']);
+  const { buildSourceBank, buildBuiltinDevices } = await import('../core/training/bundle');
+  const { readWeightsFile } = await import('../core/predictor/weights');
+  const { space, tables } = await trainingGraphs(args.required('space'));
+  const p = weightsPaths(space.name, args.str('weights'));
+  const w = readWeightsFile(p.weights);
+  writeFileAtomic(p.sources, buildSourceBank(space, tables, w.sourceDevices ?? []));
+  writeFileAtomic(p.devices, JSON.stringify(buildBuiltinDevices(space, tables)) + '\n');
+  process.stderr.write(`wrote ${p.sources} and ${p.devices}\n`);
+}
+
+const COMMANDS: Record<string, (a: Args) => Promise<void>> = {
+  references: cmdReferences,
+  adapt: cmdAdapt,
+  predict: cmdPredict,
+  devices: cmdDevices,
+  eval: cmdEval,
+  'meta-train': cmdMetaTrain,
+  bundle: cmdBundle,
+};
+
+export async function main(argv: string[]): Promise<number> {
+  let args: Args;
+  try {
+    args = new Args(parseArgs(argv, BOOLEANS));
+  } catch (e) {
+    process.stderr.write(`error: ${(e as Error).message}\n`);
+    return 2;
+  }
+  if (!args.command || args.command === 'help' || args.has('help')) {
+    process.stdout.write(USAGE + '\n');
+    return args.command || args.has('help') ? 0 : 2;
+  }
+  const cmd = COMMANDS[args.command];
+  if (!cmd) {
+    process.stderr.write(`error: unknown command "${args.command}" (known: ${Object.keys(COMMANDS).join(', ')})\n`);
+    return 2;
+  }
+  try {
+    await cmd(args);
+    return 0;
+  } catch (e) {
+    const msg = ((e as Error).message ?? String(e)).split('\n')[0];
+    process.stderr.write(`error: ${msg}\n`);
+    return e instanceof SpecError ? 2 : 1;
+  }
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (e) => {
+      process.stderr.write(`error: ${(e as Error).message}\n`);
+      process.exitCode = 1;
+    },
+  );
+}

@@ -1,0 +1,97 @@
+// `eval`: the paper's meta-test protocol on every meta-test device whose full table is in data/,
+// for the HELP predictor and the two baselines, all fitted on exactly the same samples.
+import type * as TF from '@tensorflow/tfjs';
+import type { GraphBatch } from '../predictor/encodings';
+import { HelpNetwork } from '../predictor/help';
+import { chooseCombination, combine, CombinationKind } from '../predictor/combine';
+import type { SpaceTables } from '../training/dataset';
+import { fitBestSource, fitSourceRidge } from './baselines';
+import { mape, spearman, withinTolerance } from './metrics';
+import { protocolTask } from './protocol';
+
+export interface Scores {
+  spearman: number;
+  mape: number;
+  within10: number;
+}
+
+export interface DeviceResult {
+  device: string;
+  help: Scores;
+  helpNetOnly: Scores;
+  ridge: Scores;
+  bestSource: Scores;
+  /** How often each combination was chosen over the seeds. */
+  chosen: Partial<Record<CombinationKind, number>>;
+}
+
+export interface EvalOptions {
+  space: string;
+  tables: SpaceTables;
+  graphs: GraphBatch;
+  net: HelpNetwork;
+  /** Source devices (full tables) for transfer and the baselines; the target is always excluded. */
+  sourceDevices: string[];
+  devices: string[];
+  shots: number;
+  seeds: number;
+}
+
+function score(pred: ArrayLike<number>, truth: ArrayLike<number>): Scores {
+  return { spearman: spearman(pred, truth), mape: mape(pred, truth), within10: withinTolerance(pred, truth, 0.1) };
+}
+
+function mean(xs: Scores[]): Scores {
+  const m = (k: keyof Scores) => xs.reduce((s, x) => s + x[k], 0) / xs.length;
+  return { spearman: m('spearman'), mape: m('mape'), within10: m('within10') };
+}
+
+export function evaluate(tf: typeof TF, o: EvalOptions, progress?: (line: string) => void): DeviceResult[] {
+  const results: DeviceResult[] = [];
+  for (const device of o.devices) {
+    const lat = o.tables.latency(device);
+    const bank = o.sourceDevices.filter((d) => d !== device).map((d) => o.tables.latency(d));
+    const rowOf = (i: number) => bank.map((t) => t[i]);
+    const acc: Record<'help' | 'net' | 'ridge' | 'best', Scores[]> = { help: [], net: [], ridge: [], best: [] };
+    const chosen: Partial<Record<CombinationKind, number>> = {};
+    for (let seed = 0; seed < o.seeds; seed++) {
+      const task = protocolTask(o.space, lat, o.tables.referenceIndices, o.shots, seed);
+      const y = task.support.map((i) => lat[i]);
+      const truth = task.queries.map((i) => lat[i]);
+      const sEmb = o.net.embed(o.graphs, task.support);
+      const qEmb = o.net.embed(o.graphs, task.queries);
+      const adapted = o.net.adapt(sEmb, y);
+      const fS = Array.from(o.net.predictNormalised(adapted, sEmb));
+      const fQ = o.net.predictNormalised(adapted, qEmb);
+      o.net.dispose(adapted);
+      tf.dispose([sEmb, qEmb]);
+      const srcS = task.support.map(rowOf);
+      const c = chooseCombination(fS, srcS, y);
+      chosen[c.kind] = (chosen[c.kind] ?? 0) + 1;
+      acc.help.push(score(task.queries.map((i, k) => combine(c, fQ[k], rowOf(i))), truth));
+      const netOnly = chooseCombination(fS, undefined, y);
+      acc.net.push(score(Array.from(fQ, (f) => combine(netOnly, f)), truth));
+      const ridge = fitSourceRidge(srcS, y);
+      acc.ridge.push(score(task.queries.map((i) => ridge(rowOf(i))), truth));
+      const best = fitBestSource(srcS, y);
+      acc.best.push(score(task.queries.map((i) => best.predict(rowOf(i))), truth));
+    }
+    const r: DeviceResult = { device, help: mean(acc.help), helpNetOnly: mean(acc.net), ridge: mean(acc.ridge), bestSource: mean(acc.best), chosen };
+    progress?.(`${device}: HELP spearman ${r.help.spearman.toFixed(4)} (net only ${r.helpNetOnly.spearman.toFixed(4)}), ridge ${r.ridge.spearman.toFixed(4)}, best source ${r.bestSource.spearman.toFixed(4)}`);
+    results.push(r);
+  }
+  return results;
+}
+
+export function formatEvalTable(results: DeviceResult[], shots: number, seeds: number): string {
+  const lines: string[] = [];
+  const f = (s: Scores) => `${s.spearman.toFixed(4)}  ${s.mape.toFixed(2).padStart(6)}%  ${(100 * s.within10).toFixed(1).padStart(5)}%`;
+  lines.push(`paper protocol: 10 reference + ${shots} shots, mean over ${seeds} seeds; columns: Spearman  MAPE  within±10%`);
+  lines.push(`${'device'.padEnd(16)}${'HELP (ours)'.padEnd(28)}${'HELP net only'.padEnd(28)}${'ridge on sources'.padEnd(28)}${'best source'.padEnd(28)}`);
+  for (const r of results) {
+    lines.push(`${r.device.padEnd(16)}${f(r.help).padEnd(28)}${f(r.helpNetOnly).padEnd(28)}${f(r.ridge).padEnd(28)}${f(r.bestSource).padEnd(28)}`);
+  }
+  const m = (k: 'help' | 'helpNetOnly' | 'ridge' | 'bestSource') => results.reduce((s, r) => s + r[k].spearman, 0) / results.length;
+  lines.push(`${'mean Spearman'.padEnd(16)}${m('help').toFixed(4).padEnd(28)}${m('helpNetOnly').toFixed(4).padEnd(28)}${m('ridge').toFixed(4).padEnd(28)}${m('bestSource').toFixed(4).padEnd(28)}`);
+  return lines.join('\n');
+}

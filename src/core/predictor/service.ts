@@ -1,0 +1,279 @@
+// The predictor as the CLI and the background worker use it: bundled weights, built-in devices,
+// few-shot adaptation into a self-contained device file, and prediction in milliseconds.
+import * as crypto from 'crypto';
+import * as fs from 'fs';
+import * as path from 'path';
+import type * as TF from '@tensorflow/tfjs';
+import { getSpace, PredictorSpace } from '../spaces/registry';
+import { SpecError } from '../spaces/space';
+import { resolveWeightsDir } from '../paths';
+import { batchGraphs, GraphBatch } from './encodings';
+import { AdaptedHead, HelpNetwork } from './help';
+import { chooseCombination, combine, Combination } from './combine';
+import { decodeFloat32, deserializeParams, encodeFloat32, readWeightsFile, SerializedTensor, WeightsFile } from './weights';
+
+export const DEVICE_FORMAT = 'help-device';
+export const DEVICE_VERSION = 1;
+
+export interface DeviceSample {
+  arch: string;
+  latency_ms: number;
+  /** Relative spread of the repeated timings behind this sample, when measured by a runner. */
+  spread?: number;
+}
+
+export interface SamplesFile {
+  space: string;
+  device: string;
+  samples: DeviceSample[];
+}
+
+export interface DeviceFile {
+  format: typeof DEVICE_FORMAT;
+  version: number;
+  space: string;
+  name: string;
+  created: string;
+  /** Identity of the weights the adaptation below was computed with; re-adapted from samples if different. */
+  weightsId: string;
+  samples: DeviceSample[];
+  adaptation: {
+    mean: number;
+    std: number;
+    head: SerializedTensor[];
+    hw: SerializedTensor;
+    combination: Combination;
+    sourceDevices: string[];
+  };
+}
+
+export type DeviceOrigin = 'table' | 'profile' | 'adapted';
+
+export interface DeviceInfo {
+  name: string;
+  space: string;
+  origin: DeviceOrigin;
+  samples: number;
+  created?: string;
+  file?: string;
+}
+
+interface BuiltinDevice {
+  name: string;
+  origin: 'table' | 'profile';
+  samples: { index: number; latency_ms: number }[];
+}
+
+export interface BuiltinDevicesFile {
+  space: string;
+  devices: BuiltinDevice[];
+}
+
+/** An adapted device ready to predict. */
+export interface DeviceHandle {
+  info: DeviceInfo;
+  adapted: AdaptedHead;
+  combination: Combination;
+  /** Column in the source bank of each source the combination uses. */
+  sourceColumns: number[];
+  file: DeviceFile;
+}
+
+/** The three files of a space's weights: `<base>.json`, `<base>-sources.bin`, `<base>-devices.json`.
+ *  `weightsFile` defaults to the bundled weights/<space>.json. */
+export function weightsPaths(space: string, weightsFile?: string) {
+  const weights = weightsFile ?? path.join(resolveWeightsDir(), `${space}.json`);
+  const base = weights.replace(/\.json$/, '');
+  return { weights, sources: `${base}-sources.bin`, devices: `${base}-devices.json` };
+}
+
+export class LatencyPredictor {
+  private embeddings?: TF.Tensor2D;
+  private handles = new Map<string, DeviceHandle>();
+
+  private constructor(
+    readonly tf: typeof TF,
+    readonly space: PredictorSpace,
+    readonly weights: WeightsFile,
+    readonly weightsId: string,
+    readonly net: HelpNetwork,
+    readonly sourceDevices: string[],
+    private readonly bank: Float32Array | undefined,
+    readonly builtins: BuiltinDevice[],
+  ) {}
+
+  static load(tf: typeof TF, spaceName: string, weightsFile?: string): LatencyPredictor {
+    const space = getSpace(spaceName);
+    const p = weightsPaths(space.name, weightsFile);
+    if (!fs.existsSync(p.weights)) throw new Error(`no bundled weights for ${space.name} (${p.weights}); run meta-train`);
+    const raw = fs.readFileSync(p.weights);
+    const weights = readWeightsFile(p.weights);
+    const weightsId = crypto.createHash('sha256').update(raw).digest('hex').slice(0, 16);
+    const net = new HelpNetwork(tf, deserializeParams(tf, weights.params), weights.config);
+    let bank: Float32Array | undefined;
+    let sourceDevices: string[] = [];
+    if (fs.existsSync(p.sources) && weights.sourceDevices?.length) {
+      const buf = fs.readFileSync(p.sources);
+      bank = new Float32Array(buf.byteLength / 4);
+      new Uint8Array(bank.buffer).set(buf);
+      sourceDevices = weights.sourceDevices;
+      if (bank.length !== sourceDevices.length * space.size) throw new Error(`${p.sources} does not match ${p.weights}`);
+    }
+    const builtins = fs.existsSync(p.devices) ? (JSON.parse(fs.readFileSync(p.devices, 'utf8')) as BuiltinDevicesFile).devices : [];
+    return new LatencyPredictor(tf, space, weights, weightsId, net, sourceDevices, bank, builtins);
+  }
+
+  builtinDevices(): DeviceInfo[] {
+    return this.builtins.map((d) => ({ name: d.name, space: this.space.name, origin: d.origin, samples: d.samples.length }));
+  }
+
+  /** Source latencies (one per bank device) of the architecture at a table index. */
+  private sourceRow(index: number): number[] {
+    if (!this.bank) return [];
+    const n = this.space.size;
+    return this.sourceDevices.map((_, k) => this.bank![k * n + index]);
+  }
+
+  private allEmbeddings(): TF.Tensor2D {
+    if (!this.embeddings) {
+      const graphs = batchGraphs(Array.from({ length: this.space.size }, (_, i) => this.space.graph(this.space.specAt(i))));
+      this.embeddings = this.net.embed(graphs, Array.from({ length: graphs.count }, (_, i) => i));
+    }
+    return this.embeddings;
+  }
+
+  private embed(indices: number[]): TF.Tensor2D {
+    // Embedding a few architectures directly is cheaper than the whole space the first time.
+    if (!this.embeddings && indices.length < 2000) {
+      const graphs: GraphBatch = batchGraphs(indices.map((i) => this.space.graph(this.space.specAt(i))));
+      return this.net.embed(graphs, indices.map((_, k) => k));
+    }
+    return this.tf.gather(this.allEmbeddings(), indices) as TF.Tensor2D;
+  }
+
+  /** Validates samples, orders the 10 references first, and returns table indices and latencies. */
+  private checkSamples(samples: DeviceSample[], where: string): { indices: number[]; latencies: number[]; canonical: DeviceSample[] } {
+    if (!Array.isArray(samples) || samples.length === 0) throw new SpecError(`${where}: "samples" must be a non-empty array`);
+    const refs = this.space.referenceIndices;
+    const byIndex = new Map<number, number[]>();
+    const canonical: DeviceSample[] = [];
+    samples.forEach((s, k) => {
+      if (!s || typeof s !== 'object') throw new SpecError(`${where}: sample ${k + 1} is not an object`);
+      let spec: string;
+      try {
+        spec = this.space.canonical(s.arch);
+      } catch (e) {
+        throw new SpecError(`${where}: sample ${k + 1}: ${(e as Error).message}`);
+      }
+      const y = s.latency_ms;
+      if (typeof y !== 'number' || !Number.isFinite(y) || y <= 0) {
+        throw new SpecError(`${where}: sample ${k + 1}: latency_ms must be a positive finite number of milliseconds, got ${JSON.stringify(y)}`);
+      }
+      const idx = this.space.indexOf(spec);
+      byIndex.set(idx, [...(byIndex.get(idx) ?? []), y]);
+      canonical.push({ ...s, arch: spec });
+    });
+    const missing = refs.filter((r) => !byIndex.has(r));
+    if (missing.length) {
+      throw new SpecError(`${where}: missing ${missing.length} of the 10 reference architectures, e.g. ${this.space.specAt(missing[0])} (see: cli references --space ${this.space.name})`);
+    }
+    // Repeated measurements of one architecture are averaged into one sample.
+    const avg = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+    const others = [...byIndex.keys()].filter((i) => !refs.includes(i));
+    const indices = [...refs, ...others];
+    return { indices, latencies: indices.map((i) => avg(byIndex.get(i)!)), canonical };
+  }
+
+  /** Few-shot adaptation: Meta-SGD on the samples, then the millisecond mapping chosen on the samples. */
+  adapt(name: string, samples: DeviceSample[], where = 'samples'): DeviceFile {
+    const tf = this.tf;
+    const { indices, latencies, canonical } = this.checkSamples(samples, where);
+    const emb = this.embed(indices);
+    const adapted = this.net.adapt(emb, latencies);
+    const f = Array.from(this.net.predictNormalised(adapted, emb));
+    tf.dispose(emb);
+    const combination = chooseCombination(f, this.bank ? indices.map((i) => this.sourceRow(i)) : undefined, latencies);
+    const file: DeviceFile = {
+      format: DEVICE_FORMAT,
+      version: DEVICE_VERSION,
+      space: this.space.name,
+      name,
+      created: new Date().toISOString(),
+      weightsId: this.weightsId,
+      samples: canonical,
+      adaptation: {
+        mean: adapted.mean,
+        std: adapted.std,
+        head: adapted.head.map((t) => ({ shape: t.shape, data: encodeFloat32(t.dataSync() as Float32Array) })),
+        hw: { shape: adapted.hw.shape, data: encodeFloat32(adapted.hw.dataSync() as Float32Array) },
+        combination,
+        sourceDevices: this.sourceDevices,
+      },
+    };
+    this.net.dispose(adapted);
+    return file;
+  }
+
+  /** A device by built-in name, or a DEVICE.json path. Built-in devices are adapted once, on first use. */
+  resolve(nameOrFile: string): DeviceHandle {
+    const hit = this.handles.get(nameOrFile);
+    if (hit) return hit;
+    let handle: DeviceHandle;
+    const builtin = this.builtins.find((d) => d.name === nameOrFile);
+    if (builtin) {
+      const file = this.adapt(builtin.name, builtin.samples.map((s) => ({ arch: this.space.specAt(s.index), latency_ms: s.latency_ms })));
+      handle = this.handleOf(file, { name: builtin.name, space: this.space.name, origin: builtin.origin, samples: builtin.samples.length });
+    } else if (nameOrFile.endsWith('.json') || fs.existsSync(nameOrFile)) {
+      const file = this.readDeviceFile(nameOrFile);
+      handle = this.handleOf(file, { name: file.name, space: file.space, origin: 'adapted', samples: file.samples.length, created: file.created, file: nameOrFile });
+    } else {
+      const known = this.builtins.map((d) => d.name).join(', ');
+      throw new SpecError(`unknown device "${nameOrFile}" for ${this.space.name} (built in: ${known}; or give a DEVICE.json)`);
+    }
+    this.handles.set(nameOrFile, handle);
+    return handle;
+  }
+
+  readDeviceFile(file: string): DeviceFile {
+    let d: DeviceFile;
+    try {
+      d = JSON.parse(fs.readFileSync(file, 'utf8'));
+    } catch (e) {
+      throw new SpecError(`cannot read device file ${file}: ${(e as Error).message.split('\n')[0]}`);
+    }
+    if (!d || d.format !== DEVICE_FORMAT) throw new SpecError(`${file} is not a HELP device file`);
+    if (d.version !== DEVICE_VERSION) throw new SpecError(`${file}: device file version ${d.version} is not supported (expected ${DEVICE_VERSION})`);
+    if (d.space !== this.space.name) throw new SpecError(`${file} is a ${d.space} device, not ${this.space.name}`);
+    if (d.weightsId !== this.weightsId || String(d.adaptation?.sourceDevices) !== String(this.sourceDevices)) {
+      // Adapted with other weights: the samples inside make the file self-contained, so re-adapt.
+      return { ...this.adapt(d.name, d.samples, file), created: d.created };
+    }
+    return d;
+  }
+
+  private handleOf(file: DeviceFile, info: DeviceInfo): DeviceHandle {
+    const tf = this.tf;
+    const a = file.adaptation;
+    const adapted: AdaptedHead = {
+      head: a.head.map((t) => tf.tensor(decodeFloat32(t.data), t.shape)),
+      hw: tf.tensor2d(decodeFloat32(a.hw.data), a.hw.shape as [number, number]),
+      mean: a.mean,
+      std: a.std,
+    };
+    return { info, adapted, combination: a.combination, sourceColumns: a.combination.sources, file };
+  }
+
+  /** Milliseconds for canonical specs on a device. */
+  predict(device: DeviceHandle, specs: string[]): number[] {
+    if (specs.length === 0) return [];
+    const indices = specs.map((s) => this.space.indexOf(s));
+    return this.predictIndices(device, indices);
+  }
+
+  predictIndices(device: DeviceHandle, indices: number[]): number[] {
+    const emb = this.embed(indices);
+    const f = this.net.predictNormalised(device.adapted, emb);
+    this.tf.dispose(emb);
+    return indices.map((idx, k) => combine(device.combination, f[k], this.sourceRow(idx)));
+  }
+}
