@@ -11,7 +11,7 @@
 // what the few samples correct, and it is what generalises to devices unlike any source.
 import { applyLinear, fitRidge, RidgeFit } from './linear';
 
-export type CombinationKind = 'net' | 'net+source' | 'net+bank';
+export type CombinationKind = 'net' | 'source' | 'net+source' | 'net+bank';
 
 export interface Combination {
   kind: CombinationKind;
@@ -32,8 +32,11 @@ export function chooseCombination(net: number[], sources: number[][] | undefined
   add('net', [], fitRidge(net.map((f) => [f]), y, [0]));
   const k = sources?.[0]?.length ?? 0;
   if (sources && k > 0) {
+    const V = process.env.HELP_COMBO ?? '';
     for (let j = 0; j < k; j++) {
-      add('net+source', [j], fitRidge(net.map((f, i) => [f, sources[i][j]]), y, [0, 0.01]));
+      if (V.includes('S')) add('source', [j], fitRidge(sources.map((r) => [0, r[j]]), y, [1e6, 0]));
+      if (V.includes('P')) { for (const pn of [0, 0.03, 0.3]) add('net+source', [j], fitRidge(net.map((f, i) => [f, sources[i][j]]), y, [pn, 0])); }
+      else add('net+source', [j], fitRidge(net.map((f, i) => [f, sources[i][j]]), y, [0, 0.01]));
     }
     const all = Array.from({ length: k }, (_, j) => j);
     for (const lam of BANK_PENALTIES) {

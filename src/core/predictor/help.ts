@@ -54,7 +54,7 @@ export class HelpNetwork {
    * Adapts the head to one device. `supportEmb` [n, 2H] are the embeddings of the support architectures,
    * the first 10 of which are the reference architectures; `latencies` are their measured ms.
    */
-  adapt(supportEmb: TF.Tensor2D, latencies: number[], referenceCount = this.cfg.hwInput): AdaptedHead {
+  adapt(supportEmb: TF.Tensor2D, latencies: number[], steps = this.cfg.innerSteps, referenceCount = this.cfg.hwInput): AdaptedHead {
     const tf = this.tf;
     const stats = referenceStats(latencies.slice(0, referenceCount));
     const head = tf.tidy(() => {
@@ -62,7 +62,7 @@ export class HelpNetwork {
       const feats = joinFeatures(tf, supportEmb.expandDims(0) as TF.Tensor3D, hw);
       const targets = tf.tensor2d([latencies.map((y) => normalise(y, stats.mean, stats.std))]);
       const h0 = modulatedHead(tf, this.params, this.cfg, hw);
-      return [...adaptHead(tf, this.params, this.cfg, h0, feats, targets), hw];
+      return [...adaptHead(tf, this.params, this.cfg, h0, feats, targets, steps), hw];
     });
     const hw = head.pop() as TF.Tensor2D;
     return { head, hw, mean: stats.mean, std: stats.std };

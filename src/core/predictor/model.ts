@@ -19,6 +19,8 @@ export interface HelpConfig {
   headHidden: number[];
   innerSteps: number;
   initInnerLr: number;
+  /** Size of the flattened node features fed to the head's linear path (0: no linear path). */
+  linearInputs: number;
 }
 
 export const DEFAULT_CONFIG: HelpConfig = {
@@ -31,6 +33,7 @@ export const DEFAULT_CONFIG: HelpConfig = {
   headHidden: [64, 64],
   innerSteps: 3,
   initInnerLr: 0.02,
+  linearInputs: 72,
 };
 
 export type Params = Record<string, TF.Tensor>;
@@ -39,12 +42,18 @@ export type Params = Record<string, TF.Tensor>;
 export function headParamNames(cfg: HelpConfig): string[] {
   const names: string[] = [];
   for (let l = 0; l <= cfg.headHidden.length; l++) names.push(`head${l}.w`, `head${l}.b`);
+  if (cfg.linearInputs) names.push('lin.w');
   return names;
+}
+
+/** Architecture embedding width: flattened node features (linear path), then GCN mean and global node. */
+export function archDim(cfg: HelpConfig): number {
+  return cfg.linearInputs + 2 * cfg.gcnHidden;
 }
 
 function headDims(cfg: HelpConfig): [number, number][] {
   const dims: [number, number][] = [];
-  let prev = 2 * cfg.gcnHidden + cfg.hwHidden;
+  let prev = archDim(cfg) + cfg.hwHidden;
   for (const h of cfg.headHidden) {
     dims.push([prev, h]);
     prev = h;
@@ -83,6 +92,13 @@ export function initParams(tf: typeof TF, cfg: HelpConfig, seed: number): Record
     p[`lr${l}.w`] = tf.variable(tf.fill([i, o], cfg.initInnerLr), true, `lr${l}.w`);
     p[`lr${l}.b`] = tf.variable(tf.fill([o], cfg.initInnerLr), true, `lr${l}.b`);
   });
+  if (cfg.linearInputs) {
+    // Linear path: latency as a sum of per-node (per-operation) costs, the structure of many devices.
+    p['lin.w'] = tf.variable(tf.zeros([cfg.linearInputs, 1]), true, 'lin.w');
+    p['zlinmul.w'] = tf.variable(tf.zeros([cfg.hwHidden, cfg.linearInputs]), true, 'zlinmul.w');
+    p['zlinadd.w'] = tf.variable(tf.zeros([cfg.hwHidden, cfg.linearInputs]), true, 'zlinadd.w');
+    p['lrlin.w'] = tf.variable(tf.fill([cfg.linearInputs, 1], cfg.initInnerLr), true, 'lrlin.w');
+  }
   return p;
 }
 
@@ -98,7 +114,9 @@ export function encodeArchitectures(tf: typeof TF, p: Params, cfg: HelpConfig, x
   // Mean over nodes keeps per-node (per-operation) costs additive; the global node adds context.
   const mean = tf.mean(h, 1) as TF.Tensor2D;
   const global = tf.squeeze(tf.slice(h, [0, cfg.nodes - 1, 0], [-1, 1, -1]), [1]) as TF.Tensor2D;
-  return tf.concat([mean, global], 1);
+  if (!cfg.linearInputs) return tf.concat([mean, global], 1);
+  const flat = x.reshape([x.shape[0], cfg.linearInputs]) as TF.Tensor2D;
+  return tf.concat([flat, mean, global], 1);
 }
 
 /** Hardware branch: normalised reference latencies [T, 10] -> [T, hwHidden]. */
@@ -119,16 +137,28 @@ export function modulatedHead(tf: typeof TF, p: Params, cfg: HelpConfig, hw: TF.
     out.push(w, b);
     void i;
   });
+  if (cfg.linearInputs) {
+    const li = cfg.linearInputs;
+    const gamma = tf.tanh(tf.matMul(hw, p['zlinmul.w'] as TF.Tensor2D)).reshape([t, li, 1]);
+    const beta = tf.matMul(hw, p['zlinadd.w'] as TF.Tensor2D).reshape([t, li, 1]);
+    out.push(tf.add(tf.mul(p['lin.w'].expandDims(0), tf.add(1, gamma)), beta));
+  }
   return out;
 }
 
 /** Head forward: features [T, N, D] with per-task parameters -> [T, N]. */
 export function headForward(tf: typeof TF, head: TF.Tensor[], features: TF.Tensor3D): TF.Tensor2D {
   let h: TF.Tensor = features;
-  const layers = head.length / 2;
+  const layers = Math.floor(head.length / 2);
   for (let l = 0; l < layers; l++) {
     h = tf.add(tf.matMul(h as TF.Tensor3D, head[2 * l] as TF.Tensor3D), head[2 * l + 1]);
     if (l < layers - 1) h = tf.relu(h);
+  }
+  if (head.length % 2 === 1) {
+    // Linear path over the first `linearInputs` features (the flattened node one-hots).
+    const v = head[head.length - 1] as TF.Tensor3D;
+    const lin = tf.slice(features, [0, 0, 0], [-1, -1, v.shape[1]]) as TF.Tensor3D;
+    h = tf.add(h, tf.matMul(lin, v));
   }
   return tf.squeeze(h, [2]) as TF.Tensor2D;
 }
@@ -155,7 +185,8 @@ export function adaptHead(
 ): TF.Tensor[] {
   let cur = head;
   const lrs: TF.Tensor[] = [];
-  for (let l = 0; l < head.length / 2; l++) lrs.push(p[`lr${l}.w`], p[`lr${l}.b`]);
+  for (let l = 0; l < Math.floor(head.length / 2); l++) lrs.push(p[`lr${l}.w`], p[`lr${l}.b`]);
+  if (head.length % 2 === 1) lrs.push(p['lrlin.w']);
   for (let s = 0; s < steps; s++) {
     const lossOf = (...hp: TF.Tensor[]) => {
       const pred = headForward(tf, hp, supportFeatures);

@@ -251,6 +251,11 @@ export class LatencyPredictor {
     return d;
   }
 
+  /** A handle for a device file adapted in this process (not registered under a name). */
+  open(file: DeviceFile): DeviceHandle {
+    return this.handleOf(file, { name: file.name, space: file.space, origin: 'adapted', samples: file.samples.length, created: file.created });
+  }
+
   private handleOf(file: DeviceFile, info: DeviceInfo): DeviceHandle {
     const tf = this.tf;
     const a = file.adaptation;
