@@ -31,8 +31,8 @@ async function time(n: number, f: () => void): Promise<number> {
   const adaptMs = await time(10, () => p.adapt('bench', samples));
   const handles = devices.map((d) => p.resolve(d.name));
   const one = [p.space.specAt(123)];
-  handles.forEach((h) => p.predict(h, one));
-  const oneAllMs = await time(20, () => handles.forEach((h) => p.predict(h, one)));
+  p.predictOnDevices(handles, one);
+  const oneAllMs = await time(20, () => p.predictOnDevices(handles, one));
   const all = Array.from({ length: p.space.size }, (_, i) => i);
   const firstAllMs = await time(1, () => p.predictIndices(handles[0], all));
   const allMs = await time(5, () => p.predictIndices(handles[0], all));

@@ -107,7 +107,7 @@ async function cmdPredict(args: Args) {
   });
   const predictor = await predictorFor(args);
   const handles: DeviceHandle[] = devices.map((d) => predictor.resolve(d));
-  const results = handles.map((h) => predictor.predict(h, specs));
+  const results = predictor.predictOnDevices(handles, specs);
   if (args.has('json')) {
     if (handles.length === 1) process.stdout.write(JSON.stringify(results[0]) + '\n');
     else process.stdout.write(JSON.stringify(Object.fromEntries(handles.map((h, k) => [h.info.name, results[k]]))) + '\n');

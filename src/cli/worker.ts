@@ -36,9 +36,9 @@ async function handle(req: WorkerRequest): Promise<unknown> {
       const p = await predictorFor(space);
       const specs = (req.params?.specs ?? []).map((s) => p.space.canonical(s));
       const devices = req.params?.devices ?? p.builtinDevices().map((d) => d.name);
-      const out: Record<string, number[]> = {};
-      for (const d of devices) out[d] = p.predict(p.resolve(d), specs);
-      return out;
+      const handles = devices.map((d) => p.resolve(d));
+      const ms = p.predictOnDevices(handles, specs);
+      return Object.fromEntries(devices.map((d, k) => [d, ms[k]]));
     }
     default:
       throw new Error(`unknown method ${(req as WorkerRequest).method}`);

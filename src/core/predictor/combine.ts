@@ -4,14 +4,15 @@
 // device's measured samples, a small linear model in milliseconds and pick among candidates by closed-form
 // leave-one-out error (so the choice is made from the samples alone, never from held-out data):
 //   net        y = a*f + b                       (f: adapted HELP output; replaces min/max rescaling)
-//   net+src k  y = a*f + c*s_k + b               (transfer from one source device's measured latency)
+//   net+src k  y = a*f + c*s_k + b               (transfer from one source device's measured latency;
+//                                                a ridge-penalised at 0, 0.03 or 0.3)
 //   net+bank   y = a*f + sum_k c_k*s_k + b       (ridge over the whole source bank, f unpenalised)
 // Source latencies s_k come from the bundled tables of the meta-training devices (the NAS-Bench-201
 // table covers the whole space). The network output is always in the model: the meta-learned prior is
 // what the few samples correct, and it is what generalises to devices unlike any source.
 import { applyLinear, fitRidge, RidgeFit } from './linear';
 
-export type CombinationKind = 'net' | 'source' | 'net+source' | 'net+bank';
+export type CombinationKind = 'net' | 'net+source' | 'net+bank';
 
 export interface Combination {
   kind: CombinationKind;
@@ -24,6 +25,7 @@ export interface Combination {
 }
 
 export const BANK_PENALTIES = [0.003, 0.03, 0.3, 3];
+export const NET_PENALTIES = [0, 0.03, 0.3];
 
 export function chooseCombination(net: number[], sources: number[][] | undefined, y: number[]): Combination {
   const cands: Combination[] = [];
@@ -32,11 +34,9 @@ export function chooseCombination(net: number[], sources: number[][] | undefined
   add('net', [], fitRidge(net.map((f) => [f]), y, [0]));
   const k = sources?.[0]?.length ?? 0;
   if (sources && k > 0) {
-    const V = process.env.HELP_COMBO ?? '';
     for (let j = 0; j < k; j++) {
-      if (V.includes('S')) add('source', [j], fitRidge(sources.map((r) => [0, r[j]]), y, [1e6, 0]));
-      if (V.includes('P')) { for (const pn of [0, 0.03, 0.3]) add('net+source', [j], fitRidge(net.map((f, i) => [f, sources[i][j]]), y, [pn, 0])); }
-      else add('net+source', [j], fitRidge(net.map((f, i) => [f, sources[i][j]]), y, [0, 0.01]));
+      // When one source device explains the target, the network's share is shrunk rather than forced.
+      for (const pn of NET_PENALTIES) add('net+source', [j], fitRidge(net.map((f, i) => [f, sources[i][j]]), y, [pn, 0]));
     }
     const all = Array.from({ length: k }, (_, j) => j);
     for (const lam of BANK_PENALTIES) {

@@ -270,15 +270,27 @@ export class LatencyPredictor {
 
   /** Milliseconds for canonical specs on a device. */
   predict(device: DeviceHandle, specs: string[]): number[] {
-    if (specs.length === 0) return [];
-    const indices = specs.map((s) => this.space.indexOf(s));
-    return this.predictIndices(device, indices);
+    return this.predictOnDevices([device], specs)[0];
   }
 
   predictIndices(device: DeviceHandle, indices: number[]): number[] {
+    return this.predictIndicesOnDevices([device], indices)[0];
+  }
+
+  /** Milliseconds for canonical specs on several devices; the architectures are embedded once. */
+  predictOnDevices(devices: DeviceHandle[], specs: string[]): number[][] {
+    return this.predictIndicesOnDevices(devices, specs.map((s) => this.space.indexOf(s)));
+  }
+
+  predictIndicesOnDevices(devices: DeviceHandle[], indices: number[]): number[][] {
+    if (indices.length === 0) return devices.map(() => []);
     const emb = this.embed(indices);
-    const f = this.net.predictNormalised(device.adapted, emb);
+    const rows = this.bank ? indices.map((i) => this.sourceRow(i)) : undefined;
+    const out = devices.map((d) => {
+      const f = this.net.predictNormalised(d.adapted, emb);
+      return indices.map((_, k) => combine(d.combination, f[k], rows?.[k]));
+    });
     this.tf.dispose(emb);
-    return indices.map((idx, k) => combine(device.combination, f[k], this.sourceRow(idx)));
+    return out;
   }
 }
