@@ -2,13 +2,16 @@
 // Bad input (unknown space or device, malformed spec or samples, unreadable files) exits with code 2
 // and one line on stderr; stdout carries only results, so `--json` output can be piped.
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import { Args, parseArgs } from './args';
 import { SpecError } from '../core/spaces/space';
 import { getSpace, SPACE_NAMES } from '../core/spaces/registry';
 import { loadTf } from '../core/predictor/tf';
 import { DeviceHandle, LatencyPredictor, SamplesFile, weightsPaths } from '../core/predictor/service';
-import { writeFileAtomic } from '../core/predictor/weights';
+import { MemberWeights, WeightsFile, WEIGHTS_FORMAT, WEIGHTS_VERSION, writeFileAtomic } from '../core/predictor/weights';
+import { DEFAULT_CONFIG, HelpConfig } from '../core/predictor/model';
+import { fork } from 'child_process';
 import { batchGraphs } from '../core/predictor/encodings';
 
 const BOOLEANS = new Set(['json', 'help', 'net-only']);
@@ -27,7 +30,7 @@ usage: node dist/cli.js <command> [options]
       built-in devices
   eval --space S [--shots 10] [--seeds 5] [--json]
       the paper's meta-test protocol against two baselines
-  meta-train --space S [--train a,b,..] [--valid c,..] [--seed N] [--episodes N] [--out FILE]
+  meta-train --space S [--train a,b,..] [--valid c,..] [--seed N] [--episodes N] [--members N] [--out FILE]
       meta-train the predictor (writes weights/<space>.json and the files beside it)
   bundle --space S [--weights FILE]
       rewrite the source bank and built-in devices beside the weights from data/
@@ -168,44 +171,86 @@ async function cmdEval(args: Args) {
   else process.stdout.write(formatEvalTable(results, shots, seeds) + `\n(${((Date.now() - t0) / 1000).toFixed(1)} s; source bank: ${sources.length} devices)\n`);
 }
 
+/** The ensemble's members: the same HELP network with and without the linear (sum-of-costs) path. */
+function memberConfig(i: number): HelpConfig {
+  return i % 2 === 0 ? { ...DEFAULT_CONFIG, linearInputs: 0 } : { ...DEFAULT_CONFIG };
+}
+
 async function cmdMetaTrain(args: Args) {
-  args.only(['space', 'train', 'valid', 'seed', 'episodes', 'out', 'tasks', 'queries']);
-  const { metaTrain, DEFAULT_META_TRAIN } = await import('../core/training/metaTrain');
+  args.only(['space', 'train', 'valid', 'seed', 'episodes', 'out', 'members', 'tasks', 'queries']);
   const { buildSourceBank, buildBuiltinDevices } = await import('../core/training/bundle');
-  const { space, tables, graphs } = await trainingGraphs(args.required('space'));
-  // Default pool: every device with a full table outside the paper's meta-test split is a source;
-  // the paper's meta-valid devices select the checkpoint.
+  const { loadSpaceTables } = await import('../core/training/dataset');
+  const space = getSpace(args.required('space'));
+  const tables = loadSpaceTables(space.name);
+  // Default: the paper's meta-valid and meta-test devices; every other device with a full table (the
+  // paper's meta-train devices plus those it left unused) is a meta-training source.
   const test = new Set(tables.splits.meta_test);
   const valid = args.list('valid') ?? tables.splits.meta_valid;
   const train = args.list('train') ?? tables.devices.filter((d) => !test.has(d) && !valid.includes(d));
   for (const d of [...train, ...valid]) if (!tables.devices.includes(d)) throw new SpecError(`no full latency table for device "${d}" in data/${space.name}`);
   if (train.length === 0) throw new SpecError('--train: no devices');
   const seed = args.int('seed', 0, 0);
+  const members = args.int('members', 2, 1);
   const out = args.str('out') ?? weightsPaths(space.name).weights;
+  const started = Date.now();
+  process.stderr.write(`meta-training ${space.name}: ${members} networks in parallel on ${train.length} devices (${train.join(', ')}), validating on ${valid.join(', ') || 'none'}, seed ${seed}\n`);
+  // One process per member: tfjs-wasm is single-threaded, so members train side by side on the cores.
+  const tmpDir = fs.mkdtempSync(path.join(os.tmpdir(), 'help-meta-'));
+  const memberFiles = Array.from({ length: members }, (_, i) => path.join(tmpDir, `member${i}.json`));
+  const passthrough = ['episodes', 'tasks', 'queries'].flatMap((k) => (args.has(k) ? [`--${k}`, args.required(k)] : []));
+  await Promise.all(
+    memberFiles.map(
+      (file, i) =>
+        new Promise<void>((resolve, reject) => {
+          const child = fork(__filename, ['meta-train-member', '--space', space.name, '--member', String(i), '--seed', String(seed + i), '--train', train.join(','), '--valid', valid.join(','), '--out', file, ...passthrough], { stdio: 'inherit' });
+          child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`meta-training member ${i} failed (exit ${code})`))));
+        }),
+    ),
+  );
+  const weights: WeightsFile = {
+    format: WEIGHTS_FORMAT,
+    version: WEIGHTS_VERSION,
+    space: space.name,
+    seed,
+    trainDevices: train,
+    validDevices: valid,
+    trainSeconds: Math.round((Date.now() - started) / 1000),
+    sourceDevices: [...train, ...valid],
+    members: memberFiles.map((f) => JSON.parse(fs.readFileSync(f, 'utf8')) as MemberWeights),
+  };
+  fs.rmSync(tmpDir, { recursive: true, force: true });
+  const p = weightsPaths(space.name, out);
+  fs.mkdirSync(path.dirname(out), { recursive: true });
+  writeFileAtomic(p.sources, buildSourceBank(space, tables, weights.sourceDevices));
+  writeFileAtomic(p.devices, JSON.stringify(buildBuiltinDevices(space, tables)) + '\n');
+  writeFileAtomic(p.weights, JSON.stringify(weights) + '\n');
+  const summary = weights.members.map((m, i) => `member ${i}: validation Spearman ${m.validSpearman.toFixed(4)} at episode ${m.episodes}`).join('; ');
+  process.stderr.write(`wrote ${p.weights} in ${weights.trainSeconds} s (${summary})\n`);
+}
+
+async function cmdMetaTrainMember(args: Args) {
+  args.only(['space', 'member', 'seed', 'train', 'valid', 'out', 'episodes', 'tasks', 'queries']);
+  const { metaTrain, DEFAULT_META_TRAIN } = await import('../core/training/metaTrain');
+  const { space, tables, graphs } = await trainingGraphs(args.required('space'));
+  const member = args.int('member', 0, 0);
   const tf = await loadTf();
-  process.stderr.write(`meta-training ${space.name} on ${train.length} devices (${train.join(', ')}), validating on ${valid.join(', ') || 'none'}, seed ${seed}, backend ${tf.getBackend()}\n`);
   const weights = await metaTrain(tf, {
     space: space.name,
     tables,
     graphs,
-    train,
-    valid,
-    seed,
+    train: args.list('train') ?? [],
+    valid: args.list('valid') ?? [],
+    seed: args.int('seed', 0, 0),
+    config: memberConfig(member),
     episodes: args.int('episodes', DEFAULT_META_TRAIN.episodes, 1),
     tasksPerEpisode: args.int('tasks', DEFAULT_META_TRAIN.tasksPerEpisode, 1),
     shots: DEFAULT_META_TRAIN.shots,
     queriesPerTask: args.int('queries', DEFAULT_META_TRAIN.queriesPerTask, 1),
     learningRate: DEFAULT_META_TRAIN.learningRate,
     validEvery: DEFAULT_META_TRAIN.validEvery,
-    log: (l) => process.stderr.write(l + '\n'),
+    log: (l) => process.stderr.write(`[member ${member}] ${l}\n`),
   });
-  weights.sourceDevices = [...train, ...valid];
-  const p = weightsPaths(space.name, out);
-  fs.mkdirSync(path.dirname(out), { recursive: true });
-  writeFileAtomic(p.sources, buildSourceBank(space, tables, weights.sourceDevices));
-  writeFileAtomic(p.devices, JSON.stringify(buildBuiltinDevices(space, tables)) + '\n');
-  writeFileAtomic(p.weights, JSON.stringify(weights) + '\n');
-  process.stderr.write(`wrote ${p.weights} (best validation Spearman ${weights.validSpearman.toFixed(4)} at episode ${weights.episodes}; ${weights.trainSeconds} s)\n`);
+  writeFileAtomic(args.required('out'), JSON.stringify(weights));
 }
 
 async function cmdBundle(args: Args) {
@@ -215,7 +260,7 @@ async function cmdBundle(args: Args) {
   const { space, tables } = await trainingGraphs(args.required('space'));
   const p = weightsPaths(space.name, args.str('weights'));
   const w = readWeightsFile(p.weights);
-  writeFileAtomic(p.sources, buildSourceBank(space, tables, w.sourceDevices ?? []));
+  writeFileAtomic(p.sources, buildSourceBank(space, tables, w.sourceDevices));
   writeFileAtomic(p.devices, JSON.stringify(buildBuiltinDevices(space, tables)) + '\n');
   process.stderr.write(`wrote ${p.sources} and ${p.devices}\n`);
 }
@@ -227,6 +272,7 @@ const COMMANDS: Record<string, (a: Args) => Promise<void>> = {
   devices: cmdDevices,
   eval: cmdEval,
   'meta-train': cmdMetaTrain,
+  'meta-train-member': cmdMetaTrainMember,
   bundle: cmdBundle,
 };
 

@@ -106,3 +106,40 @@ test('bad input exits 2 with one line', () => {
   fs.writeFileSync(badDev, JSON.stringify({ format: 'something-else' }));
   expectBadInput(run('predict', '--space', 'nasbench201', '--device', badDev, '--arch', archs[0]), /not a HELP device file/);
 });
+
+test('eval prints the protocol scores of HELP and both baselines', () => {
+  const r = run('eval', '--space', 'nasbench201', '--seeds', '1', '--devices', 'fpga', '--json');
+  assert.equal(r.code, 0, r.stderr);
+  const out = JSON.parse(r.stdout);
+  assert.equal(out.results.length, 1);
+  const fpga = out.results[0];
+  assert.equal(fpga.device, 'fpga');
+  for (const k of ['help', 'helpNetOnly', 'ridge', 'bestSource']) {
+    assert.ok(fpga[k].spearman > 0.8 && fpga[k].spearman <= 1, `${k} spearman ${fpga[k].spearman}`);
+    assert.ok(fpga[k].mape > 0 && fpga[k].within10 >= 0 && fpga[k].within10 <= 1);
+  }
+  assert.ok(!out.sources.includes('fpga'), 'the target is never a source');
+  expectBadInput(run('eval', '--space', 'nasbench201', '--devices', 'pixel2'), /no full latency table for device "pixel2"/);
+});
+
+test('meta-train writes loadable weights, source bank and built-in devices (short run)', () => {
+  const out = path.join(tmp, 'w', 'nasbench201.json');
+  const r = spawnSync(process.execPath, [cli, 'meta-train', '--space', 'nasbench201', '--episodes', '3', '--tasks', '2', '--queries', '20', '--members', '2', '--valid', 'gold_6240', '--train', 'silver_4114,pixel3', '--out', out], { encoding: 'utf8', cwd: tmp });
+  assert.equal(r.status, 0, r.stderr);
+  const w = JSON.parse(fs.readFileSync(out, 'utf8'));
+  assert.equal(w.format, 'help-weights');
+  assert.equal(w.members.length, 2);
+  assert.deepEqual(w.trainDevices, ['silver_4114', 'pixel3']);
+  assert.deepEqual(w.sourceDevices, ['silver_4114', 'pixel3', 'gold_6240']);
+  assert.equal(fs.statSync(path.join(tmp, 'w', 'nasbench201-sources.bin')).size, 3 * 15625 * 4);
+  // Same seed, same weights.
+  const out2 = path.join(tmp, 'w2', 'nasbench201.json');
+  const r2 = spawnSync(process.execPath, [cli, 'meta-train', '--space', 'nasbench201', '--episodes', '3', '--tasks', '2', '--queries', '20', '--members', '2', '--valid', 'gold_6240', '--train', 'silver_4114,pixel3', '--out', out2], { encoding: 'utf8', cwd: tmp });
+  assert.equal(r2.status, 0, r2.stderr);
+  const w2 = JSON.parse(fs.readFileSync(out2, 'utf8'));
+  assert.deepEqual(w2.members.map((m: { params: unknown }) => m.params), w.members.map((m: { params: unknown }) => m.params));
+  const p = run('predict', '--space', 'nasbench201', '--weights', out, '--device', 'fpga', '--arch', archs[0], '--json');
+  assert.equal(p.code, 0, p.stderr);
+  assert.equal(JSON.parse(p.stdout).length, 1);
+  expectBadInput(run('meta-train', '--space', 'nasbench201', '--train', 'no_such', '--out', out), /no full latency table for device "no_such"/);
+});

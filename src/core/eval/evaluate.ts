@@ -2,7 +2,7 @@
 // for the HELP predictor and the two baselines, all fitted on exactly the same samples.
 import type * as TF from '@tensorflow/tfjs';
 import type { GraphBatch } from '../predictor/encodings';
-import { HelpNetwork } from '../predictor/help';
+import type { LatencyNet } from '../predictor/help';
 import { chooseCombination, combine, CombinationKind } from '../predictor/combine';
 import type { SpaceTables } from '../training/dataset';
 import { fitBestSource, fitSourceRidge } from './baselines';
@@ -19,6 +19,8 @@ export interface DeviceResult {
   device: string;
   help: Scores;
   helpNetOnly: Scores;
+  /** The adapted network mapped to ms with HELP's min/max rescaling of the samples, for comparison. */
+  helpMinMax: Scores;
   ridge: Scores;
   bestSource: Scores;
   /** How often each combination was chosen over the seeds. */
@@ -29,7 +31,7 @@ export interface EvalOptions {
   space: string;
   tables: SpaceTables;
   graphs: GraphBatch;
-  net: HelpNetwork;
+  net: LatencyNet;
   /** Source devices (full tables) for transfer and the baselines; the target is always excluded. */
   sourceDevices: string[];
   devices: string[];
@@ -52,7 +54,7 @@ export function evaluate(tf: typeof TF, o: EvalOptions, progress?: (line: string
     const lat = o.tables.latency(device);
     const bank = o.sourceDevices.filter((d) => d !== device).map((d) => o.tables.latency(d));
     const rowOf = (i: number) => bank.map((t) => t[i]);
-    const acc: Record<'help' | 'net' | 'ridge' | 'best', Scores[]> = { help: [], net: [], ridge: [], best: [] };
+    const acc: Record<'help' | 'net' | 'minmax' | 'ridge' | 'best', Scores[]> = { help: [], net: [], minmax: [], ridge: [], best: [] };
     const chosen: Partial<Record<CombinationKind, number>> = {};
     for (let seed = 0; seed < o.seeds; seed++) {
       const task = protocolTask(o.space, lat, o.tables.referenceIndices, o.shots, seed);
@@ -71,12 +73,15 @@ export function evaluate(tf: typeof TF, o: EvalOptions, progress?: (line: string
       acc.help.push(score(task.queries.map((i, k) => combine(c, fQ[k], rowOf(i))), truth));
       const netOnly = chooseCombination(fS, undefined, y);
       acc.net.push(score(Array.from(fQ, (f) => combine(netOnly, f)), truth));
+      const [fLo, fHi] = [Math.min(...fS), Math.max(...fS)];
+      const [yLo, yHi] = [Math.min(...y), Math.max(...y)];
+      acc.minmax.push(score(Array.from(fQ, (f) => yLo + ((f - fLo) / (fHi - fLo || 1)) * (yHi - yLo)), truth));
       const ridge = fitSourceRidge(srcS, y);
       acc.ridge.push(score(task.queries.map((i) => ridge(rowOf(i))), truth));
       const best = fitBestSource(srcS, y);
       acc.best.push(score(task.queries.map((i) => best.predict(rowOf(i))), truth));
     }
-    const r: DeviceResult = { device, help: mean(acc.help), helpNetOnly: mean(acc.net), ridge: mean(acc.ridge), bestSource: mean(acc.best), chosen };
+    const r: DeviceResult = { device, help: mean(acc.help), helpNetOnly: mean(acc.net), helpMinMax: mean(acc.minmax), ridge: mean(acc.ridge), bestSource: mean(acc.best), chosen };
     progress?.(`${device}: HELP spearman ${r.help.spearman.toFixed(4)} (net only ${r.helpNetOnly.spearman.toFixed(4)}), ridge ${r.ridge.spearman.toFixed(4)}, best source ${r.bestSource.spearman.toFixed(4)}`);
     results.push(r);
   }
@@ -93,5 +98,8 @@ export function formatEvalTable(results: DeviceResult[], shots: number, seeds: n
   }
   const m = (k: 'help' | 'helpNetOnly' | 'ridge' | 'bestSource') => results.reduce((s, r) => s + r[k].spearman, 0) / results.length;
   lines.push(`${'mean Spearman'.padEnd(16)}${m('help').toFixed(4).padEnd(28)}${m('helpNetOnly').toFixed(4).padEnd(28)}${m('ridge').toFixed(4).padEnd(28)}${m('bestSource').toFixed(4).padEnd(28)}`);
+  lines.push('');
+  lines.push('millisecond mapping of the adapted network (MAPE): HELP min/max rescaling vs least-squares scale and offset');
+  for (const r of results) lines.push(`${r.device.padEnd(16)}min/max ${r.helpMinMax.mape.toFixed(2).padStart(6)}%   scale+offset ${r.helpNetOnly.mape.toFixed(2).padStart(6)}%   full HELP (ours) ${r.help.mape.toFixed(2).padStart(6)}%`);
   return lines.join('\n');
 }

@@ -86,3 +86,78 @@ export class HelpNetwork {
 export function normalise(y: number, mean: number, std: number): number {
   return Math.max(-6, Math.min(6, (y - mean) / std));
 }
+
+/** What prediction needs from a network or an ensemble of them. */
+export interface LatencyNet {
+  embed(graphs: GraphBatch, rows: ArrayLike<number>): TF.Tensor2D;
+  adapt(supportEmb: TF.Tensor2D, latencies: number[], steps?: number): AdaptedHead;
+  predictNormalised(adapted: AdaptedHead, emb: TF.Tensor2D): Float32Array;
+  dispose(adapted: AdaptedHead): void;
+}
+
+/**
+ * Several independently meta-trained HELP networks (different inductive biases and seeds), each adapted
+ * on its own; their normalised predictions are averaged. Embeddings, heads and hardware embeddings of the
+ * members are concatenated so that an ensemble looks like one network to its callers and device files.
+ */
+export class HelpEnsemble implements LatencyNet {
+  constructor(
+    readonly tf: typeof TF,
+    readonly members: HelpNetwork[],
+  ) {}
+
+  private embWidths(): number[] {
+    return this.members.map((m) => (m.cfg.linearInputs ?? 0) + 2 * m.cfg.gcnHidden);
+  }
+
+  private headLengths(): number[] {
+    return this.members.map((m) => 2 * (m.cfg.headHidden.length + 1) + (m.cfg.linearInputs ? 1 : 0));
+  }
+
+  private sliceCols(t: TF.Tensor2D, widths: number[], i: number): TF.Tensor2D {
+    const start = widths.slice(0, i).reduce((a, b) => a + b, 0);
+    return this.tf.slice(t, [0, start], [-1, widths[i]]);
+  }
+
+  embed(graphs: GraphBatch, rows: ArrayLike<number>): TF.Tensor2D {
+    const parts = this.members.map((m) => m.embed(graphs, rows));
+    if (parts.length === 1) return parts[0];
+    const out = this.tf.concat(parts, 1);
+    this.tf.dispose(parts);
+    return out;
+  }
+
+  adapt(supportEmb: TF.Tensor2D, latencies: number[], steps?: number): AdaptedHead {
+    const widths = this.embWidths();
+    const adapted = this.members.map((m, i) => {
+      const e = this.sliceCols(supportEmb, widths, i);
+      const a = m.adapt(e, latencies, steps ?? m.cfg.innerSteps);
+      e.dispose();
+      return a;
+    });
+    const hw = this.tf.concat(adapted.map((a) => a.hw), 1);
+    this.tf.dispose(adapted.map((a) => a.hw));
+    return { head: adapted.flatMap((a) => a.head), hw, mean: adapted[0].mean, std: adapted[0].std };
+  }
+
+  predictNormalised(adapted: AdaptedHead, emb: TF.Tensor2D): Float32Array {
+    const widths = this.embWidths();
+    const lens = this.headLengths();
+    const hwWidths = this.members.map((m) => m.cfg.hwHidden);
+    const sum = new Float32Array(emb.shape[0]);
+    let h0 = 0;
+    this.members.forEach((m, i) => {
+      const e = this.sliceCols(emb, widths, i);
+      const hw = this.sliceCols(adapted.hw, hwWidths, i);
+      const p = m.predictNormalised({ head: adapted.head.slice(h0, h0 + lens[i]), hw, mean: adapted.mean, std: adapted.std }, e);
+      this.tf.dispose([e, hw]);
+      for (let k = 0; k < sum.length; k++) sum[k] += p[k] / this.members.length;
+      h0 += lens[i];
+    });
+    return sum;
+  }
+
+  dispose(adapted: AdaptedHead): void {
+    this.tf.dispose([...adapted.head, adapted.hw]);
+  }
+}

@@ -8,7 +8,7 @@ import { getSpace, PredictorSpace } from '../spaces/registry';
 import { SpecError } from '../spaces/space';
 import { resolveWeightsDir } from '../paths';
 import { batchGraphs, GraphBatch } from './encodings';
-import { AdaptedHead, HelpNetwork } from './help';
+import { AdaptedHead, HelpEnsemble, HelpNetwork, LatencyNet } from './help';
 import { chooseCombination, combine, Combination } from './combine';
 import { decodeFloat32, deserializeParams, encodeFloat32, readWeightsFile, SerializedTensor, WeightsFile } from './weights';
 
@@ -96,7 +96,7 @@ export class LatencyPredictor {
     readonly space: PredictorSpace,
     readonly weights: WeightsFile,
     readonly weightsId: string,
-    readonly net: HelpNetwork,
+    readonly net: LatencyNet,
     readonly sourceDevices: string[],
     private readonly bank: Float32Array | undefined,
     readonly builtins: BuiltinDevice[],
@@ -109,7 +109,7 @@ export class LatencyPredictor {
     const raw = fs.readFileSync(p.weights);
     const weights = readWeightsFile(p.weights);
     const weightsId = crypto.createHash('sha256').update(raw).digest('hex').slice(0, 16);
-    const net = new HelpNetwork(tf, deserializeParams(tf, weights.params), weights.config);
+    const net = new HelpEnsemble(tf, weights.members.map((m) => new HelpNetwork(tf, deserializeParams(tf, m.params), m.config)));
     let bank: Float32Array | undefined;
     let sourceDevices: string[] = [];
     if (fs.existsSync(p.sources) && weights.sourceDevices?.length) {

@@ -4,27 +4,36 @@ import type * as TF from '@tensorflow/tfjs';
 import type { HelpConfig, Params } from './model';
 
 export const WEIGHTS_FORMAT = 'help-weights';
-export const WEIGHTS_VERSION = 1;
+export const WEIGHTS_VERSION = 2;
 
 export interface SerializedTensor {
   shape: number[];
   data: string;
 }
 
+/** One meta-trained network of the ensemble. */
+export interface MemberWeights {
+  config: HelpConfig;
+  seed: number;
+  /** Episode of the checkpoint kept (best validation Spearman). */
+  episodes: number;
+  trainSeconds: number;
+  validSpearman: number;
+  params: Record<string, SerializedTensor>;
+}
+
 export interface WeightsFile {
   format: typeof WEIGHTS_FORMAT;
   version: number;
   space: string;
-  config: HelpConfig;
   seed: number;
   trainDevices: string[];
   validDevices: string[];
-  episodes: number;
+  /** Wall-clock seconds of the whole meta-training command. */
   trainSeconds: number;
-  validSpearman: number;
   /** Devices whose full tables are bundled as the source bank (weights/<space>-sources.bin). */
-  sourceDevices?: string[];
-  params: Record<string, SerializedTensor>;
+  sourceDevices: string[];
+  members: MemberWeights[];
 }
 
 export function encodeFloat32(a: Float32Array): string {

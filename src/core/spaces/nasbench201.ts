@@ -27,37 +27,52 @@ export const NB201_SIZE = 5 ** 6;
 
 const PREFIX = 'NAS-Bench-201 cell';
 
+/** Quotes a fragment of user text for an error message: escaped (so the message stays one line) and short. */
+function show(fragment: string): string {
+  const q = JSON.stringify(fragment);
+  return q.length > 40 ? `${q.slice(0, 36)}..."` : q;
+}
+
 /** Parses a cell string; every problem is reported in one line naming the node and edge. */
 export function parseNasBench201Cell(text: string): NasBench201Cell {
   if (typeof text !== 'string') throw new SpecError(`${PREFIX}: expected a string`);
   let s = text.trim();
+  // Tolerate the quotes a cell string carries when copied out of source code.
   if (s.length >= 2 && (s[0] === '"' || s[0] === "'") && s[s.length - 1] === s[0]) s = s.slice(1, -1).trim();
   if (s === '') throw new SpecError(`${PREFIX}: empty string`);
-  if (!s.startsWith('|')) throw new SpecError(`${PREFIX}: stray text before the first node: "${s.slice(0, 20)}" (a cell starts with "|")`);
-  if (!s.endsWith('|')) throw new SpecError(`${PREFIX}: stray text after the last node: "...${s.slice(-20)}" (a cell ends with "|")`);
+  if (!s.startsWith('|')) throw new SpecError(`${PREFIX}: stray text before the first node: ${show(s.slice(0, 20))} (a cell starts with "|")`);
+  if (!s.endsWith('|')) throw new SpecError(`${PREFIX}: stray text after the last node: ${show(s.slice(-20))} (a cell ends with "|")`);
   const nodes = s.split('+');
+  // An empty chunk is a doubled "+", not an extra node: say so before counting nodes.
+  const empty = nodes.findIndex((chunk) => chunk === '');
+  if (empty >= 0) throw new SpecError(`${PREFIX}: node ${empty + 1}: empty (stray "+")`);
   if (nodes.length < 3) throw new SpecError(`${PREFIX}: missing node ${nodes.length + 1} (expected 3 nodes separated by "+", found ${nodes.length})`);
-  if (nodes.length > 3) throw new SpecError(`${PREFIX}: extra node ${4} (expected 3 nodes separated by "+", found ${nodes.length})`);
+  if (nodes.length > 3) throw new SpecError(`${PREFIX}: extra node 4 (expected 3 nodes separated by "+", found ${nodes.length})`);
   const ops: NasBench201Op[] = new Array(6);
   nodes.forEach((chunk, n) => {
     const node = n + 1;
-    if (!/^\|.*\|$/.test(chunk) || chunk.length < 2) throw new SpecError(`${PREFIX}: node ${node}: stray text "${chunk}" (expected |op~j|...|)`);
-    const inputs = chunk.slice(1, -1).split('|');
+    if (chunk.length < 2 || !chunk.startsWith('|') || !chunk.endsWith('|')) {
+      throw new SpecError(`${PREFIX}: node ${node}: stray text ${show(chunk)} (expected |op~j|...|)`);
+    }
     const seen = new Set<number>();
-    for (const tok of inputs) {
-      const m = /^([A-Za-z0-9_]+)~(\d+)$/.exec(tok);
+    for (const tok of chunk.slice(1, -1).split('|')) {
+      const m = /^(\w+)~(\d+)$/.exec(tok);
       if (!m) {
         if (tok === '') throw new SpecError(`${PREFIX}: node ${node}: empty input (stray "|")`);
-        if (!tok.includes('~')) throw new SpecError(`${PREFIX}: node ${node}: input "${tok}" has no "~j" input index`);
-        throw new SpecError(`${PREFIX}: node ${node}: stray text "${tok}" (expected op~j)`);
+        if (/^\w+$/.test(tok)) throw new SpecError(`${PREFIX}: node ${node}: input ${show(tok)} has no "~j" input index`);
+        throw new SpecError(`${PREFIX}: node ${node}: stray text ${show(tok)} (expected op~j)`);
       }
       const j = Number(m[2]);
-      if (j >= node) throw new SpecError(`${PREFIX}: node ${node}, edge ${j}->${node}: wrong input index ${j} (node ${node} takes inputs 0..${node - 1})`);
+      // "~02" is not how any tool writes an index; reject it rather than guess.
+      if (j >= node || String(j) !== m[2]) {
+        throw new SpecError(`${PREFIX}: node ${node}, edge ${m[2]}->${node}: wrong input index ${m[2]} (node ${node} takes inputs 0..${node - 1})`);
+      }
       if (seen.has(j)) throw new SpecError(`${PREFIX}: node ${node}, edge ${j}->${node}: input ${j} given twice`);
       seen.add(j);
       if (!(NB201_OPS as readonly string[]).includes(m[1])) {
-        throw new SpecError(`${PREFIX}: node ${node}, edge ${j}->${node}: unknown operation "${m[1]}" (allowed: ${NB201_OPS.join(', ')})`);
+        throw new SpecError(`${PREFIX}: node ${node}, edge ${j}->${node}: unknown operation ${show(m[1])} (allowed: ${NB201_OPS.join(', ')})`);
       }
+      // Inputs may come in any order; store by edge so the canonical form orders them by j.
       ops[edgeIndex(j, node)] = m[1] as NasBench201Op;
     }
     for (let j = 0; j < node; j++) {
@@ -78,7 +93,16 @@ export function formatNasBench201Cell(cell: NasBench201Cell): string {
 
 /** Base-5 code of a cell (op ids in NB201_OPS order, edge e has weight 5^e). */
 export function nasBench201Code(cell: NasBench201Cell): number {
-  return cell.ops.reduce((s, op, e) => s + NB201_OPS.indexOf(op) * 5 ** e, 0);
+  // Cells built in code bypass the parser; an invalid one would silently map to a wrong index.
+  if (!cell || !Array.isArray(cell.ops) || cell.ops.length !== 6) throw new SpecError(`${PREFIX}: expected 6 edge operations`);
+  return cell.ops.reduce((s, op, e) => {
+    const id = NB201_OPS.indexOf(op);
+    if (id < 0) {
+      const [from, to] = NB201_EDGES[e];
+      throw new SpecError(`${PREFIX}: node ${to}, edge ${from}->${to}: unknown operation ${show(String(op))} (allowed: ${NB201_OPS.join(', ')})`);
+    }
+    return s + id * 5 ** e;
+  }, 0);
 }
 
 export function nasBench201FromCode(code: number): NasBench201Cell {
@@ -99,10 +123,13 @@ function loadIndex(): void {
   if (indexToCode) return;
   const file = path.join(resolveWeightsDir(), 'nasbench201-index.bin');
   const buf = fs.readFileSync(file);
+  if (buf.length !== 2 * NB201_SIZE) throw new Error(`${file}: expected ${2 * NB201_SIZE} bytes, found ${buf.length} (rerun scripts/make-nasbench201-index.mjs)`);
   const codes = new Uint16Array(NB201_SIZE);
   for (let i = 0; i < NB201_SIZE; i++) codes[i] = buf.readUInt16LE(2 * i);
   const inv = new Int32Array(NB201_SIZE).fill(-1);
   codes.forEach((c, i) => (inv[c] = i));
+  // Every cell must have exactly one index; a corrupt file would otherwise give wrong lookups quietly.
+  if (inv.includes(-1)) throw new Error(`${file}: not a permutation of the 15,625 cells (rerun scripts/make-nasbench201-index.mjs)`);
   indexToCode = codes;
   codeToIndex = inv;
 }
@@ -168,13 +195,18 @@ export const nasBench201Space: SearchSpace<NasBench201Cell> = {
   sample: sampleNasBench201Cells,
 };
 
-/** Every substring of `text` that parses as a cell string (in source code, Markdown, ...). */
+// A cell-looking substring: exactly 1, 2 and 3 `op~j` inputs per node. The lookarounds keep a valid
+// 3-node prefix of a longer, malformed string (an extra "+|...|" node, text glued before it) from
+// being reported as a cell. Any op name and index are matched; parsing decides.
+const CELL_RE = /(?<![\w~+])\|\w+~\d+\|\+\|\w+~\d+\|\w+~\d+\|\+\|\w+~\d+\|\w+~\d+\|\w+~\d+\|(?!\+|\w+~)/g;
+
+/** Every substring of `text` that parses as a cell string (in source code, Markdown, ...). `spec` is the
+ *  canonical form; `start`/`end` delimit the original text (end exclusive). */
 export function findNasBench201Cells(text: string): { spec: string; start: number; end: number }[] {
   const out: { spec: string; start: number; end: number }[] = [];
-  const re = /\|[A-Za-z0-9_]+~\d\|\+\|[A-Za-z0-9_~|]+\|\+\|[A-Za-z0-9_~|]+\|/g;
-  for (let m = re.exec(text); m; m = re.exec(text)) {
+  for (const m of text.matchAll(CELL_RE)) {
     try {
-      out.push({ spec: formatNasBench201Cell(parseNasBench201Cell(m[0])), start: m.index, end: m.index + m[0].length });
+      out.push({ spec: formatNasBench201Cell(parseNasBench201Cell(m[0])), start: m.index!, end: m.index! + m[0].length });
     } catch {
       /* looks like a cell but is not one: no lens */
     }

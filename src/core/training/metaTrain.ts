@@ -8,7 +8,7 @@ import { makeRng } from '../spaces/space';
 import { DEFAULT_CONFIG, HelpConfig, initParams, Params, encodeArchitectures, encodeHardware, joinFeatures, modulatedHead, adaptHead, headForward, referenceStats } from '../predictor/model';
 import { gatherGraphs, GraphBatch } from '../predictor/encodings';
 import { HelpNetwork, normalise } from '../predictor/help';
-import { serializeParams, WeightsFile, WEIGHTS_FORMAT, WEIGHTS_VERSION } from '../predictor/weights';
+import { MemberWeights, serializeParams } from '../predictor/weights';
 import { protocolTask, sampleWithoutReplacement } from '../eval/protocol';
 import { spearman } from '../eval/metrics';
 import type { SpaceTables } from './dataset';
@@ -32,7 +32,7 @@ export interface MetaTrainOptions {
 }
 
 export const DEFAULT_META_TRAIN = {
-  episodes: 2500,
+  episodes: 2400,
   tasksPerEpisode: 8,
   shots: 10,
   queriesPerTask: 100,
@@ -40,7 +40,7 @@ export const DEFAULT_META_TRAIN = {
   validEvery: 100,
 };
 
-export async function metaTrain(tf: typeof TF, o: MetaTrainOptions): Promise<WeightsFile> {
+export async function metaTrain(tf: typeof TF, o: MetaTrainOptions): Promise<MemberWeights> {
   const cfg = o.config ?? DEFAULT_CONFIG;
   const log = o.log ?? (() => {});
   const rng = makeRng(o.seed);
@@ -104,13 +104,8 @@ export async function metaTrain(tf: typeof TF, o: MetaTrainOptions): Promise<Wei
   tf.dispose(Object.values(params));
   optimizer.dispose();
   return {
-    format: WEIGHTS_FORMAT,
-    version: WEIGHTS_VERSION,
-    space: o.space,
     config: cfg,
     seed: o.seed,
-    trainDevices: o.train,
-    validDevices: o.valid,
     episodes: best.episode,
     trainSeconds: Math.round((Date.now() - started) / 1000),
     validSpearman: best.score,

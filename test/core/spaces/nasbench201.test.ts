@@ -10,9 +10,11 @@ import {
   nasBench201CellAt,
   nasBench201Index,
   nasBench201Space,
+  NasBench201Cell,
   parseNasBench201Cell,
   sampleNasBench201Cells,
 } from '../../../src/core/spaces/nasbench201';
+import { resolveWeightsDir } from '../../../src/core/paths';
 import { getSpace } from '../../../src/core/spaces/registry';
 import { makeRng, SpecError } from '../../../src/core/spaces/space';
 
@@ -63,6 +65,11 @@ test('every malformed cell gets a one-line error naming node, edge and problem',
   rejects('|none~0|+|none~0|none~1|+|none~0|none~1|none~2|abc', /stray text after/);
   rejects('|none~0|+|none~0|none~1|+|none~0|none~1||none~2|', /node 3/, /empty input/);
   rejects('|none~0|+|none~0|none~1|+|none~0|none~1|none~2~1|', /node 3/, /stray text/);
+  rejects('|none~0|+|none~0|none~1|+|none~0|none~1|none~02|', /node 3/, /wrong input index 02/);
+  rejects('|none~0|++|none~0|none~1|+|none~0|none~1|none~2|', /node 2/, /empty/, /stray "\+"/);
+  rejects('|none~0|+|none~0|none~1|+|none~0|none~1|none~2|\n|none~0|', /node 3/, /stray text/); // still one line
+  rejects('|none~0|+|none ~0|none~1|+|none~0|none~1|none~2|', /node 2/, /stray text "none ~0"/);
+  rejects('"|none~0|+|none~0|none~1|+|none~0|none~1|none~2|', /stray text before/); // unbalanced quote
   assert.throws(() => nasBench201Space.parse(42), /expected a cell string/);
   assert.throws(() => getSpace('nasbench201').canonical(['x']), SpecError);
 });
@@ -76,6 +83,11 @@ test('index lookup agrees with the official order for all 15,625 cells', () => {
   }
   assert.throws(() => nasBench201CellAt(15625), SpecError);
   assert.throws(() => nasBench201CellAt(-1), SpecError);
+  assert.throws(() => nasBench201CellAt(1.5), SpecError);
+  // Cells built in code bypass the parser: an invalid one must not map to some index.
+  const bad = { ops: ['none', 'none', 'conv_5x5', 'none', 'none', 'none'] } as unknown as NasBench201Cell;
+  assert.throws(() => nasBench201Index(bad), /node 2, edge 1->2: unknown operation "conv_5x5"/);
+  assert.throws(() => nasBench201Index({ ops: [] }), SpecError);
 });
 
 test('reference architectures match the dataset', () => {
@@ -123,9 +135,21 @@ test('graph encoding, hand-checked', () => {
     [1, 1, 1, 1, 1, 1, 1, 1, 1],
   ];
   assert.deepEqual(Array.from(g.adj), adj.flat());
-  const g2 = encodeNasBench201Graph(parseNasBench201Cell('|none~0|+|none~0|none~1|+|none~0|none~1|none~2|'));
+  // A second cell: every operation once or more; inputs written out of order.
+  const g2 = encodeNasBench201Graph(parseNasBench201Cell('|none~0|+|nor_conv_1x1~1|skip_connect~0|+|avg_pool_3x3~2|none~0|nor_conv_3x3~1|'));
+  const x2 = [
+    [1, 0, 0, 0, 0, 0, 0, 0], // input
+    [0, 0, 0, 0, 1, 0, 0, 0], // 0->1 none
+    [0, 0, 0, 0, 0, 1, 0, 0], // 0->2 skip_connect
+    [0, 0, 1, 0, 0, 0, 0, 0], // 1->2 nor_conv_1x1
+    [0, 0, 0, 0, 1, 0, 0, 0], // 0->3 none
+    [0, 0, 0, 1, 0, 0, 0, 0], // 1->3 nor_conv_3x3
+    [0, 1, 0, 0, 0, 0, 0, 0], // 2->3 avg_pool_3x3
+    [0, 0, 0, 0, 0, 0, 1, 0], // output
+    [0, 0, 0, 0, 0, 0, 0, 1], // global
+  ];
+  assert.deepEqual(Array.from(g2.x), x2.flat());
   assert.deepEqual(Array.from(g2.adj), adj.flat(), 'the cell DAG is fixed; operations are node labels');
-  for (let n = 1; n <= 6; n++) assert.equal(g2.x[n * 8 + 4], 1, 'none column');
   const oh = encodeNasBench201OneHot(parseNasBench201Cell(CELL));
   assert.deepEqual(Array.from(oh), [0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 1, 0, 1, 0, 0, 0, 0, 0, 0, 1, 0, 0, 1, 0, 0, 0]);
 });
@@ -136,4 +160,34 @@ test('finds cell strings inside source code and ignores near misses', () => {
   assert.equal(found.length, 2);
   assert.equal(found[0].spec, CELL);
   assert.equal(py.slice(found[0].start, found[0].end), CELL);
+  assert.equal(found[1].spec, '|none~0|+|none~0|none~1|+|none~0|none~1|none~2|');
+  assert.equal(py[found[1].start - 1], "'");
+});
+
+test('finds cells written out of order or in a Markdown table, not prefixes of longer strings', () => {
+  const shuffled = '|nor_conv_3x3~0|+|avg_pool_3x3~1|nor_conv_3x3~0|+|skip_connect~2|skip_connect~0|nor_conv_3x3~1|';
+  const md = `| arch | acc |\n|---|---|\n| \`${shuffled}\` | 93.1 |\n|${CELL}|93.7|\n`;
+  const found = findNasBench201Cells(md);
+  assert.deepEqual(found.map((f) => f.spec), [CELL, CELL]);
+  assert.equal(md.slice(found[0].start, found[0].end), shuffled);
+  // A fourth node or text glued to the front makes the whole string something else: no match.
+  const four = `"${CELL}+|none~0|"`;
+  assert.deepEqual(findNasBench201Cells(four), []);
+  assert.deepEqual(findNasBench201Cells(`x = y${CELL}`), []);
+  assert.deepEqual(findNasBench201Cells('no cells here | a | b |'), []);
+});
+
+test('weights dir: HELP_WEIGHTS_DIR wins, else weights/ beside package.json', () => {
+  const saved = process.env.HELP_WEIGHTS_DIR;
+  try {
+    delete process.env.HELP_WEIGHTS_DIR;
+    const dir = resolveWeightsDir();
+    assert.ok(fs.existsSync(path.join(dir, '..', 'package.json')));
+    assert.equal(fs.statSync(path.join(dir, 'nasbench201-index.bin')).size, 2 * 15625);
+    process.env.HELP_WEIGHTS_DIR = '/elsewhere';
+    assert.equal(resolveWeightsDir(), '/elsewhere');
+  } finally {
+    if (saved === undefined) delete process.env.HELP_WEIGHTS_DIR;
+    else process.env.HELP_WEIGHTS_DIR = saved;
+  }
 });

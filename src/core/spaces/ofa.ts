@@ -1,0 +1,171 @@
+// Once-for-All MobileNetV3 (Cai et al., ICLR 2020) as used by HELP: 5 stages of up to 4 blocks (20 block
+// slots). A SPEC is {"ks": [20 kernel sizes], "e": [20 expansion ratios], "d": [5 stage depths], "r": input
+// resolution}; stage s runs its first d[s] blocks (slots 4s .. 4s+d[s]-1), later slots are skipped but keep
+// whatever values they were given. OFA's own configs add "wid": null (fixed width), which is accepted.
+import { kindOf, Literal, readFlowLiteral, readLiteral } from './fbnet';
+import { Rng, SearchSpace, SpecError } from './space';
+
+export const OFA_KS = [3, 5, 7] as const;
+export const OFA_E = [3, 4, 6] as const;
+export const OFA_D = [2, 3, 4] as const;
+export const OFA_STAGES = 5;
+export const OFA_BLOCKS_PER_STAGE = 4;
+export const OFA_BLOCKS = OFA_STAGES * OFA_BLOCKS_PER_STAGE;
+export const OFA_R_MIN = 128;
+export const OFA_R_MAX = 224;
+export const OFA_R_STEP = 4;
+export const OFA_RESOLUTIONS = Array.from({ length: (OFA_R_MAX - OFA_R_MIN) / OFA_R_STEP + 1 }, (_, i) => OFA_R_MIN + i * OFA_R_STEP);
+
+export type OfaArch = { ks: number[]; e: number[]; d: number[]; r: number };
+
+const PREFIX = 'OFA spec';
+const KEYS = ['ks', 'e', 'd', 'r'] as const;
+
+function show(v: unknown): string {
+  return v !== null && typeof v === 'object' ? kindOf(v) : JSON.stringify(v) ?? String(v);
+}
+
+function checkList(obj: Record<string, unknown>, key: string, length: number, allowed: readonly number[], what: string): number[] {
+  const v = obj[key];
+  if (!Array.isArray(v)) throw new SpecError(`${PREFIX}: ${key} must be a list of ${length} ${what}, got ${kindOf(v)}`);
+  if (v.length !== length) throw new SpecError(`${PREFIX}: ${key} has ${v.length} entries (expected ${length}: ${what})`);
+  v.forEach((x, i) => {
+    if (typeof x !== 'number' || !allowed.includes(x)) throw new SpecError(`${PREFIX}: ${key}[${i}] = ${show(x)} (allowed: ${allowed.join(', ')})`);
+  });
+  return (v as number[]).slice();
+}
+
+/** Parses an OFA config given as an object or as JSON / Python / YAML text. Throws a one-line SpecError. */
+export function parseOfaSpec(spec: unknown): OfaArch {
+  const v: unknown = typeof spec === 'string' ? readLiteral(spec, PREFIX) : spec;
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) {
+    throw new SpecError(`${PREFIX}: expected a mapping with keys ks, e, d, r, got ${v === undefined ? 'nothing' : kindOf(v)}`);
+  }
+  const obj = v as Record<string, unknown>;
+  for (const k of Object.keys(obj)) {
+    if (!(KEYS as readonly string[]).includes(k) && k !== 'wid') throw new SpecError(`${PREFIX}: unknown key "${k}" (expected ks, e, d, r and optionally wid: null)`);
+  }
+  for (const k of KEYS) if (!(k in obj)) throw new SpecError(`${PREFIX}: missing key "${k}" (expected ks, e, d, r)`);
+  // OFA writes "wid": None for the default width; this space has no width choice.
+  if (obj.wid !== undefined && obj.wid !== null) throw new SpecError(`${PREFIX}: wid = ${show(obj.wid)} (allowed: null; the width is fixed in this space)`);
+  const ks = checkList(obj, 'ks', OFA_BLOCKS, OFA_KS, 'kernel size per block slot, 5 stages x 4');
+  const e = checkList(obj, 'e', OFA_BLOCKS, OFA_E, 'expansion ratio per block slot, 5 stages x 4');
+  const d = checkList(obj, 'd', OFA_STAGES, OFA_D, 'depth per stage');
+  const r = obj.r;
+  if (typeof r !== 'number' || !OFA_RESOLUTIONS.includes(r)) throw new SpecError(`${PREFIX}: r = ${show(r)} (allowed: ${OFA_R_MIN}..${OFA_R_MAX} in steps of ${OFA_R_STEP})`);
+  return { ks, e, d, r };
+}
+
+/** Canonical SPEC: compact JSON with keys ks, e, d, r (the form of data/ofa/architectures.json). Values of
+ *  skipped block slots are kept: they do not change the encoding, and parse(format(a)) must equal a. */
+export function formatOfaSpec(arch: OfaArch): string {
+  return JSON.stringify({ ks: arch.ks, e: arch.e, d: arch.d, r: arch.r });
+}
+
+// HELP's 145-dim OFA encoding (utils.arch_encoding_ofa in HayeonLee/HELP):
+//   [0, 60)    kernel size, block-major: slot b uses [3b, 3b+3) with columns [ks3, ks5, ks7]
+//   [60, 120)  expansion ratio, block-major: slot b uses [60+3b, 60+3b+3) with columns [e3, e4, e6]
+//   [120, 145) resolution: index 120 + (r - 128) / 4
+// Slots skipped by the stage depth (4s + j with j >= d[s]) are all zero in both the ks and e parts.
+export const OFA_ONEHOT_SIZE = 2 * OFA_BLOCKS * 3 + OFA_RESOLUTIONS.length;
+
+export function encodeOfaOneHot(arch: OfaArch): Float32Array {
+  const v = new Float32Array(OFA_ONEHOT_SIZE);
+  for (let b = 0; b < OFA_BLOCKS; b++) {
+    const stage = Math.floor(b / OFA_BLOCKS_PER_STAGE);
+    if (b % OFA_BLOCKS_PER_STAGE >= arch.d[stage]) continue;
+    v[3 * b + (OFA_KS as readonly number[]).indexOf(arch.ks[b])] = 1;
+    v[3 * OFA_BLOCKS + 3 * b + (OFA_E as readonly number[]).indexOf(arch.e[b])] = 1;
+  }
+  v[6 * OFA_BLOCKS + (arch.r - OFA_R_MIN) / OFA_R_STEP] = 1;
+  return v;
+}
+
+export function sampleOfa(n: number, rng: Rng): OfaArch[] {
+  const pick = <T>(xs: readonly T[]) => xs[Math.floor(rng() * xs.length)];
+  return Array.from({ length: n }, () => ({
+    ks: Array.from({ length: OFA_BLOCKS }, () => pick(OFA_KS)),
+    e: Array.from({ length: OFA_BLOCKS }, () => pick(OFA_E)),
+    d: Array.from({ length: OFA_STAGES }, () => pick(OFA_D)),
+    r: pick(OFA_RESOLUTIONS),
+  }));
+}
+
+export const ofaSpace: SearchSpace<OfaArch> = {
+  name: 'ofa',
+  parse: parseOfaSpec,
+  format: formatOfaSpec,
+  sample: sampleOfa,
+};
+
+function tryOfa(v: Literal): string | undefined {
+  try {
+    return formatOfaSpec(parseOfaSpec(v));
+  } catch {
+    return undefined;
+  }
+}
+
+const OFA_KEY_LINE = /^([ \t]*)(?:(["']?)(ks|e|d|r|wid)\2)[ \t]*:(?=\s|$)/;
+
+/** Every OFA config in `text`: JSON objects / Python dicts / YAML flow mappings, and YAML block mappings
+ *  made of the keys ks, e, d, r (and wid). */
+export function findOfaSpecs(text: string): { spec: string; start: number; end: number }[] {
+  const out: { spec: string; start: number; end: number }[] = [];
+  for (let i = text.indexOf('{'); i >= 0; i = text.indexOf('{', i + 1)) {
+    let end: number;
+    let value: Literal;
+    try {
+      ({ value, end } = readFlowLiteral(text, i, PREFIX));
+    } catch {
+      continue;
+    }
+    const spec = tryOfa(value);
+    if (spec === undefined) continue;
+    out.push({ spec, start: i, end });
+    i = end - 1;
+  }
+  // YAML block mappings: consecutive "key:" lines at one indentation, each followed by its deeper-indented
+  // (or same-indent "- ") continuation lines.
+  const lines: { start: number; text: string }[] = [];
+  for (let start = 0; start <= text.length; ) {
+    let end = text.indexOf('\n', start);
+    if (end < 0) end = text.length;
+    lines.push({ start, text: text.slice(start, end).replace(/\r$/, '') });
+    start = end + 1;
+  }
+  const indentOf = (s: string) => s.length - s.trimStart().length;
+  const blank = (s: string) => s.trim() === '' || s.trim().startsWith('#');
+  for (let i = 0; i < lines.length; ) {
+    const m = OFA_KEY_LINE.exec(lines[i].text);
+    if (!m || (i > 0 && OFA_KEY_LINE.exec(lines[i - 1].text)?.[1] === m[1])) {
+      i++;
+      continue;
+    }
+    const indent = m[1];
+    let j = i + 1;
+    let last = i;
+    for (; j < lines.length; j++) {
+      const t = lines[j].text;
+      if (blank(t)) continue;
+      const k = OFA_KEY_LINE.exec(t);
+      if (k && k[1] === indent) last = j;
+      else if (indentOf(t) > indent.length || (indentOf(t) === indent.length && /^\s*-(\s|$)/.test(t))) last = j;
+      else break;
+    }
+    const start = lines[i].start + indent.length;
+    const end = lines[last].start + lines[last].text.replace(/\s+(?:#.*)?$/, '').length;
+    const block = lines
+      .slice(i, last + 1)
+      .map((l) => l.text)
+      .join('\n');
+    try {
+      const spec = tryOfa(readLiteral(block, PREFIX));
+      if (spec !== undefined) out.push({ spec, start, end });
+    } catch {
+      /* not a config */
+    }
+    i = last + 1;
+  }
+  return out.sort((a, b) => a.start - b.start);
+}
