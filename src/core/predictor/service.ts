@@ -74,8 +74,6 @@ export interface DeviceHandle {
   info: DeviceInfo;
   adapted: AdaptedHead;
   combination: Combination;
-  /** Column in the source bank of each source the combination uses. */
-  sourceColumns: number[];
   file: DeviceFile;
 }
 
@@ -265,7 +263,7 @@ export class LatencyPredictor {
       mean: a.mean,
       std: a.std,
     };
-    return { info, adapted, combination: a.combination, sourceColumns: a.combination.sources, file };
+    return { info, adapted, combination: a.combination, file };
   }
 
   /** Milliseconds for canonical specs on a device. */
@@ -285,7 +283,8 @@ export class LatencyPredictor {
   predictIndicesOnDevices(devices: DeviceHandle[], indices: number[]): number[][] {
     if (indices.length === 0) return devices.map(() => []);
     const emb = this.embed(indices);
-    const rows = this.bank ? indices.map((i) => this.sourceRow(i)) : undefined;
+    // Source rows only when some device's mapping reads them (most devices map the network alone).
+    const rows = this.bank && devices.some((d) => d.combination.sources.length) ? indices.map((i) => this.sourceRow(i)) : undefined;
     const out = devices.map((d) => {
       const f = this.net.predictNormalised(d.adapted, emb);
       return indices.map((_, k) => combine(d.combination, f[k], rows?.[k]));

@@ -3,7 +3,7 @@
 // and per-layer lists (FFN dim, attention heads, how many encoder layers each decoder layer attends to).
 // Lists may be longer than the layer count (HAT samples the SuperTransformer's 6 slots); only the first
 // `layer-num` entries are used.
-import { kindOf, readLiteral } from './fbnet';
+import { kindOf, readLiteral } from './literal';
 import { Rng, SearchSpace, SpecError } from './space';
 
 export interface HatConfig {

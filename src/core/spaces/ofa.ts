@@ -2,7 +2,7 @@
 // slots). A SPEC is {"ks": [20 kernel sizes], "e": [20 expansion ratios], "d": [5 stage depths], "r": input
 // resolution}; stage s runs its first d[s] blocks (slots 4s .. 4s+d[s]-1), later slots are skipped but keep
 // whatever values they were given. OFA's own configs add "wid": null (fixed width), which is accepted.
-import { kindOf, Literal, readFlowLiteral, readLiteral } from './fbnet';
+import { kindOf, Literal, readFlowLiteral, readLiteral, splitLines } from './literal';
 import { Rng, SearchSpace, SpecError } from './space';
 
 export const OFA_KS = [3, 5, 7] as const;
@@ -127,13 +127,7 @@ export function findOfaSpecs(text: string): { spec: string; start: number; end: 
   }
   // YAML block mappings: consecutive "key:" lines at one indentation, each followed by its deeper-indented
   // (or same-indent "- ") continuation lines.
-  const lines: { start: number; text: string }[] = [];
-  for (let start = 0; start <= text.length; ) {
-    let end = text.indexOf('\n', start);
-    if (end < 0) end = text.length;
-    lines.push({ start, text: text.slice(start, end).replace(/\r$/, '') });
-    start = end + 1;
-  }
+  const lines = splitLines(text);
   const indentOf = (s: string) => s.length - s.trimStart().length;
   const blank = (s: string) => s.trim() === '' || s.trim().startsWith('#');
   for (let i = 0; i < lines.length; ) {

@@ -3,6 +3,7 @@
 // extension and CLI predict from weights/ alone.
 import * as fs from 'fs';
 import * as path from 'path';
+import { findBesidePackageJson } from '../paths';
 
 export interface Splits {
   meta_train: string[];
@@ -29,16 +30,12 @@ export interface SpaceTables {
   profile(device: string): ProfileSample[];
 }
 
-/** data/ of this repository: HELP_DATA_DIR, else the nearest ancestor of this file holding data/. */
+/** data/ of this repository: HELP_DATA_DIR, else data/ beside the nearest package.json above this file. */
 export function resolveDataDir(): string {
   if (process.env.HELP_DATA_DIR) return process.env.HELP_DATA_DIR;
-  let dir = __dirname;
-  for (let i = 0; i < 8; i++) {
-    const cand = path.join(dir, 'data');
-    if (fs.existsSync(path.join(dir, 'package.json')) && fs.existsSync(cand)) return cand;
-    dir = path.dirname(dir);
-  }
-  throw new Error('data/ not found: meta-training and evaluation need the repository checkout (set HELP_DATA_DIR)');
+  const dir = findBesidePackageJson('data');
+  if (!dir) throw new Error('data/ not found: meta-training and evaluation need the repository checkout (set HELP_DATA_DIR)');
+  return dir;
 }
 
 const cache = new Map<string, SpaceTables>();

@@ -9,9 +9,9 @@ import {
   findFbnetSpecs,
   formatFbnetSpec,
   parseFbnetSpec,
-  readLiteral,
   sampleFbnet,
 } from '../../../src/core/spaces/fbnet';
+import { readLiteral } from '../../../src/core/spaces/literal';
 import { makeRng, SpecError } from '../../../src/core/spaces/space';
 
 const data = path.resolve(__dirname, '..', '..', '..', 'data', 'fbnet');

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { readLiteral } from '../../../src/core/spaces/fbnet';
+import { readLiteral } from '../../../src/core/spaces/literal';
 import {
   formatHatConfig,
   HatConfig,
