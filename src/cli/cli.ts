@@ -12,6 +12,7 @@ import { DeviceHandle, LatencyPredictor, SamplesFile, weightsPaths } from '../co
 import { MemberWeights, WeightsFile, WEIGHTS_FORMAT, WEIGHTS_VERSION, writeFileAtomic } from '../core/predictor/weights';
 import { DEFAULT_CONFIG, HelpConfig } from '../core/predictor/model';
 import { fork } from 'child_process';
+import { loadPredictor, SpacePredictor } from '../core/predictor/load';
 import { batchGraphs } from '../core/predictor/encodings';
 
 const BOOLEANS = new Set(['json', 'help', 'net-only']);
@@ -51,10 +52,14 @@ function readJsonFile(file: string, what: string): unknown {
   }
 }
 
-async function predictorFor(args: Args): Promise<LatencyPredictor> {
+async function predictorFor(args: Args): Promise<SpacePredictor> {
+  return loadPredictor(getSpace(args.required('space')).name, args.str('weights'));
+}
+
+async function helpPredictorFor(args: Args): Promise<LatencyPredictor> {
   const space = getSpace(args.required('space'));
-  const tf = await loadTf();
-  return LatencyPredictor.load(tf, space.name, args.str('weights'));
+  if (space.predictor !== 'help') throw new Error(`${space.name} has no HELP network`);
+  return LatencyPredictor.load(await loadTf(), space.name, args.str('weights'));
 }
 
 function fmtMs(v: number): string {
@@ -64,7 +69,7 @@ function fmtMs(v: number): string {
 async function cmdReferences(args: Args) {
   args.only(['space', 'json']);
   const space = getSpace(args.required('space'));
-  const specs = space.referenceIndices.map((i) => space.specAt(i));
+  const specs = space.references;
   if (args.has('json')) process.stdout.write(JSON.stringify(specs) + '\n');
   else process.stdout.write(specs.join('\n') + '\n');
 }
@@ -132,6 +137,13 @@ async function cmdDevices(args: Args) {
   const rows: { name: string; space: string; origin: string; samples: number }[] = [];
   for (const s of spaces) {
     const p = weightsPaths(s, args.str('weights'));
+    if (getSpace(s).predictor === 'hat-transfer') {
+      // HAT's built-in devices are its source models, listed in the weights file itself.
+      if (!fs.existsSync(p.weights)) continue;
+      const w = JSON.parse(fs.readFileSync(p.weights, 'utf8')) as { sources: { name: string; rows: number }[] };
+      for (const d of w.sources) rows.push({ name: d.name, space: s, origin: 'table', samples: d.rows });
+      continue;
+    }
     if (!fs.existsSync(p.devices)) continue;
     const file = JSON.parse(fs.readFileSync(p.devices, 'utf8')) as { devices: { name: string; origin: string; samples: unknown[] }[] };
     for (const d of file.devices) rows.push({ name: d.name, space: s, origin: d.origin, samples: d.samples.length });
@@ -158,7 +170,18 @@ async function cmdEval(args: Args) {
   const { evaluate, formatEvalTable } = await import('../core/eval/evaluate');
   const shots = args.int('shots', 10, 0);
   const seeds = args.int('seeds', 5, 1);
-  const predictor = await predictorFor(args);
+  if (getSpace(args.required('space')).predictor === 'hat-transfer') {
+    const { evaluateHat, formatHatEvalTable } = await import('../core/eval/evaluateHat');
+    const { loadHatTables } = await import('../core/training/hatTables');
+    const all = loadHatTables();
+    const wanted = args.list('devices');
+    for (const d of wanted ?? []) if (!all.some((t) => t.device === d)) throw new SpecError(`no HAT table for device "${d}"`);
+    const results = evaluateHat(all, Math.max(shots, 3), seeds).filter((r) => !wanted || wanted.includes(r.device));
+    if (args.has('json')) process.stdout.write(JSON.stringify({ shots, seeds, results }, null, 1) + '\n');
+    else process.stdout.write(formatHatEvalTable(results, shots, seeds) + '\n');
+    return;
+  }
+  const predictor = await helpPredictorFor(args);
   const { tables, graphs } = await trainingGraphs(predictor.space.name);
   const devices = args.list('devices') ?? tables.splits.meta_test.filter((d) => tables.devices.includes(d));
   for (const d of devices) if (!tables.devices.includes(d)) throw new SpecError(`no full latency table for device "${d}" in data/${predictor.space.name}`);
@@ -172,8 +195,9 @@ async function cmdEval(args: Args) {
 }
 
 /** The ensemble's members: the same HELP network with and without the linear (sum-of-costs) path. */
-function memberConfig(i: number): HelpConfig {
-  return i % 2 === 0 ? { ...DEFAULT_CONFIG, linearInputs: 0 } : { ...DEFAULT_CONFIG };
+function memberConfig(i: number, graphs: { nodes: number; features: number }): HelpConfig {
+  const base = { ...DEFAULT_CONFIG, nodes: graphs.nodes, features: graphs.features };
+  return { ...base, linearInputs: i % 2 === 0 ? 0 : graphs.nodes * graphs.features };
 }
 
 async function cmdMetaTrain(args: Args) {
@@ -181,6 +205,7 @@ async function cmdMetaTrain(args: Args) {
   const { buildSourceBank, buildBuiltinDevices } = await import('../core/training/bundle');
   const { loadSpaceTables } = await import('../core/training/dataset');
   const space = getSpace(args.required('space'));
+  if (space.predictor === 'hat-transfer') return metaTrainHat(args);
   const tables = loadSpaceTables(space.name);
   // Default: the paper's meta-valid and meta-test devices; every other device with a full table (the
   // paper's meta-train devices plus those it left unused) is a meta-training source.
@@ -221,11 +246,26 @@ async function cmdMetaTrain(args: Args) {
   fs.rmSync(tmpDir, { recursive: true, force: true });
   const p = weightsPaths(space.name, out);
   fs.mkdirSync(path.dirname(out), { recursive: true });
-  writeFileAtomic(p.sources, buildSourceBank(space, tables, weights.sourceDevices));
+  const bank = buildSourceBank(space, tables, weights.sourceDevices);
+  if (bank) writeFileAtomic(p.sources, bank);
   writeFileAtomic(p.devices, JSON.stringify(buildBuiltinDevices(space, tables)) + '\n');
   writeFileAtomic(p.weights, JSON.stringify(weights) + '\n');
   const summary = weights.members.map((m, i) => `member ${i}: validation Spearman ${m.validSpearman.toFixed(4)} at episode ${m.episodes}`).join('; ');
   process.stderr.write(`wrote ${p.weights} in ${weights.trainSeconds} s (${summary})\n`);
+}
+
+/** HAT: one latency model per table device (no network to meta-train; see predictor/transfer.ts). */
+async function metaTrainHat(args: Args) {
+  const { loadHatTables } = await import('../core/training/hatTables');
+  const { fitHatSourceModel, HAT_WEIGHTS_FORMAT, HAT_WEIGHTS_VERSION } = await import('../core/predictor/transfer');
+  const t0 = Date.now();
+  const wanted = args.list('train');
+  const tables = loadHatTables().filter((t) => !wanted || wanted.includes(t.device));
+  if (tables.length === 0) throw new SpecError('--train: no HAT tables selected');
+  const out = args.str('out') ?? weightsPaths('hat').weights;
+  fs.mkdirSync(path.dirname(path.resolve(out)), { recursive: true });
+  writeFileAtomic(out, JSON.stringify({ format: HAT_WEIGHTS_FORMAT, version: HAT_WEIGHTS_VERSION, space: 'hat', sources: tables.map(fitHatSourceModel) }) + '\n');
+  process.stderr.write(`wrote ${out}: source models for ${tables.length} HAT devices in ${Date.now() - t0} ms\n`);
 }
 
 async function cmdMetaTrainMember(args: Args) {
@@ -241,7 +281,7 @@ async function cmdMetaTrainMember(args: Args) {
     train: args.list('train') ?? [],
     valid: args.list('valid') ?? [],
     seed: args.int('seed', 0, 0),
-    config: memberConfig(member),
+    config: memberConfig(member, graphs),
     episodes: args.int('episodes', DEFAULT_META_TRAIN.episodes, 1),
     tasksPerEpisode: args.int('tasks', DEFAULT_META_TRAIN.tasksPerEpisode, 1),
     shots: DEFAULT_META_TRAIN.shots,
@@ -257,12 +297,14 @@ async function cmdBundle(args: Args) {
   args.only(['space', 'weights']);
   const { buildSourceBank, buildBuiltinDevices } = await import('../core/training/bundle');
   const { readWeightsFile } = await import('../core/predictor/weights');
+  if (getSpace(args.required('space')).predictor !== 'help') throw new SpecError(`bundle: ${args.required('space')} keeps everything in its weights file (run meta-train)`);
   const { space, tables } = await trainingGraphs(args.required('space'));
   const p = weightsPaths(space.name, args.str('weights'));
   const w = readWeightsFile(p.weights);
-  writeFileAtomic(p.sources, buildSourceBank(space, tables, w.sourceDevices));
+  const bank = buildSourceBank(space, tables, w.sourceDevices);
+  if (bank) writeFileAtomic(p.sources, bank);
   writeFileAtomic(p.devices, JSON.stringify(buildBuiltinDevices(space, tables)) + '\n');
-  process.stderr.write(`wrote ${p.sources} and ${p.devices}\n`);
+  process.stderr.write(`wrote ${bank ? p.sources + ' and ' : ''}${p.devices}\n`);
 }
 
 const COMMANDS: Record<string, (a: Args) => Promise<void>> = {

@@ -1,8 +1,7 @@
 // The background process the extension forks (child_process.fork of dist/worker.js): it owns tfjs and
 // the predictors so that the extension host never loads a model. Requests and replies are IPC messages
 // {id, method, params} -> {id, result} | {id, error}.
-import { loadTf } from '../core/predictor/tf';
-import { LatencyPredictor } from '../core/predictor/service';
+import { loadPredictor, SpacePredictor } from '../core/predictor/load';
 import { getSpace } from '../core/spaces/registry';
 
 export interface WorkerRequest {
@@ -11,13 +10,13 @@ export interface WorkerRequest {
   params?: { space?: string; devices?: string[]; specs?: unknown[] };
 }
 
-const predictors = new Map<string, LatencyPredictor>();
+const predictors = new Map<string, SpacePredictor>();
 
-async function predictorFor(space: string): Promise<LatencyPredictor> {
+async function predictorFor(space: string): Promise<SpacePredictor> {
   const name = getSpace(space).name;
   let p = predictors.get(name);
   if (!p) {
-    p = LatencyPredictor.load(await loadTf(), name);
+    p = await loadPredictor(name);
     predictors.set(name, p);
   }
   return p;

@@ -8,6 +8,7 @@ import type { SpaceTables } from '../training/dataset';
 import { fitBestSource, fitSourceRidge } from './baselines';
 import { mape, spearman, withinTolerance } from './metrics';
 import { protocolTask } from './protocol';
+import { getSpace } from '../spaces/registry';
 
 export interface Scores {
   spearman: number;
@@ -50,6 +51,10 @@ function mean(xs: Scores[]): Scores {
 
 export function evaluate(tf: typeof TF, o: EvalOptions, progress?: (line: string) => void): DeviceResult[] {
   const results: DeviceResult[] = [];
+  const space = getSpace(o.space);
+  // What the shipped predictor can use for any architecture: source latencies only where the space has
+  // an index (the tables cover it), cost features where the space defines them.
+  const costRows = space.costFeatures ? o.tables.architectures.map((a) => space.costFeatures!(space.canonical(a))) : undefined;
   for (const device of o.devices) {
     const lat = o.tables.latency(device);
     const bank = o.sourceDevices.filter((d) => d !== device).map((d) => o.tables.latency(d));
@@ -68,9 +73,9 @@ export function evaluate(tf: typeof TF, o: EvalOptions, progress?: (line: string
       o.net.dispose(adapted);
       tf.dispose([sEmb, qEmb]);
       const srcS = task.support.map(rowOf);
-      const c = chooseCombination(fS, srcS, y);
+      const c = chooseCombination(fS, space.index ? srcS : undefined, y, costRows && task.support.map((i) => costRows[i]));
       chosen[c.kind] = (chosen[c.kind] ?? 0) + 1;
-      acc.help.push(score(task.queries.map((i, k) => combine(c, fQ[k], rowOf(i))), truth));
+      acc.help.push(score(task.queries.map((i, k) => combine(c, fQ[k], rowOf(i), costRows?.[i])), truth));
       const netOnly = chooseCombination(fS, undefined, y);
       acc.net.push(score(Array.from(fQ, (f) => combine(netOnly, f)), truth));
       const [fLo, fHi] = [Math.min(...fS), Math.max(...fS)];

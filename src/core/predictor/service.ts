@@ -38,10 +38,11 @@ export interface DeviceFile {
   weightsId: string;
   samples: DeviceSample[];
   adaptation: {
-    mean: number;
-    std: number;
-    head: SerializedTensor[];
-    hw: SerializedTensor;
+    /** The adapted HELP network (absent for the HAT predictor, which has none). */
+    mean?: number;
+    std?: number;
+    head?: SerializedTensor[];
+    hw?: SerializedTensor;
     combination: Combination;
     sourceDevices: string[];
   };
@@ -61,7 +62,7 @@ export interface DeviceInfo {
 interface BuiltinDevice {
   name: string;
   origin: 'table' | 'profile';
-  samples: { index: number; latency_ms: number }[];
+  samples: { arch: string; latency_ms: number }[];
 }
 
 export interface BuiltinDevicesFile {
@@ -72,7 +73,8 @@ export interface BuiltinDevicesFile {
 /** An adapted device ready to predict. */
 export interface DeviceHandle {
   info: DeviceInfo;
-  adapted: AdaptedHead;
+  /** The adapted network head (HELP spaces only). */
+  adapted?: AdaptedHead;
   combination: Combination;
   file: DeviceFile;
 }
@@ -110,12 +112,12 @@ export class LatencyPredictor {
     const net = new HelpEnsemble(tf, weights.members.map((m) => new HelpNetwork(tf, deserializeParams(tf, m.params), m.config)));
     let bank: Float32Array | undefined;
     let sourceDevices: string[] = [];
-    if (fs.existsSync(p.sources) && weights.sourceDevices?.length) {
+    if (space.index && fs.existsSync(p.sources) && weights.sourceDevices?.length) {
       const buf = fs.readFileSync(p.sources);
       bank = new Float32Array(buf.byteLength / 4);
       new Uint8Array(bank.buffer).set(buf);
       sourceDevices = weights.sourceDevices;
-      if (bank.length !== sourceDevices.length * space.size) throw new Error(`${p.sources} does not match ${p.weights}`);
+      if (bank.length !== sourceDevices.length * space.index.size) throw new Error(`${p.sources} does not match ${p.weights}`);
     }
     const builtins = fs.existsSync(p.devices) ? (JSON.parse(fs.readFileSync(p.devices, 'utf8')) as BuiltinDevicesFile).devices : [];
     return new LatencyPredictor(tf, space, weights, weightsId, net, sourceDevices, bank, builtins);
@@ -125,35 +127,39 @@ export class LatencyPredictor {
     return this.builtins.map((d) => ({ name: d.name, space: this.space.name, origin: d.origin, samples: d.samples.length }));
   }
 
-  /** Source latencies (one per bank device) of the architecture at a table index. */
+  /** Source latencies (one per bank device) of an architecture, by its index in the space. */
   private sourceRow(index: number): number[] {
-    if (!this.bank) return [];
-    const n = this.space.size;
+    if (!this.bank || !this.space.index) return [];
+    const n = this.space.index.size;
     return this.sourceDevices.map((_, k) => this.bank![k * n + index]);
   }
 
   private allEmbeddings(): TF.Tensor2D {
+    const index = this.space.index!;
     if (!this.embeddings) {
-      const graphs = batchGraphs(Array.from({ length: this.space.size }, (_, i) => this.space.graph(this.space.specAt(i))));
+      const graphs = batchGraphs(Array.from({ length: index.size }, (_, i) => this.space.graph(index.specAt(i))));
       this.embeddings = this.net.embed(graphs, Array.from({ length: graphs.count }, (_, i) => i));
     }
     return this.embeddings;
   }
 
-  private embed(indices: number[]): TF.Tensor2D {
+  private embedIndices(indices: number[]): TF.Tensor2D {
     // Embedding a few architectures directly is cheaper than the whole space the first time.
-    if (!this.embeddings && indices.length < 2000) {
-      const graphs: GraphBatch = batchGraphs(indices.map((i) => this.space.graph(this.space.specAt(i))));
-      return this.net.embed(graphs, indices.map((_, k) => k));
-    }
+    if (!this.embeddings && indices.length < 2000) return this.embedSpecs(indices.map((i) => this.space.index!.specAt(i)));
     return this.tf.gather(this.allEmbeddings(), indices) as TF.Tensor2D;
   }
 
-  /** Validates samples, orders the 10 references first, and returns table indices and latencies. */
-  private checkSamples(samples: DeviceSample[], where: string): { indices: number[]; latencies: number[]; canonical: DeviceSample[] } {
+  private embedSpecs(specs: string[]): TF.Tensor2D {
+    if (this.space.index && this.embeddings) return this.embedIndices(specs.map((s) => this.space.index!.indexOf(s)));
+    const graphs: GraphBatch = batchGraphs(specs.map((s) => this.space.graph(s)));
+    return this.net.embed(graphs, specs.map((_, k) => k));
+  }
+
+  /** Validates samples, orders the 10 references first, and returns canonical specs and latencies. */
+  private checkSamples(samples: DeviceSample[], where: string): { specs: string[]; latencies: number[]; canonical: DeviceSample[] } {
     if (!Array.isArray(samples) || samples.length === 0) throw new SpecError(`${where}: "samples" must be a non-empty array`);
-    const refs = this.space.referenceIndices;
-    const byIndex = new Map<number, number[]>();
+    const refs = this.space.references;
+    const bySpec = new Map<string, number[]>();
     const canonical: DeviceSample[] = [];
     samples.forEach((s, k) => {
       if (!s || typeof s !== 'object') throw new SpecError(`${where}: sample ${k + 1} is not an object`);
@@ -167,30 +173,38 @@ export class LatencyPredictor {
       if (typeof y !== 'number' || !Number.isFinite(y) || y <= 0) {
         throw new SpecError(`${where}: sample ${k + 1}: latency_ms must be a positive finite number of milliseconds, got ${JSON.stringify(y)}`);
       }
-      const idx = this.space.indexOf(spec);
-      byIndex.set(idx, [...(byIndex.get(idx) ?? []), y]);
+      bySpec.set(spec, [...(bySpec.get(spec) ?? []), y]);
       canonical.push({ ...s, arch: spec });
     });
-    const missing = refs.filter((r) => !byIndex.has(r));
+    const missing = refs.filter((r) => !bySpec.has(r));
     if (missing.length) {
-      throw new SpecError(`${where}: missing ${missing.length} of the 10 reference architectures, e.g. ${this.space.specAt(missing[0])} (see: cli references --space ${this.space.name})`);
+      throw new SpecError(`${where}: missing ${missing.length} of the 10 reference architectures, e.g. ${missing[0]} (see: cli references --space ${this.space.name})`);
     }
     // Repeated measurements of one architecture are averaged into one sample.
     const avg = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
-    const others = [...byIndex.keys()].filter((i) => !refs.includes(i));
-    const indices = [...refs, ...others];
-    return { indices, latencies: indices.map((i) => avg(byIndex.get(i)!)), canonical };
+    const others = [...bySpec.keys()].filter((s) => !refs.includes(s));
+    const specs = [...refs, ...others];
+    return { specs, latencies: specs.map((s) => avg(bySpec.get(s)!)), canonical };
+  }
+
+  /** Source rows (when the space has an index and a bank) and cost features of canonical specs. */
+  private extraRows(specs: string[], needSources: boolean, needCost: boolean) {
+    const index = this.space.index;
+    const sources = needSources && this.bank && index ? specs.map((s) => this.sourceRow(index.indexOf(s))) : undefined;
+    const cost = needCost && this.space.costFeatures ? specs.map((s) => this.space.costFeatures!(s)) : undefined;
+    return { sources, cost };
   }
 
   /** Few-shot adaptation: Meta-SGD on the samples, then the millisecond mapping chosen on the samples. */
   adapt(name: string, samples: DeviceSample[], where = 'samples'): DeviceFile {
     const tf = this.tf;
-    const { indices, latencies, canonical } = this.checkSamples(samples, where);
-    const emb = this.embed(indices);
+    const { specs, latencies, canonical } = this.checkSamples(samples, where);
+    const emb = this.embedSpecs(specs);
     const adapted = this.net.adapt(emb, latencies);
     const f = Array.from(this.net.predictNormalised(adapted, emb));
     tf.dispose(emb);
-    const combination = chooseCombination(f, this.bank ? indices.map((i) => this.sourceRow(i)) : undefined, latencies);
+    const rows = this.extraRows(specs, true, true);
+    const combination = chooseCombination(f, rows.sources, latencies, rows.cost);
     const file: DeviceFile = {
       format: DEVICE_FORMAT,
       version: DEVICE_VERSION,
@@ -219,7 +233,7 @@ export class LatencyPredictor {
     let handle: DeviceHandle;
     const builtin = this.builtins.find((d) => d.name === nameOrFile);
     if (builtin) {
-      const file = this.adapt(builtin.name, builtin.samples.map((s) => ({ arch: this.space.specAt(s.index), latency_ms: s.latency_ms })));
+      const file = this.adapt(builtin.name, builtin.samples);
       handle = this.handleOf(file, { name: builtin.name, space: this.space.name, origin: builtin.origin, samples: builtin.samples.length });
     } else if (nameOrFile.endsWith('.json') || fs.existsSync(nameOrFile)) {
       const file = this.readDeviceFile(nameOrFile);
@@ -242,7 +256,9 @@ export class LatencyPredictor {
     if (!d || d.format !== DEVICE_FORMAT) throw new SpecError(`${file} is not a HELP device file`);
     if (d.version !== DEVICE_VERSION) throw new SpecError(`${file}: device file version ${d.version} is not supported (expected ${DEVICE_VERSION})`);
     if (d.space !== this.space.name) throw new SpecError(`${file} is a ${d.space} device, not ${this.space.name}`);
-    if (d.weightsId !== this.weightsId || String(d.adaptation?.sourceDevices) !== String(this.sourceDevices)) {
+    const a = d.adaptation;
+    const complete = a && Array.isArray(a.head) && a.hw && typeof a.mean === 'number' && typeof a.std === 'number' && a.combination;
+    if (!complete || d.weightsId !== this.weightsId || String(a.sourceDevices) !== String(this.sourceDevices)) {
       // Adapted with other weights: the samples inside make the file self-contained, so re-adapt.
       return { ...this.adapt(d.name, d.samples, file), created: d.created };
     }
@@ -258,10 +274,10 @@ export class LatencyPredictor {
     const tf = this.tf;
     const a = file.adaptation;
     const adapted: AdaptedHead = {
-      head: a.head.map((t) => tf.tensor(decodeFloat32(t.data), t.shape)),
-      hw: tf.tensor2d(decodeFloat32(a.hw.data), a.hw.shape as [number, number]),
-      mean: a.mean,
-      std: a.std,
+      head: a.head!.map((t) => tf.tensor(decodeFloat32(t.data), t.shape)),
+      hw: tf.tensor2d(decodeFloat32(a.hw!.data), a.hw!.shape as [number, number]),
+      mean: a.mean!,
+      std: a.std!,
     };
     return { info, adapted, combination: a.combination, file };
   }
@@ -277,17 +293,32 @@ export class LatencyPredictor {
 
   /** Milliseconds for canonical specs on several devices; the architectures are embedded once. */
   predictOnDevices(devices: DeviceHandle[], specs: string[]): number[][] {
-    return this.predictIndicesOnDevices(devices, specs.map((s) => this.space.indexOf(s)));
+    if (specs.length === 0) return devices.map(() => []);
+    return this.predictWith(devices, this.embedSpecs(specs), specs);
   }
 
+  /** For spaces with an index: milliseconds for architectures by index (the whole space in one call). */
   predictIndicesOnDevices(devices: DeviceHandle[], indices: number[]): number[][] {
+    const index = this.space.index;
+    if (!index) throw new Error(`${this.space.name} has no architecture index`);
     if (indices.length === 0) return devices.map(() => []);
-    const emb = this.embed(indices);
-    // Source rows only when some device's mapping reads them (most devices map the network alone).
-    const rows = this.bank && devices.some((d) => d.combination.sources.length) ? indices.map((i) => this.sourceRow(i)) : undefined;
+    const needsSpecs = devices.some((d) => d.combination.cost || d.combination.sources.length);
+    return this.predictWith(devices, this.embedIndices(indices), needsSpecs ? indices.map((i) => index.specAt(i)) : undefined, indices);
+  }
+
+  private predictWith(devices: DeviceHandle[], emb: TF.Tensor2D, specs: string[] | undefined, indices?: number[]): number[][] {
+    // Source rows and cost features only when some device's mapping reads them (most map the network alone).
+    const needSources = devices.some((d) => d.combination.sources.length > 0);
+    const needCost = devices.some((d) => d.combination.cost);
+    let sources: number[][] | undefined;
+    let cost: number[][] | undefined;
+    if (specs && (needSources || needCost)) {
+      ({ cost } = this.extraRows(specs, false, needCost));
+      if (needSources && this.bank) sources = indices ? indices.map((i) => this.sourceRow(i)) : this.extraRows(specs, true, false).sources;
+    }
     const out = devices.map((d) => {
-      const f = this.net.predictNormalised(d.adapted, emb);
-      return indices.map((_, k) => combine(d.combination, f[k], rows?.[k]));
+      const f = this.net.predictNormalised(d.adapted!, emb);
+      return Array.from(f, (v, k) => combine(d.combination, v, sources?.[k], cost?.[k]));
     });
     this.tf.dispose(emb);
     return out;

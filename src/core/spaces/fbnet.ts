@@ -123,3 +123,78 @@ export function findFbnetSpecs(text: string): { spec: string; start: number; end
   }
   return out.sort((a, b) => a.start - b.start);
 }
+
+// HW-NAS-Bench's FBNet skeleton for CIFAR-100 (32x32 input): a 3x3 stem with 16 channels, then 7 stages
+// of [1, 4, 4, 4, 4, 4, 1] searchable layers with these output channels and first-layer strides, then a
+// 1x1 conv to 1504 channels, average pooling and a 100-way classifier.
+export const FBNET_STEM_CHANNELS = 16;
+export const FBNET_STAGE_LAYERS = [1, 4, 4, 4, 4, 4, 1];
+export const FBNET_STAGE_CHANNELS = [16, 24, 32, 64, 112, 184, 352];
+export const FBNET_STAGE_STRIDES = [1, 1, 2, 2, 1, 2, 1];
+export const FBNET_INPUT_SIZE = 32;
+
+/** Kernel, expansion and group count of a block op (undefined for skip). */
+export function fbnetBlock(op: string): { kernel: number; expansion: number; groups: number } | undefined {
+  const m = /^k(\d)_e(\d)(?:_g(\d))?$/.exec(op);
+  return m ? { kernel: +m[1], expansion: +m[2], groups: m[3] ? +m[3] : 1 } : undefined;
+}
+
+/** Per searchable layer: input/output channels, input resolution and stride. */
+export function fbnetLayers(): { cin: number; cout: number; size: number; stride: number }[] {
+  const out: { cin: number; cout: number; size: number; stride: number }[] = [];
+  let cin = FBNET_STEM_CHANNELS;
+  let size = FBNET_INPUT_SIZE;
+  FBNET_STAGE_LAYERS.forEach((n, s) => {
+    for (let i = 0; i < n; i++) {
+      const stride = i === 0 ? FBNET_STAGE_STRIDES[s] : 1;
+      out.push({ cin, cout: FBNET_STAGE_CHANNELS[s], size, stride });
+      cin = FBNET_STAGE_CHANNELS[s];
+      size = size / stride;
+    }
+  });
+  return out;
+}
+
+const FBNET_LAYER_SHAPES = fbnetLayers();
+
+/**
+ * Analytic cost features of an architecture, in millions: pointwise-conv MACs, depthwise-conv MACs,
+ * activation traffic (elements read and written by the blocks), parameters, and the number of layers that
+ * compute (not identity skips). Devices that run layer by layer (FPGAs, accelerator simulators, small
+ * CPUs) have latencies close to a linear function of these; the predictor offers that fit as one candidate.
+ */
+export function fbnetCostFeatures(arch: FbnetArch): number[] {
+  const f = [0, 0, 0, 0, 0];
+  arch.ops.forEach((op, l) => {
+    const { cin, cout, size, stride } = FBNET_LAYER_SHAPES[l];
+    const out = size / stride;
+    const b = fbnetBlock(op);
+    if (!b) {
+      // A skip that changes shape is a 1x1 convolution.
+      if (cin !== cout || stride !== 1) {
+        f[0] += out * out * cin * cout;
+        f[2] += size * size * cin + out * out * cout;
+        f[3] += cin * cout;
+        f[4] += 1;
+      }
+      return;
+    }
+    const mid = cin * b.expansion;
+    f[0] += (size * size * cin * mid + out * out * mid * cout) / b.groups;
+    f[1] += out * out * mid * b.kernel * b.kernel;
+    f[2] += size * size * (cin + mid) + out * out * (mid + cout);
+    f[3] += (cin * mid + mid * cout) / b.groups + mid * b.kernel * b.kernel;
+    f[4] += 1;
+  });
+  return f.map((v, j) => (j === 4 ? v : v / 1e6));
+}
+
+/** Every layer's op as a one-hot over the 8 block ops (skip all zero): 22 x 8, the per-layer-cost layout. */
+export function encodeFbnetLayerOps(arch: FbnetArch): Float32Array {
+  const v = new Float32Array(FBNET_LAYERS * 8);
+  arch.ops.forEach((op, l) => {
+    const i = (FBNET_OPS as readonly string[]).indexOf(op);
+    if (i >= 0 && i < 8) v[l * 8 + i] = 1;
+  });
+  return v;
+}

@@ -200,3 +200,33 @@ export const hatSpace: SearchSpace<HatConfig> = {
   format: formatHatConfig,
   sample: sampleHat,
 };
+
+// Scales of the 10 table features (their largest values), so that the products below are O(1).
+const HAT_FEATURE_SCALE = [640, 6, 3072, 8, 640, 6, 3072, 8, 8, 3];
+
+/**
+ * Regression features of a SubTransformer from its 10 table features: per-layer-sum costs (layers x dim^2,
+ * layers x dim x FFN, layers x heads, decoder layers x encoder layers attended, ...) and all pairwise
+ * products of the scaled features. The latency tables give only the averaged features, so everything the
+ * HAT predictor uses must be a function of them.
+ */
+export function hatRegressionFeatures(f: readonly number[]): number[] {
+  const [de, le, ffe, he, dd, ld, ffd, hd, hed, ende] = f;
+  const out = [
+    (le * de * de) / 1e6,
+    (le * de * ffe) / 1e6,
+    le * he,
+    (ld * dd * dd) / 1e6,
+    (ld * dd * ffd) / 1e6,
+    ld,
+    ld * hd,
+    ld * hed,
+    ld * ende,
+    (ld * ende * dd) / 1e3,
+    de / 100,
+    dd / 100,
+  ];
+  const n = f.map((v, i) => v / HAT_FEATURE_SCALE[i]);
+  for (let i = 0; i < n.length; i++) for (let j = i; j < n.length; j++) out.push(n[i] * n[j]);
+  return out;
+}

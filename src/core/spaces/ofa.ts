@@ -163,3 +163,58 @@ export function findOfaSpecs(text: string): { spec: string; start: number; end: 
   }
   return out.sort((a, b) => a.start - b.start);
 }
+
+// OFA MobileNetV3-Large (width 1.0): a 3x3 stride-2 stem with 16 channels and a fixed 16-channel depthwise
+// block, then the 5 searchable stages below, then 1x1 convs to 960 and 1280 channels and a classifier.
+export const OFA_STAGE_CHANNELS = [24, 40, 80, 112, 160];
+export const OFA_STAGE_STRIDES = [2, 2, 2, 1, 2];
+export const OFA_STAGE_SE = [false, true, false, true, true];
+export const OFA_STAGE_HSWISH = [false, false, true, true, true];
+
+/** OFA's channel rounding (make_divisible to 8, never below 90% of the value). */
+export function ofaMakeDivisible(v: number, divisor = 8): number {
+  const r = Math.max(divisor, Math.floor((v + divisor / 2) / divisor) * divisor);
+  return r < 0.9 * v ? r + divisor : r;
+}
+
+/**
+ * Analytic cost features, in millions: pointwise-conv MACs (stem and head included), depthwise MACs,
+ * activation traffic, parameters of the searchable blocks, and the number of blocks. See fbnetCostFeatures.
+ */
+export function ofaCostFeatures(arch: OfaArch): number[] {
+  let size = arch.r / 2;
+  const f = [size * size * 16 * 27 + size * size * 16 * 16, size * size * 16 * 9, size * size * 16 * 3, 0, 0];
+  let cin = 16;
+  for (let s = 0; s < OFA_STAGES; s++) {
+    for (let j = 0; j < arch.d[s]; j++) {
+      const b = s * OFA_BLOCKS_PER_STAGE + j;
+      const stride = j === 0 ? OFA_STAGE_STRIDES[s] : 1;
+      const out = Math.ceil(size / stride);
+      const cout = OFA_STAGE_CHANNELS[s];
+      const mid = ofaMakeDivisible(cin * arch.e[b]);
+      const k = arch.ks[b];
+      let pw = size * size * cin * mid + out * out * mid * cout;
+      if (OFA_STAGE_SE[s]) pw += 2 * mid * ofaMakeDivisible(mid / 4);
+      f[0] += pw;
+      f[1] += out * out * mid * k * k;
+      f[2] += size * size * (cin + mid) + out * out * (mid + cout);
+      f[3] += cin * mid + mid * cout + mid * k * k;
+      f[4] += 1e6;
+      cin = cout;
+      size = out;
+    }
+  }
+  f[0] += size * size * 160 * 960 + 960 * 1280 + 1280 * 1000;
+  f[2] += size * size * (160 + 960);
+  return f.map((v) => v / 1e6);
+}
+
+/** Each active block's (kernel, expansion) pair as a one-hot over the 9 combinations: 20 x 9. */
+export function encodeOfaBlockOps(arch: OfaArch): Float32Array {
+  const v = new Float32Array(OFA_BLOCKS * 9);
+  for (let b = 0; b < OFA_BLOCKS; b++) {
+    if (b % OFA_BLOCKS_PER_STAGE >= arch.d[Math.floor(b / OFA_BLOCKS_PER_STAGE)]) continue;
+    v[b * 9 + 3 * (OFA_KS as readonly number[]).indexOf(arch.ks[b]) + (OFA_E as readonly number[]).indexOf(arch.e[b])] = 1;
+  }
+  return v;
+}

@@ -7,35 +7,107 @@ import {
   nasBench201Index,
   parseNasBench201Cell,
 } from './nasbench201';
+import { encodeFbnetLayerOps, encodeFbnetOneHot, fbnetCostFeatures, formatFbnetSpec, parseFbnetSpec } from './fbnet';
+// FBNet and OFA reference architectures: the rows of data/<space>/reference_indices.json (checked by a test).
+import REFERENCES from './references.json';
+import { formatHatConfig, hatFeatures, hatRegressionFeatures, parseHatConfig } from './hat';
+import { encodeOfaBlockOps, encodeOfaOneHot, formatOfaSpec, ofaCostFeatures, parseOfaSpec } from './ofa';
 
 export interface PredictorSpace {
   readonly name: string;
-  /** Number of architectures in the space's index (the table order). */
-  readonly size: number;
-  /** HELP's 10 reference architectures (indices) whose latencies form a device's hardware embedding. */
-  readonly referenceIndices: number[];
+  /** `help`: the meta-trained HELP network; `hat-transfer`: source-model transfer (predictor/transfer.ts). */
+  readonly predictor: 'help' | 'hat-transfer';
+  /** HELP's 10 reference architectures (canonical SPECs) whose latencies form a device's hardware embedding. */
+  readonly references: string[];
   /** Canonical SPEC string of a user-written spec; throws SpecError. */
   canonical(spec: unknown): string;
-  indexOf(canonical: string): number;
-  specAt(index: number): string;
+  /** The network input: a graph for the GCN (NAS-Bench-201) or a single node of one-hots (an MLP). */
   graph(canonical: string): GraphEncoding;
+  /** Analytic cost features (MACs, traffic, ...) for the cost-model mapping candidate, if the space has them. */
+  costFeatures?(canonical: string): number[];
+  /** Spaces small enough to enumerate: every architecture has an index (the measured tables' row order),
+   *  which lets the predictor cache embeddings and read source devices' measured latencies. */
+  readonly index?: {
+    size: number;
+    indexOf(canonical: string): number;
+    specAt(index: number): string;
+  };
 }
+
+function singleNode(x: Float32Array): GraphEncoding {
+  return { nodes: 1, features: x.length, x, adj: Float32Array.of(1) };
+}
+
+function concat(...parts: Float32Array[]): Float32Array {
+  const out = new Float32Array(parts.reduce((s, p) => s + p.length, 0));
+  let o = 0;
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
+  return out;
+}
+
+const NB201_REFERENCES = [11982, 431, 55, 9, 14451, 8636, 9881, 13479, 6196, 1462];
 
 const nasbench201: PredictorSpace = {
   name: 'nasbench201',
-  size: 15625,
+  predictor: 'help',
   // data/nasbench201/reference_indices.json (checked by a test).
-  referenceIndices: [11982, 431, 55, 9, 14451, 8636, 9881, 13479, 6196, 1462],
+  // Lazily: the index lookup reads a bundled table, which module loading must not do.
+  get references() {
+    return NB201_REFERENCES.map((i) => formatNasBench201Cell(nasBench201CellAt(i)));
+  },
   canonical(spec) {
     if (typeof spec !== 'string') throw new SpecError('NAS-Bench-201: a SPEC is a cell string such as |nor_conv_3x3~0|+|...|+|...|');
     return formatNasBench201Cell(parseNasBench201Cell(spec));
   },
-  indexOf: (c) => nasBench201Index(parseNasBench201Cell(c)),
-  specAt: (i) => formatNasBench201Cell(nasBench201CellAt(i)),
   graph: (c) => encodeNasBench201Graph(parseNasBench201Cell(c)),
+  index: {
+    size: 15625,
+    indexOf: (c) => nasBench201Index(parseNasBench201Cell(c)),
+    specAt: (i) => formatNasBench201Cell(nasBench201CellAt(i)),
+  },
 };
 
-const SPACES: Record<string, PredictorSpace> = { nasbench201 };
+// FBNet and OFA: HELP's one-hot encodings, followed by the per-layer op one-hots that make a sum of
+// per-layer costs linear in the input (the structure of layer-by-layer devices), fed to an MLP.
+const fbnet: PredictorSpace = {
+  name: 'fbnet',
+  predictor: 'help',
+  references: REFERENCES.fbnet,
+  canonical: (spec) => formatFbnetSpec(parseFbnetSpec(spec)),
+  graph(c) {
+    const a = parseFbnetSpec(c);
+    return singleNode(concat(encodeFbnetOneHot(a), encodeFbnetLayerOps(a)));
+  },
+  costFeatures: (c) => fbnetCostFeatures(parseFbnetSpec(c)),
+};
+
+const ofa: PredictorSpace = {
+  name: 'ofa',
+  predictor: 'help',
+  references: REFERENCES.ofa,
+  canonical: (spec) => formatOfaSpec(parseOfaSpec(spec)),
+  graph(c) {
+    const a = parseOfaSpec(c);
+    return singleNode(concat(encodeOfaOneHot(a), encodeOfaBlockOps(a)));
+  },
+  costFeatures: (c) => ofaCostFeatures(parseOfaSpec(c)),
+};
+
+// HAT: the 10 table features (scaled to [0, 1]) as a single node; the predictor is transfer.ts.
+const HAT_SCALE = [640, 6, 3072, 8, 640, 6, 3072, 8, 8, 3];
+const hat: PredictorSpace = {
+  name: 'hat',
+  predictor: 'hat-transfer',
+  references: REFERENCES.hat,
+  canonical: (spec) => formatHatConfig(parseHatConfig(spec)),
+  graph: (c) => singleNode(Float32Array.from(hatFeatures(parseHatConfig(c)), (v, i) => v / HAT_SCALE[i])),
+  costFeatures: (c) => hatRegressionFeatures(hatFeatures(parseHatConfig(c))),
+};
+
+const SPACES: Record<string, PredictorSpace> = { nasbench201, fbnet, ofa, hat };
 
 export const SPACE_NAMES = Object.keys(SPACES);
 

@@ -1,6 +1,7 @@
 // Writes what ships beside the network weights: the source bank (full tables of the meta-training pool,
-// for transfer) and the built-in devices (each one's 10 reference latencies plus 20 further samples, the
-// same amount of data a user profile has; profile-only devices as given).
+// for transfer; only for spaces whose tables cover every architecture) and the built-in devices (each
+// one's 10 reference latencies plus 20 further samples, the same amount of data a user profile has;
+// profile-only devices as given).
 import type { SpaceTables } from './dataset';
 import type { BuiltinDevicesFile } from '../predictor/service';
 import type { PredictorSpace } from '../spaces/registry';
@@ -9,12 +10,15 @@ import { sampleWithoutReplacement, TRAIN_POOL } from '../eval/protocol';
 
 export const BUILTIN_EXTRA_SAMPLES = 20;
 
-export function buildSourceBank(space: PredictorSpace, tables: SpaceTables, devices: string[]): Buffer {
-  const n = space.size;
+/** The bank of source latencies, or undefined when the space has no index (the tables cover a sample). */
+export function buildSourceBank(space: PredictorSpace, tables: SpaceTables, devices: string[]): Buffer | undefined {
+  const index = space.index;
+  if (!index) return undefined;
+  const n = index.size;
   const bank = new Float32Array(devices.length * n);
   // Table rows are in the space's index order; check it once rather than trust it.
   for (const probe of [0, 1, n - 1]) {
-    if (space.indexOf(space.canonical(tables.architectures[probe])) !== probe) {
+    if (index.indexOf(space.canonical(tables.architectures[probe])) !== probe) {
       throw new Error(`data/${space.name}/architectures.json is not in the space's index order`);
     }
   }
@@ -24,14 +28,15 @@ export function buildSourceBank(space: PredictorSpace, tables: SpaceTables, devi
 
 export function buildBuiltinDevices(space: PredictorSpace, tables: SpaceTables, seed = 0): BuiltinDevicesFile {
   const refs = tables.referenceIndices;
+  const archOf = (i: number) => space.canonical(tables.architectures[i]);
   const devices: BuiltinDevicesFile['devices'] = [];
   for (const name of tables.devices) {
     const lat = tables.latency(name);
-    const extra = sampleWithoutReplacement(TRAIN_POOL[space.name] ?? space.size, BUILTIN_EXTRA_SAMPLES, makeRng(seed + 77), new Set(refs));
-    devices.push({ name, origin: 'table', samples: [...refs, ...extra].map((index) => ({ index, latency_ms: lat[index] })) });
+    const extra = sampleWithoutReplacement(TRAIN_POOL[space.name] ?? tables.architectures.length, BUILTIN_EXTRA_SAMPLES, makeRng(seed + 77), new Set(refs));
+    devices.push({ name, origin: 'table', samples: [...refs, ...extra].map((index) => ({ arch: archOf(index), latency_ms: lat[index] })) });
   }
   for (const name of tables.profileDevices) {
-    devices.push({ name, origin: 'profile', samples: tables.profile(name) });
+    devices.push({ name, origin: 'profile', samples: tables.profile(name).map((s) => ({ arch: archOf(s.index), latency_ms: s.latency_ms })) });
   }
   return { space: space.name, devices };
 }

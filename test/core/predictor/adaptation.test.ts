@@ -35,7 +35,7 @@ test('Meta-SGD adaptation and more shots reduce held-out error on fpga', async (
   assert.ok(adapted.rho > 0.9, `Spearman after adaptation ${adapted.rho}`);
   // The whole adaptation (Meta-SGD plus the millisecond mapping): more samples, lower error.
   const mapeWith = (support: number[]) => {
-    const dev = p.open(p.adapt('fpga-test', support.map((i) => ({ arch: p.space.specAt(i), latency_ms: lat[i] }))));
+    const dev = p.open(p.adapt('fpga-test', support.map((i) => ({ arch: p.space.index!.specAt(i), latency_ms: lat[i] }))));
     const pred = p.predictIndices(dev, heldOut);
     return pred.reduce((s, v, k) => s + Math.abs(v - lat[heldOut[k]]) / lat[heldOut[k]], 0) / heldOut.length;
   };
@@ -48,7 +48,7 @@ test('a device file round-trips and predicts the same', async () => {
   const tf = await loadTf();
   const p = LatencyPredictor.load(tf, 'nasbench201');
   const h = p.resolve('gold_6226');
-  const specs = [p.space.specAt(1000), p.space.specAt(2000)];
+  const specs = [p.space.index!.specAt(1000), p.space.index!.specAt(2000)];
   const a = p.predict(h, specs);
   const samples = h.file.samples;
   const again = p.adapt('copy', samples);
