@@ -14,6 +14,10 @@ import { DEFAULT_CONFIG, HelpConfig } from '../core/predictor/model';
 import { fork } from 'child_process';
 import { loadPredictor, SpacePredictor } from '../core/predictor/load';
 import { batchGraphs } from '../core/predictor/encodings';
+import { nasCommand } from './nas';
+import { inspectCommand } from './inspect';
+import { readOnnxFile } from '../core/onnx/reader';
+import { recogniseOnnx } from '../core/onnx/recognise';
 
 const BOOLEANS = new Set(['json', 'help', 'net-only']);
 
@@ -25,8 +29,10 @@ usage: node dist/cli.js <command> [options]
       the 10 reference architectures a new device must measure
   adapt --space S --samples SAMPLES.json --out DEVICE.json [--name NAME]
       few-shot adaptation to a device from its measured samples
-  predict --space S --device NAME|DEVICE.json [--device ...] (--arch SPEC ... | --archs ARCHS.json) [--json]
-      predicted latency in milliseconds
+  predict --space S --device NAME|DEVICE.json [--device ...] (--arch SPEC ... | --archs ARCHS.json | --onnx FILE ...) [--json]
+      predicted latency in milliseconds (--space may be left out with --onnx: the models' space is used)
+  inspect FILE.onnx [--json]
+      which architecture of a known space an ONNX model is, and a summary of the model
   devices [--space S] [--json]
       built-in devices
   eval --space S [--shots 10] [--seeds 5] [--json]
@@ -35,6 +41,10 @@ usage: node dist/cli.js <command> [options]
       meta-train the predictor (writes weights/<space>.json and the files beside it)
   bundle --space S [--weights FILE]
       rewrite the source bank and built-in devices beside the weights from data/
+  nas --space S --device NAME|DEVICE.json --budget MS [--candidates FILE] [--start SPEC] [--max-edits N] [--json]
+      latency-constrained search: nasbench201 picks the most accurate candidate that fits (or, with --start,
+      the fewest edits that fit); fbnet/ofa evolve under [--min-depth N|a,b,c,d,e] [--min-total-depth N]
+      [--min-resolution R] [--max-resolution R] [--max-skips K] [--seed N] [--generations N]
 
 spaces: ${SPACE_NAMES.join(', ')}`;
 
@@ -93,9 +103,26 @@ async function cmdAdapt(args: Args) {
   process.stderr.write(`adapted "${name}" from ${device.samples.length} samples in ${ms} ms (mapping: ${c.kind}${src ? ' ' + (c.sources.length > 3 ? `${c.sources.length} sources` : src) : ''}, leave-one-out RMSE ${Math.sqrt(c.looMse).toFixed(3)} ms) -> ${out}\n`);
 }
 
+/** The space and spec of each `--onnx FILE`, recognised from the graph (a SpecError naming the file when the
+ *  model is unreadable, outside every space, or of another space than the rest). */
+function specsFromOnnx(files: string[], spaceName: string | undefined): { space: string | undefined; specs: string[] } {
+  const specs: string[] = [];
+  let space = spaceName;
+  for (const file of files) {
+    const r = recogniseOnnx(readOnnxFile(file));
+    if (!r.space) throw new SpecError(`${file}: not an architecture of a known space: ${r.reason}`);
+    if (space && getSpace(space).name !== r.space) throw new SpecError(`${file}: is an architecture of ${r.space}, not ${getSpace(space).name}`);
+    space = r.space;
+    specs.push(r.spec);
+  }
+  return { space, specs };
+}
+
 async function cmdPredict(args: Args) {
-  args.only(['space', 'device', 'arch', 'archs', 'json', 'weights']);
-  const space = getSpace(args.required('space'));
+  args.only(['space', 'device', 'arch', 'archs', 'onnx', 'json', 'weights']);
+  const fromOnnx = specsFromOnnx(args.all('onnx'), args.str('space'));
+  if (!fromOnnx.space) throw new SpecError('missing --space');
+  const space = getSpace(fromOnnx.space);
   const devices = args.all('device');
   if (devices.length === 0) throw new SpecError('missing --device (a built-in name or a DEVICE.json)');
   let raw: unknown[] = args.all('arch');
@@ -105,15 +132,16 @@ async function cmdPredict(args: Args) {
     if (!Array.isArray(list)) throw new SpecError(`${archsFile}: expected a JSON array of SPECs`);
     raw = raw.concat(list);
   }
-  if (raw.length === 0) throw new SpecError('give --arch SPEC or --archs ARCHS.json');
-  const specs = raw.map((r, k) => {
+  if (raw.length === 0 && fromOnnx.specs.length === 0) throw new SpecError('give --arch SPEC, --archs ARCHS.json or --onnx FILE');
+  const written = raw.map((r, k) => {
     try {
       return space.canonical(r);
     } catch (e) {
       throw new SpecError(`${archsFile && k >= args.all('arch').length ? `${archsFile}: entry ${k + 1 - args.all('arch').length}` : `--arch ${k + 1}`}: ${(e as Error).message}`);
     }
   });
-  const predictor = await predictorFor(args);
+  const specs = written.concat(fromOnnx.specs.map((x) => space.canonical(x)));
+  const predictor = await loadPredictor(space.name, args.str('weights'));
   const handles: DeviceHandle[] = devices.map((d) => predictor.resolve(d));
   const results = predictor.predictOnDevices(handles, specs);
   if (args.has('json')) {
@@ -202,7 +230,7 @@ function memberConfig(i: number, graphs: { nodes: number; features: number }): H
 
 async function cmdMetaTrain(args: Args) {
   args.only(['space', 'train', 'valid', 'seed', 'episodes', 'out', 'members', 'tasks', 'queries']);
-  const { buildSourceBank, buildBuiltinDevices } = await import('../core/training/bundle');
+  const { buildSourceBank, buildSourceModels, buildBuiltinDevices } = await import('../core/training/bundle');
   const { loadSpaceTables } = await import('../core/training/dataset');
   const space = getSpace(args.required('space'));
   if (space.predictor === 'hat-transfer') return metaTrainHat(args);
@@ -248,6 +276,8 @@ async function cmdMetaTrain(args: Args) {
   fs.mkdirSync(path.dirname(out), { recursive: true });
   const bank = buildSourceBank(space, tables, weights.sourceDevices);
   if (bank) writeFileAtomic(p.sources, bank);
+  const models = buildSourceModels(space, tables, weights.sourceDevices);
+  if (models) writeFileAtomic(p.sourceModels, JSON.stringify(models) + '\n');
   writeFileAtomic(p.devices, JSON.stringify(buildBuiltinDevices(space, tables)) + '\n');
   writeFileAtomic(p.weights, JSON.stringify(weights) + '\n');
   const summary = weights.members.map((m, i) => `member ${i}: validation Spearman ${m.validSpearman.toFixed(4)} at episode ${m.episodes}`).join('; ');
@@ -295,7 +325,7 @@ async function cmdMetaTrainMember(args: Args) {
 
 async function cmdBundle(args: Args) {
   args.only(['space', 'weights']);
-  const { buildSourceBank, buildBuiltinDevices } = await import('../core/training/bundle');
+  const { buildSourceBank, buildSourceModels, buildBuiltinDevices } = await import('../core/training/bundle');
   const { readWeightsFile } = await import('../core/predictor/weights');
   if (getSpace(args.required('space')).predictor !== 'help') throw new SpecError(`bundle: ${args.required('space')} keeps everything in its weights file (run meta-train)`);
   const { space, tables } = await trainingGraphs(args.required('space'));
@@ -303,8 +333,16 @@ async function cmdBundle(args: Args) {
   const w = readWeightsFile(p.weights);
   const bank = buildSourceBank(space, tables, w.sourceDevices);
   if (bank) writeFileAtomic(p.sources, bank);
+  const models = buildSourceModels(space, tables, w.sourceDevices);
+  if (models) writeFileAtomic(p.sourceModels, JSON.stringify(models) + '\n');
   writeFileAtomic(p.devices, JSON.stringify(buildBuiltinDevices(space, tables)) + '\n');
-  process.stderr.write(`wrote ${bank ? p.sources + ' and ' : ''}${p.devices}\n`);
+  process.stderr.write(`wrote ${bank ? p.sources + ', ' : ''}${models ? p.sourceModels + ', ' : ''}${p.devices}\n`);
+}
+
+async function cmdInspect(args: Args) {
+  args.only(['json']);
+  if (args.positional.length !== 1) throw new SpecError('usage: inspect FILE.onnx [--json]');
+  process.stdout.write((await inspectCommand(args.positional[0], args.has('json'))) + '\n');
 }
 
 const COMMANDS: Record<string, (a: Args) => Promise<void>> = {
@@ -316,6 +354,8 @@ const COMMANDS: Record<string, (a: Args) => Promise<void>> = {
   'meta-train': cmdMetaTrain,
   'meta-train-member': cmdMetaTrainMember,
   bundle: cmdBundle,
+  nas: (a) => nasCommand(a),
+  inspect: cmdInspect,
 };
 
 export async function main(argv: string[]): Promise<number> {

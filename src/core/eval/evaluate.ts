@@ -9,6 +9,7 @@ import { fitBestSource, fitSourceRidge } from './baselines';
 import { mape, spearman, withinTolerance } from './metrics';
 import { protocolTask } from './protocol';
 import { getSpace } from '../spaces/registry';
+import { fitSourceModel, sourceModelRow } from '../predictor/sourceModels';
 
 export interface Scores {
   spearman: number;
@@ -55,10 +56,14 @@ export function evaluate(tf: typeof TF, o: EvalOptions, progress?: (line: string
   // What the shipped predictor can use for any architecture: source latencies only where the space has
   // an index (the tables cover it), cost features where the space defines them.
   const costRows = space.costFeatures ? o.tables.architectures.map((a) => space.costFeatures!(space.canonical(a))) : undefined;
+  // Without an index, the shipped predictor's sources are latency models of the source devices.
+  const additive = !space.index && space.additiveFeatures ? o.tables.architectures.map((a) => space.additiveFeatures!(space.canonical(a))) : undefined;
   for (const device of o.devices) {
     const lat = o.tables.latency(device);
     const bank = o.sourceDevices.filter((d) => d !== device).map((d) => o.tables.latency(d));
     const rowOf = (i: number) => bank.map((t) => t[i]);
+    const models = additive ? o.sourceDevices.filter((d) => d !== device).map((d) => fitSourceModel(d, additive, o.tables.latency(d))) : undefined;
+    const helpRowOf = models ? (i: number) => sourceModelRow(models, additive![i]) : rowOf;
     const acc: Record<'help' | 'net' | 'minmax' | 'ridge' | 'best', Scores[]> = { help: [], net: [], minmax: [], ridge: [], best: [] };
     const chosen: Partial<Record<CombinationKind, number>> = {};
     for (let seed = 0; seed < o.seeds; seed++) {
@@ -73,9 +78,10 @@ export function evaluate(tf: typeof TF, o: EvalOptions, progress?: (line: string
       o.net.dispose(adapted);
       tf.dispose([sEmb, qEmb]);
       const srcS = task.support.map(rowOf);
-      const c = chooseCombination(fS, space.index ? srcS : undefined, y, costRows && task.support.map((i) => costRows[i]));
+      const helpSources = space.index || models ? task.support.map(helpRowOf) : undefined;
+      const c = chooseCombination(fS, helpSources, y, costRows && task.support.map((i) => costRows[i]));
       chosen[c.kind] = (chosen[c.kind] ?? 0) + 1;
-      acc.help.push(score(task.queries.map((i, k) => combine(c, fQ[k], rowOf(i), costRows?.[i])), truth));
+      acc.help.push(score(task.queries.map((i, k) => combine(c, fQ[k], c.sources.length ? helpRowOf(i) : undefined, costRows?.[i])), truth));
       const netOnly = chooseCombination(fS, undefined, y);
       acc.net.push(score(Array.from(fQ, (f) => combine(netOnly, f)), truth));
       const [fLo, fHi] = [Math.min(...fS), Math.max(...fS)];

@@ -10,9 +10,9 @@ export interface RidgeFit {
   looMse: number;
 }
 
-/** Solves the symmetric positive definite system M w = b (Cholesky); M is row-major p x p. */
-export function solveSpd(m: number[][], b: number[]): number[] {
-  const p = b.length;
+/** Cholesky factor L (lower triangular, M = L L^T) of a symmetric positive definite p x p matrix. */
+export function cholesky(m: number[][]): number[][] {
+  const p = m.length;
   const l: number[][] = Array.from({ length: p }, () => new Array(p).fill(0));
   for (let i = 0; i < p; i++) {
     for (let j = 0; j <= i; j++) {
@@ -22,6 +22,12 @@ export function solveSpd(m: number[][], b: number[]): number[] {
       else l[i][j] = s / l[j][j];
     }
   }
+  return l;
+}
+
+/** Solves L L^T x = b for a Cholesky factor L. */
+export function solveCholesky(l: number[][], b: ArrayLike<number>): number[] {
+  const p = b.length;
   const y = new Array(p).fill(0);
   for (let i = 0; i < p; i++) {
     let s = b[i];
@@ -37,11 +43,16 @@ export function solveSpd(m: number[][], b: number[]): number[] {
   return x;
 }
 
+/** Solves the symmetric positive definite system M w = b (Cholesky); M is row-major p x p. */
+export function solveSpd(m: number[][], b: number[]): number[] {
+  return solveCholesky(cholesky(m), b);
+}
+
 /**
  * Ridge fit of y on the columns of `features` (n rows, each p values). Features are standardised on the
  * samples; `penalty[j]` is the ridge strength of feature j relative to n (0 = unpenalised).
  */
-export function fitRidge(features: number[][], y: number[], penalty: number[]): RidgeFit {
+export function fitRidge(features: number[][], y: number[], penalty: number[], withLoo = true): RidgeFit {
   const n = y.length;
   const p = penalty.length;
   const mu = new Array(p).fill(0);
@@ -62,11 +73,13 @@ export function fitRidge(features: number[][], y: number[], penalty: number[]): 
   }
   m[0][0] += 1e-9;
   for (let j = 0; j < p; j++) m[j + 1][j + 1] += penalty[j] * n + 1e-9;
-  const w = solveSpd(m, rhs);
+  // One factorisation serves the fit and every leave-one-out residual.
+  const chol = cholesky(m);
+  const w = solveCholesky(chol, rhs);
   // Leave-one-out residuals from the hat diagonal: h_ii = a_i^T M^-1 a_i.
-  let loo = 0;
-  for (let i = 0; i < n; i++) {
-    const mi = solveSpd(m, a[i]);
+  let loo = withLoo ? 0 : NaN;
+  for (let i = 0; withLoo && i < n; i++) {
+    const mi = solveCholesky(chol, a[i]);
     let h = 0;
     let pred = 0;
     for (let r = 0; r < q; r++) {

@@ -10,6 +10,7 @@ import { resolveWeightsDir } from '../paths';
 import { batchGraphs, GraphBatch } from './encodings';
 import { AdaptedHead, HelpEnsemble, HelpNetwork, LatencyNet } from './help';
 import { chooseCombination, combine, Combination } from './combine';
+import { SOURCE_MODEL_FORMAT, SourceModel, SourceModelsFile, sourceModelRow } from './sourceModels';
 import { decodeFloat32, deserializeParams, encodeFloat32, readWeightsFile, SerializedTensor, WeightsFile } from './weights';
 
 export const DEVICE_FORMAT = 'help-device';
@@ -84,7 +85,7 @@ export interface DeviceHandle {
 export function weightsPaths(space: string, weightsFile?: string) {
   const weights = weightsFile ?? path.join(resolveWeightsDir(), `${space}.json`);
   const base = weights.replace(/\.json$/, '');
-  return { weights, sources: `${base}-sources.bin`, devices: `${base}-devices.json` };
+  return { weights, sources: `${base}-sources.bin`, sourceModels: `${base}-sources.json`, devices: `${base}-devices.json` };
 }
 
 export class LatencyPredictor {
@@ -99,6 +100,7 @@ export class LatencyPredictor {
     readonly net: LatencyNet,
     readonly sourceDevices: string[],
     private readonly bank: Float32Array | undefined,
+    private readonly sourceModels: SourceModel[] | undefined,
     readonly builtins: BuiltinDevice[],
   ) {}
 
@@ -119,8 +121,15 @@ export class LatencyPredictor {
       sourceDevices = weights.sourceDevices;
       if (bank.length !== sourceDevices.length * space.index.size) throw new Error(`${p.sources} does not match ${p.weights}`);
     }
+    let sourceModels: SourceModel[] | undefined;
+    if (!space.index && space.additiveFeatures && fs.existsSync(p.sourceModels)) {
+      const file = JSON.parse(fs.readFileSync(p.sourceModels, 'utf8')) as SourceModelsFile;
+      if (file.format !== SOURCE_MODEL_FORMAT || file.space !== space.name) throw new Error(`${p.sourceModels} is not a ${space.name} source-model file`);
+      sourceModels = file.models;
+      sourceDevices = file.models.map((m) => m.device);
+    }
     const builtins = fs.existsSync(p.devices) ? (JSON.parse(fs.readFileSync(p.devices, 'utf8')) as BuiltinDevicesFile).devices : [];
-    return new LatencyPredictor(tf, space, weights, weightsId, net, sourceDevices, bank, builtins);
+    return new LatencyPredictor(tf, space, weights, weightsId, net, sourceDevices, bank, sourceModels, builtins);
   }
 
   builtinDevices(): DeviceInfo[] {
@@ -190,7 +199,9 @@ export class LatencyPredictor {
   /** Source rows (when the space has an index and a bank) and cost features of canonical specs. */
   private extraRows(specs: string[], needSources: boolean, needCost: boolean) {
     const index = this.space.index;
-    const sources = needSources && this.bank && index ? specs.map((s) => this.sourceRow(index.indexOf(s))) : undefined;
+    let sources: number[][] | undefined;
+    if (needSources && this.bank && index) sources = specs.map((s) => this.sourceRow(index.indexOf(s)));
+    else if (needSources && this.sourceModels) sources = specs.map((s) => sourceModelRow(this.sourceModels!, this.space.additiveFeatures!(s)));
     const cost = needCost && this.space.costFeatures ? specs.map((s) => this.space.costFeatures!(s)) : undefined;
     return { sources, cost };
   }
@@ -314,7 +325,7 @@ export class LatencyPredictor {
     let cost: number[][] | undefined;
     if (specs && (needSources || needCost)) {
       ({ cost } = this.extraRows(specs, false, needCost));
-      if (needSources && this.bank) sources = indices ? indices.map((i) => this.sourceRow(i)) : this.extraRows(specs, true, false).sources;
+      if (needSources) sources = indices && this.bank ? indices.map((i) => this.sourceRow(i)) : this.extraRows(specs, true, false).sources;
     }
     const out = devices.map((d) => {
       const f = this.net.predictNormalised(d.adapted!, emb);

@@ -218,3 +218,11 @@ export function encodeOfaBlockOps(arch: OfaArch): Float32Array {
   }
   return v;
 }
+
+/** Per-block (kernel, expansion) one-hots, the same scaled by (r/224)^2 (a block's work grows with the
+ *  pixels it sees), and the resolution one-hot: latency is close to linear in these on batched GPUs. */
+export function ofaAdditiveFeatures(arch: OfaArch): number[] {
+  const b = Array.from(encodeOfaBlockOps(arch));
+  const s = (arch.r / OFA_R_MAX) ** 2;
+  return [...b, ...b.map((v) => v * s), ...OFA_RESOLUTIONS.map((r) => (r === arch.r ? 1 : 0))];
+}

@@ -11,7 +11,7 @@ import { encodeFbnetLayerOps, encodeFbnetOneHot, fbnetCostFeatures, formatFbnetS
 // FBNet and OFA reference architectures: the rows of data/<space>/reference_indices.json (checked by a test).
 import REFERENCES from './references.json';
 import { formatHatConfig, hatFeatures, hatRegressionFeatures, parseHatConfig } from './hat';
-import { encodeOfaBlockOps, encodeOfaOneHot, formatOfaSpec, ofaCostFeatures, parseOfaSpec } from './ofa';
+import { encodeOfaBlockOps, encodeOfaOneHot, formatOfaSpec, ofaAdditiveFeatures, ofaCostFeatures, parseOfaSpec } from './ofa';
 
 export interface PredictorSpace {
   readonly name: string;
@@ -25,6 +25,9 @@ export interface PredictorSpace {
   graph(canonical: string): GraphEncoding;
   /** Analytic cost features (MACs, traffic, ...) for the cost-model mapping candidate, if the space has them. */
   costFeatures?(canonical: string): number[];
+  /** Features in which a device's latency is close to additive (per-layer op one-hots), for the source
+   *  devices' latency models when the tables do not cover the space (predictor/sourceModels.ts). */
+  additiveFeatures?(canonical: string): number[];
   /** Spaces small enough to enumerate: every architecture has an index (the measured tables' row order),
    *  which lets the predictor cache embeddings and read source devices' measured latencies. */
   readonly index?: {
@@ -82,6 +85,7 @@ const fbnet: PredictorSpace = {
     return singleNode(concat(encodeFbnetOneHot(a), encodeFbnetLayerOps(a)));
   },
   costFeatures: (c) => fbnetCostFeatures(parseFbnetSpec(c)),
+  additiveFeatures: (c) => Array.from(encodeFbnetLayerOps(parseFbnetSpec(c))),
 };
 
 const ofa: PredictorSpace = {
@@ -94,6 +98,7 @@ const ofa: PredictorSpace = {
     return singleNode(concat(encodeOfaOneHot(a), encodeOfaBlockOps(a)));
   },
   costFeatures: (c) => ofaCostFeatures(parseOfaSpec(c)),
+  additiveFeatures: (c) => ofaAdditiveFeatures(parseOfaSpec(c)),
 };
 
 // HAT: the 10 table features (scaled to [0, 1]) as a single node; the predictor is transfer.ts.

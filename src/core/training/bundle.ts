@@ -7,6 +7,7 @@ import type { BuiltinDevicesFile } from '../predictor/service';
 import type { PredictorSpace } from '../spaces/registry';
 import { makeRng } from '../spaces/space';
 import { sampleWithoutReplacement, TRAIN_POOL } from '../eval/protocol';
+import { fitSourceModel, SOURCE_MODEL_FORMAT, SourceModelsFile } from '../predictor/sourceModels';
 
 export const BUILTIN_EXTRA_SAMPLES = 20;
 
@@ -24,6 +25,13 @@ export function buildSourceBank(space: PredictorSpace, tables: SpaceTables, devi
   }
   devices.forEach((d, k) => bank.set(tables.latency(d), k * n));
   return Buffer.from(bank.buffer);
+}
+
+/** Latency models of the source devices, for spaces without an index but with additive features. */
+export function buildSourceModels(space: PredictorSpace, tables: SpaceTables, devices: string[]): SourceModelsFile | undefined {
+  if (space.index || !space.additiveFeatures) return undefined;
+  const x = tables.architectures.map((a) => space.additiveFeatures!(space.canonical(a)));
+  return { format: SOURCE_MODEL_FORMAT, space: space.name, models: devices.map((d) => fitSourceModel(d, x, tables.latency(d))) };
 }
 
 export function buildBuiltinDevices(space: PredictorSpace, tables: SpaceTables, seed = 0): BuiltinDevicesFile {

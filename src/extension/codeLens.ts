@@ -1,0 +1,195 @@
+// The CodeLens above every spec: `HELP  gold_6226 10.7 ms · pixel2 14.0 ms · ...`.
+//
+// Lenses stay in place while typing: every provideCodeLenses answers at once, from the lenses of the last
+// update with their ranges carried through the edits since (those an edit touched marked stale, "…");
+// help.updateDelayMs after the last edit the document is scanned again and the values are filled from the
+// cache or the worker.
+import * as vscode from 'vscode';
+import type { FoundSpec } from '../core/spaces/findSpecs';
+import { formatLens, LensEntry, shortError, STALE_MARK } from './lensText';
+import { LatencyService } from './latency';
+import { SpecIndex } from './specIndex';
+import { Config } from './config';
+import { shiftRanges } from './rangeTracking';
+
+interface Tracked {
+  space: string;
+  spec: string;
+  start: number;
+  end: number;
+  title: string;
+  /** The title shows this spec's values (not those of the spec it replaced, nor none yet). */
+  fresh: boolean;
+}
+
+interface DocState {
+  version: number;
+  tracked: Tracked[];
+  timer?: NodeJS.Timeout;
+  /** Bumped by every update, so that a slow one does not overwrite a newer one. */
+  run: number;
+}
+
+export const PENDING_TITLE = `HELP  ${STALE_MARK}`;
+
+/** The lens title of a spec from the cache, or undefined when a value is missing. */
+export function titleFromCache(latency: LatencyService, primary: { devices: string[]; info: { name: string }[]; error?: string; code?: string } | undefined, space: string, spec: string): string | undefined {
+  if (!primary) return undefined;
+  if (primary.error) return noDevicesTitle(space, primary.error, primary.code);
+  const entries: LensEntry[] = [];
+  for (const d of primary.devices) {
+    const p = latency.cached(space, spec, d);
+    if (!p) return undefined;
+    entries.push({ device: d, ms: p.ms, error: p.error, info: primary.info.find((i) => i.name === d) as LensEntry['info'] });
+  }
+  return formatLens(entries);
+}
+
+function noDevicesTitle(space: string, error: string, code?: string): string {
+  if (code === 'no-weights' || /no trained weights/.test(error)) return `HELP  ${space}: latency prediction not available yet (no trained weights in this build)`;
+  return `HELP  ${space}: ${shortError(error)}`;
+}
+
+export class LensController implements vscode.CodeLensProvider, vscode.Disposable {
+  private readonly states = new Map<string, DocState>();
+  private readonly primaries = new Map<string, { devices: string[]; info: { name: string }[]; error?: string; code?: string }>();
+  private readonly emitter = new vscode.EventEmitter<void>();
+  readonly onDidChangeCodeLenses = this.emitter.event;
+  private readonly subs: vscode.Disposable[] = [];
+  /** Fired after lens values changed (the status bar and decorations follow). */
+  private readonly valuesEmitter = new vscode.EventEmitter<vscode.Uri>();
+  readonly onDidUpdateValues = this.valuesEmitter.event;
+
+  constructor(
+    private readonly latency: LatencyService,
+    private readonly index: SpecIndex,
+    private readonly config: Config,
+  ) {
+    this.subs.push(
+      vscode.workspace.onDidChangeTextDocument((e) => this.onEdit(e)),
+      vscode.workspace.onDidCloseTextDocument((d) => this.forget(d.uri)),
+      config.onDidChange(() => this.refreshAll()),
+      latency.onDidChange(() => this.refreshAll()),
+    );
+  }
+
+  provideCodeLenses(doc: vscode.TextDocument): vscode.CodeLens[] {
+    if (!this.config.get(doc).codeLensEnabled || !this.index.eligible(doc)) {
+      this.forget(doc.uri);
+      return [];
+    }
+    let st = this.states.get(doc.uri.toString());
+    if (!st) {
+      st = { version: -1, tracked: [], run: 0 };
+      this.states.set(doc.uri.toString(), st);
+      this.scan(doc, st, false);
+      void this.fill(doc, st);
+    } else if (st.version !== doc.version && !st.timer) this.schedule(doc, st);
+    return st.tracked.map((t) => {
+      // An empty range at the start of the spec's line: VS Code drops a lens whose non-empty range an edit
+      // collapsed (replacing the whole spec), while an empty one survives every edit after it.
+      const line = doc.positionAt(t.start).line;
+      const range = new vscode.Range(line, 0, line, 0);
+      // Only lenses whose spec an edit touched (or whose values are still coming) are stale.
+      const title = !t.fresh && !t.title.endsWith(STALE_MARK) ? `${t.title} ${STALE_MARK}` : t.title;
+      return new vscode.CodeLens(range, {
+        title,
+        tooltip: `Predicted latency of this ${t.space} architecture (HELP). Click for the latency panel.`,
+        command: 'help.showPanel',
+        arguments: [{ uri: doc.uri.toString(), offset: t.start }],
+      });
+    });
+  }
+
+  /** Carry the lens ranges through the edit, then update after the idle delay. */
+  private onEdit(e: vscode.TextDocumentChangeEvent): void {
+    const st = this.states.get(e.document.uri.toString());
+    if (!st || e.contentChanges.length === 0) return;
+    shiftRanges(st.tracked, e.contentChanges);
+    this.schedule(e.document, st);
+  }
+
+  private schedule(doc: vscode.TextDocument, st: DocState): void {
+    if (st.timer) clearTimeout(st.timer);
+    st.timer = setTimeout(() => {
+      st.timer = undefined;
+      if (doc.isClosed) return;
+      this.scan(doc, st);
+      void this.fill(doc, st);
+    }, this.config.get(doc).updateDelayMs);
+  }
+
+  /** Re-scan the document: specs found now, each with its cached value or the last value at its place. */
+  private scan(doc: vscode.TextDocument, st: DocState, notify = true): void {
+    const specs: FoundSpec[] = this.index.specs(doc);
+    const old = st.tracked;
+    st.tracked = specs.map((s) => {
+      const cachedTitle = titleFromCache(this.latency, this.primaries.get(s.space), s.space, s.spec);
+      if (cachedTitle) return { space: s.space, spec: s.spec, start: s.start, end: s.end, title: cachedTitle, fresh: true };
+      const before = old.find((t) => t.start <= s.end && s.start <= t.end);
+      return { space: s.space, spec: s.spec, start: s.start, end: s.end, title: before?.title ?? PENDING_TITLE, fresh: false };
+    });
+    st.version = doc.version;
+    if (notify) this.emitter.fire();
+  }
+
+  /** Ask for the missing values of the current lenses, then show them. */
+  private async fill(doc: vscode.TextDocument, st: DocState): Promise<void> {
+    const run = ++st.run;
+    const version = st.version;
+    const spaces = [...new Set(st.tracked.filter((t) => !t.fresh).map((t) => t.space))];
+    if (spaces.length === 0) return;
+    const failures = new Map<string, string>();
+    for (const space of spaces) {
+      try {
+        const prim = await this.latency.primary(space);
+        const sd = await this.latency.spaceDevices(space);
+        this.primaries.set(space, { ...prim, code: sd.code });
+        if (prim.error) continue;
+        const specs = st.tracked.filter((t) => t.space === space).map((t) => t.spec);
+        await this.latency.ensure(space, specs, prim.devices);
+      } catch (e) {
+        failures.set(space, shortError((e as Error).message));
+      }
+    }
+    if (run !== st.run || version !== st.version || doc.isClosed) return;
+    for (const t of st.tracked) {
+      if (t.fresh) continue;
+      const f = failures.get(t.space);
+      const title = f ? `HELP  ${f}` : titleFromCache(this.latency, this.primaries.get(t.space), t.space, t.spec);
+      if (title) {
+        t.title = title;
+        // A failure is shown as is and tried again on the next edit.
+        t.fresh = true;
+      }
+    }
+    this.emitter.fire();
+    this.valuesEmitter.fire(doc.uri);
+  }
+
+  private refreshAll(): void {
+    this.primaries.clear();
+    this.index.clear();
+    for (const doc of vscode.workspace.textDocuments) {
+      const st = this.states.get(doc.uri.toString());
+      if (!st) continue;
+      for (const t of st.tracked) t.fresh = false;
+      this.scan(doc, st);
+      void this.fill(doc, st);
+    }
+    this.emitter.fire();
+  }
+
+  private forget(uri: vscode.Uri): void {
+    const st = this.states.get(uri.toString());
+    if (st?.timer) clearTimeout(st.timer);
+    this.states.delete(uri.toString());
+  }
+
+  dispose(): void {
+    for (const st of this.states.values()) if (st.timer) clearTimeout(st.timer);
+    this.subs.forEach((s) => s.dispose());
+    this.emitter.dispose();
+    this.valuesEmitter.dispose();
+  }
+}

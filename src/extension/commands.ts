@@ -1,0 +1,232 @@
+// The HELP commands of the command palette.
+import * as fs from 'fs';
+import * as path from 'path';
+import * as vscode from 'vscode';
+import { findSpecs, FoundSpec } from '../core/spaces/findSpecs';
+import type { SpaceDevices, WorkerProgress } from './protocol';
+import { LatencyService } from './latency';
+import { LatencyPanel } from './panel';
+import { SpecIndex } from './specIndex';
+import { Config } from './config';
+import { formatMs, originText, shortError } from './lensText';
+import { DeviceSetting, KNOWN_SPACES, validateDevice } from './settings';
+import { WorkerError } from './worker-client';
+
+export interface CommandContext {
+  latency: LatencyService;
+  panel: LatencyPanel;
+  index: SpecIndex;
+  config: Config;
+  /** globalStorage devices/: the adapted DEVICE.json files. */
+  adaptedDir: string;
+  log(line: string): void;
+}
+
+function errorText(e: unknown): string {
+  const err = e as WorkerError;
+  if (err?.code === 'unknown-method') return `${err.message} (measuring devices is not part of this build yet)`;
+  return err?.message ?? String(e);
+}
+
+async function chooseSpace(ctx: CommandContext, title: string): Promise<string | undefined> {
+  const here = ctx.index.current(vscode.window.activeTextEditor);
+  if (here) return here.space;
+  const pick = await vscode.window.showQuickPick(KNOWN_SPACES, { title, placeHolder: 'Search space' });
+  return pick;
+}
+
+/** Runs a long worker method with a cancellable notification showing its progress messages. */
+function withWorkerProgress<T>(ctx: CommandContext, title: string, method: string, params: unknown): Thenable<T> {
+  return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, (progress, token) =>
+    ctx.latency.worker.request<T>(method, params, { timeoutMs: 0, token, onProgress: (p: WorkerProgress) => progress.report(p) }),
+  );
+}
+
+export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
+  const { latency, panel, config } = ctx;
+  return [
+    vscode.commands.registerCommand('help.showPanel', (arg?: { uri?: string; offset?: number }) => {
+      let target;
+      if (arg?.uri && typeof arg.offset === 'number') {
+        const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === arg.uri);
+        if (doc) target = panel.targetAt(doc, arg.offset);
+      }
+      panel.show(target);
+    }),
+
+    vscode.commands.registerCommand('help.adaptLocal', async () => {
+      const space = await chooseSpace(ctx, 'HELP: Adapt to this machine');
+      if (!space) return;
+      const s = config.get();
+      const local = s.devices.find((d) => d.runner === 'onnxruntime' && (!d.space || d.space === space));
+      try {
+        fs.mkdirSync(ctx.adaptedDir, { recursive: true });
+        await withWorkerProgress(ctx, `HELP: measuring ${space} reference architectures on this machine`, 'adaptLocal', {
+          space,
+          name: local?.name ?? 'this machine',
+          threads: local?.threads,
+          outDir: ctx.adaptedDir,
+        });
+        latency.invalidate();
+        void vscode.window.showInformationMessage(`HELP: adapted to this machine for ${space}.`);
+      } catch (e) {
+        if ((e as WorkerError).code === 'cancelled') return;
+        void vscode.window.showErrorMessage(`HELP: cannot adapt to this machine: ${errorText(e)}`);
+      }
+    }),
+
+    vscode.commands.registerCommand('help.addDevice', async () => {
+      const name = await vscode.window.showInputBox({
+        title: 'HELP: Add device (1/4) name',
+        prompt: 'A name for the device, e.g. jetson-nano or my laptop',
+        validateInput: (v) => {
+          const r = validateDevice({ name: v, runner: 'onnxruntime' }, 0);
+          if (typeof r === 'string') return r.replace(/^help\.devices\[0\]( \("[^"]*"\))?: /, '');
+          return config.get().devices.some((d) => d.name === v.trim()) ? 'a device of that name exists' : undefined;
+        },
+      });
+      if (!name) return;
+      const space = await vscode.window.showQuickPick([{ label: 'any', description: 'every space the architecture belongs to' }, ...KNOWN_SPACES.map((s) => ({ label: s }))], {
+        title: 'HELP: Add device (2/4) search space',
+      });
+      if (!space) return;
+      const runner = await vscode.window.showQuickPick(
+        [
+          { label: 'onnxruntime', description: 'measure with ONNX Runtime on this machine' },
+          { label: 'command', description: 'run a shell command per model (trusted workspaces only)' },
+        ],
+        { title: 'HELP: Add device (3/4) how to measure' },
+      );
+      if (!runner) return;
+      const device: DeviceSetting = { name: name.trim(), runner: runner.label as DeviceSetting['runner'] };
+      if (space.label !== 'any') device.space = space.label;
+      if (device.runner === 'command') {
+        const command = await vscode.window.showInputBox({
+          title: 'HELP: Add device (4/4) command',
+          prompt: 'Shell command that runs ${model} (an .onnx path) and prints the latency in ms',
+          value: 'ssh my-board ./bench ${model}',
+          validateInput: (v) => (v.trim() ? undefined : 'a command is needed'),
+        });
+        if (!command) return;
+        device.command = command;
+      } else {
+        const threads = await vscode.window.showInputBox({
+          title: 'HELP: Add device (4/4) threads',
+          prompt: 'Intra-op threads (empty: ONNX Runtime default)',
+          validateInput: (v) => (v.trim() === '' || (/^\d+$/.test(v.trim()) && +v >= 1 && +v <= 256) ? undefined : 'an integer from 1 to 256, or empty'),
+        });
+        if (threads === undefined) return;
+        if (threads.trim()) device.threads = Number(threads);
+      }
+      const c = vscode.workspace.getConfiguration('help');
+      const current = (c.inspect<unknown[]>('devices')?.globalValue ?? []) as unknown[];
+      await c.update('devices', [...current, device], vscode.ConfigurationTarget.Global);
+      void vscode.window.showInformationMessage(`HELP: added device "${device.name}" to help.devices. Run "HELP: Measure on device..." to adapt to it.`);
+    }),
+
+    vscode.commands.registerCommand('help.measureOnDevice', async (arg?: { model?: string; local?: boolean }) => {
+      const s = config.get();
+      let device: DeviceSetting | undefined;
+      if (arg?.local) device = s.devices.find((d) => d.runner === 'onnxruntime') ?? { name: 'this machine', runner: 'onnxruntime' };
+      else {
+        const items = [
+          ...s.devices.map((d) => ({ label: d.name, description: `${d.runner}${d.space ? ` · ${d.space}` : ''}${d.command ? ` · ${d.command}` : ''}`, device: d })),
+          { label: 'this machine', description: 'onnxruntime (built in)', device: { name: 'this machine', runner: 'onnxruntime' } as DeviceSetting },
+          { label: '$(add) Add device…', description: '', device: undefined },
+        ];
+        const pick = await vscode.window.showQuickPick(items, { title: 'HELP: Measure on device' });
+        if (!pick) return;
+        if (!pick.device) return vscode.commands.executeCommand('help.addDevice');
+        device = pick.device;
+      }
+      if (device.runner === 'command' && !vscode.workspace.isTrusted) {
+        void vscode.window.showWarningMessage(`HELP: device "${device.name}" runs a shell command, which HELP does only in a trusted workspace.`);
+        return;
+      }
+      let space: string | undefined;
+      let spec: FoundSpec | undefined;
+      if (!arg?.model) {
+        spec = ctx.index.current(vscode.window.activeTextEditor);
+        space = device.space ?? spec?.space ?? (await chooseSpace(ctx, 'HELP: Measure on device'));
+        if (!space) return;
+      }
+      try {
+        fs.mkdirSync(ctx.adaptedDir, { recursive: true });
+        await withWorkerProgress(ctx, `HELP: measuring on ${device.name}`, 'measure', { device, space, spec: spec?.spec, model: arg?.model, outDir: ctx.adaptedDir });
+        latency.invalidate();
+      } catch (e) {
+        if ((e as WorkerError).code === 'cancelled') return;
+        void vscode.window.showErrorMessage(`HELP: cannot measure on ${device.name}: ${errorText(e)}`);
+      }
+    }),
+
+    vscode.commands.registerCommand('help.removeAdaptedDevice', async () => {
+      const files = fs.existsSync(ctx.adaptedDir) ? fs.readdirSync(ctx.adaptedDir).filter((f) => f.endsWith('.json')) : [];
+      const items = files.flatMap((f) => {
+        const file = path.join(ctx.adaptedDir, f);
+        try {
+          const d = JSON.parse(fs.readFileSync(file, 'utf8'));
+          return [{ label: String(d.name), description: `${d.space} · ${originText({ name: d.name, space: d.space, origin: 'adapted', samples: d.samples?.length ?? 0, created: d.created })}`, file }];
+        } catch {
+          return [{ label: f, description: 'unreadable device file', file }];
+        }
+      });
+      if (items.length === 0) {
+        void vscode.window.showInformationMessage('HELP: there are no adapted devices. "HELP: Adapt to this machine" makes one.');
+        return;
+      }
+      const pick = await vscode.window.showQuickPick(items, { title: 'HELP: Remove adapted device' });
+      if (!pick) return;
+      const ok = await vscode.window.showWarningMessage(`Remove the adapted device "${pick.label}"? Its measurements are deleted.`, { modal: true }, 'Remove');
+      if (ok !== 'Remove') return;
+      try {
+        fs.unlinkSync(pick.file);
+      } catch (e) {
+        void vscode.window.showErrorMessage(`HELP: cannot remove ${pick.file}: ${(e as Error).message}`);
+        return;
+      }
+      latency.invalidate();
+    }),
+
+    vscode.commands.registerCommand('help.toggleCodeLens', async () => {
+      const c = vscode.workspace.getConfiguration('help');
+      const on = c.get<boolean>('codeLens.enabled', true);
+      await c.update('codeLens.enabled', !on, vscode.ConfigurationTarget.Global);
+      void vscode.window.setStatusBarMessage(`HELP: CodeLens ${on ? 'off' : 'on'}`, 3000);
+    }),
+
+    vscode.commands.registerCommand('help.showDevices', async () => {
+      try {
+        const spaces = await latency.worker.request<SpaceDevices[]>('devices', {});
+        const items: vscode.QuickPickItem[] = [];
+        for (const s of spaces) {
+          items.push({ label: s.space, kind: vscode.QuickPickItemKind.Separator });
+          if (s.error) items.push({ label: `$(info) ${shortError(s.error)}` });
+          for (const d of s.devices) items.push({ label: d.name, description: originText(d) });
+        }
+        await vscode.window.showQuickPick(items, { title: 'HELP: devices' });
+      } catch (e) {
+        void vscode.window.showErrorMessage(`HELP: ${errorText(e)}`);
+      }
+    }),
+
+    vscode.commands.registerCommand('help.predictSelection', async () => {
+      const editor = vscode.window.activeTextEditor;
+      const text = editor ? editor.document.getText(editor.selection.isEmpty ? undefined : editor.selection) : '';
+      const spec = findSpecs(text)[0];
+      if (!spec) {
+        void vscode.window.showInformationMessage('HELP: select an architecture first (e.g. a NAS-Bench-201 cell string)');
+        return;
+      }
+      try {
+        const prim = await latency.primary(spec.space);
+        if (prim.error) throw new Error(prim.error);
+        await latency.ensure(spec.space, [spec.spec], prim.devices);
+        const parts = prim.devices.map((d) => `${d} ${formatMs(latency.cached(spec.space, spec.spec, d)?.ms ?? NaN)}`);
+        void vscode.window.showInformationMessage(`HELP  ${parts.join(' · ')}`);
+      } catch (e) {
+        void vscode.window.showErrorMessage(`HELP: ${errorText(e)}`);
+      }
+    }),
+  ];
+}

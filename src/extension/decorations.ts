@@ -1,0 +1,73 @@
+// Explorer decorations: files with architectures (and .onnx models HELP can read) get a short latency
+// badge (on the first primary device) and a tooltip with the primary devices' latencies.
+import * as path from 'path';
+import * as vscode from 'vscode';
+import { findSpecs } from '../core/spaces/findSpecs';
+import { formatMs, latencyBadge } from './lensText';
+import { LatencyService } from './latency';
+import { SpecIndex } from './specIndex';
+import { Config } from './config';
+import { OnnxEditorProvider } from './onnxEditor';
+
+export class LatencyDecorations implements vscode.FileDecorationProvider, vscode.Disposable {
+  private readonly emitter = new vscode.EventEmitter<vscode.Uri | vscode.Uri[] | undefined>();
+  readonly onDidChangeFileDecorations = this.emitter.event;
+  private readonly subs: vscode.Disposable[] = [];
+
+  constructor(
+    private readonly latency: LatencyService,
+    private readonly index: SpecIndex,
+    private readonly config: Config,
+    private readonly onnx: OnnxEditorProvider,
+  ) {
+    this.subs.push(
+      vscode.workspace.onDidSaveTextDocument((d) => this.emitter.fire(d.uri)),
+      latency.onDidChange(() => this.emitter.fire(undefined)),
+      config.onDidChange(() => this.emitter.fire(undefined)),
+    );
+  }
+
+  /** Decorations of a file changed (e.g. the lens values of an open document came in). */
+  refresh(uri?: vscode.Uri): void {
+    this.emitter.fire(uri);
+  }
+
+  async provideFileDecoration(uri: vscode.Uri, token: vscode.CancellationToken): Promise<vscode.FileDecoration | undefined> {
+    if (uri.scheme !== 'file') return undefined;
+    try {
+      if (path.extname(uri.fsPath).toLowerCase() === '.onnx') {
+        const m = await this.onnx.inspect(uri);
+        if (!m.space || !m.spec) return undefined;
+        return this.decoration(m.space, m.spec, token);
+      }
+      if (!this.index.eligiblePath(uri.fsPath)) return undefined;
+      const open = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
+      let specs;
+      if (open) specs = this.index.specs(open);
+      else {
+        const stat = await vscode.workspace.fs.stat(uri);
+        if (stat.size > this.config.get().maxFileSizeMB * 1024 * 1024) return undefined;
+        specs = findSpecs(Buffer.from(await vscode.workspace.fs.readFile(uri)).toString('utf8'));
+      }
+      if (specs.length === 0 || token.isCancellationRequested) return undefined;
+      return this.decoration(specs[0].space, specs[0].spec, token, specs.length);
+    } catch {
+      return undefined;
+    }
+  }
+
+  private async decoration(space: string, spec: string, token: vscode.CancellationToken, count = 1): Promise<vscode.FileDecoration | undefined> {
+    const prim = await this.latency.primary(space);
+    if (prim.error || prim.devices.length === 0) return undefined;
+    await this.latency.ensure(space, [spec], prim.devices, token);
+    const parts = prim.devices.map((d) => `${d} ${formatMs(this.latency.cached(space, spec, d)?.ms ?? NaN)}`);
+    const first = this.latency.cached(space, spec, prim.devices[0])?.ms;
+    const more = count > 1 ? ` (first of ${count} architectures)` : '';
+    return new vscode.FileDecoration(latencyBadge(first), `HELP ${space}${more}: ${parts.join(' · ')}`);
+  }
+
+  dispose(): void {
+    this.subs.forEach((s) => s.dispose());
+    this.emitter.dispose();
+  }
+}

@@ -1,0 +1,71 @@
+// A read-only custom editor for .onnx files: the recognised space and architecture (or the model summary),
+// the latency table, and "Measure on this machine". Reading the model is the worker's `inspect` method.
+import * as vscode from 'vscode';
+import type { InspectResult } from './protocol';
+import { LatencyService } from './latency';
+import { formatMs, originText, shortError } from './lensText';
+import { webviewHtml, webviewOptions } from './webviewHtml';
+import { WorkerError } from './worker-client';
+
+export const ONNX_UNAVAILABLE = 'ONNX support not available in this build';
+
+export class OnnxEditorProvider implements vscode.CustomReadonlyEditorProvider {
+  static readonly viewType = 'help.onnxViewer';
+  /** Inspections by file, shared with the file decorations. */
+  private readonly inspections = new Map<string, Promise<InspectResult>>();
+
+  constructor(
+    private readonly extensionUri: vscode.Uri,
+    private readonly latency: LatencyService,
+  ) {}
+
+  inspect(uri: vscode.Uri): Promise<InspectResult> {
+    let p = this.inspections.get(uri.toString());
+    if (!p) {
+      p = this.latency.worker.request<InspectResult>('inspect', { path: uri.fsPath }, { timeoutMs: 60_000 });
+      // Answers about the file are kept (until it changes); worker trouble is asked again next time.
+      p.catch((e: WorkerError) => ['timeout', 'exited', 'unavailable'].includes(e.code) && this.inspections.delete(uri.toString()));
+      this.inspections.set(uri.toString(), p);
+    }
+    return p;
+  }
+
+  forget(uri: vscode.Uri): void {
+    this.inspections.delete(uri.toString());
+  }
+
+  openCustomDocument(uri: vscode.Uri): vscode.CustomDocument {
+    return { uri, dispose: () => this.forget(uri) };
+  }
+
+  resolveCustomEditor(document: vscode.CustomDocument, panel: vscode.WebviewPanel): void {
+    panel.webview.options = webviewOptions(this.extensionUri);
+    panel.webview.html = webviewHtml(panel.webview, this.extensionUri, { title: 'HELP: ONNX model', script: 'onnx.js' });
+    const post = (m: unknown) => void panel.webview.postMessage(m);
+    const load = async () => {
+      const name = vscode.workspace.asRelativePath(document.uri);
+      post({ type: 'file', name });
+      let model: InspectResult;
+      try {
+        model = await this.inspect(document.uri);
+      } catch (e) {
+        const err = e as WorkerError;
+        const message = err.code === 'unsupported' || err.code === 'unknown-method' ? ONNX_UNAVAILABLE : `HELP cannot read this model: ${shortError(err.message, 300)}`;
+        post({ type: 'unavailable', message });
+        return;
+      }
+      post({ type: 'model', model });
+      if (!model.space || !model.spec) return;
+      try {
+        const rows = await this.latency.allDevices(model.space, model.spec);
+        post({ type: 'latency', rows: rows.map((r) => ({ name: r.info.name, ms: r.prediction.ms !== undefined ? formatMs(r.prediction.ms) : '—', origin: originText(r.info) })) });
+      } catch (e) {
+        post({ type: 'latencyError', message: shortError((e as Error).message, 300) });
+      }
+    };
+    panel.webview.onDidReceiveMessage((m: { type?: string }) => {
+      if (m?.type === 'ready') void load();
+      else if (m?.type === 'measure') void vscode.commands.executeCommand('help.measureOnDevice', { model: document.uri.fsPath, local: true });
+    });
+  }
+}

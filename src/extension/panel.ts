@@ -1,0 +1,155 @@
+// The latency panel (a webview beside the editor): per-device bars for the current architecture, a
+// histogram of predicted latency over the space on a chosen device with the current architecture marked,
+// and predicted vs measured for the samples of adapted devices. Follows the active editor.
+import * as vscode from 'vscode';
+import type { FoundSpec } from '../core/spaces/findSpecs';
+import { specAt } from '../core/spaces/findSpecs';
+import type { AdaptedSamplesResult, HistogramResult } from './protocol';
+import { LatencyService } from './latency';
+import { SpecIndex } from './specIndex';
+import { originText, shortError } from './lensText';
+import { webviewHtml, webviewOptions } from './webviewHtml';
+
+export interface PanelTarget {
+  space: string;
+  spec: string;
+  /** Where it came from, for the header. */
+  source?: string;
+}
+
+type FromWebview = { type: 'ready' } | { type: 'histogramDevice'; device: string } | { type: 'command'; command: string };
+
+export class LatencyPanel implements vscode.Disposable {
+  static readonly viewType = 'help.latencyPanel';
+  private panel?: vscode.WebviewPanel;
+  private target?: PanelTarget;
+  private histDevice?: string;
+  private readonly subs: vscode.Disposable[] = [];
+  private followTimer?: NodeJS.Timeout;
+  private run = 0;
+
+  constructor(
+    private readonly extensionUri: vscode.Uri,
+    private readonly latency: LatencyService,
+    private readonly index: SpecIndex,
+  ) {
+    this.subs.push(
+      vscode.window.onDidChangeActiveTextEditor(() => this.follow()),
+      vscode.window.onDidChangeTextEditorSelection((e) => e.textEditor === vscode.window.activeTextEditor && this.follow()),
+      vscode.workspace.onDidChangeTextDocument((e) => e.document === vscode.window.activeTextEditor?.document && this.follow()),
+      latency.onDidChange(() => this.panel && void this.refresh()),
+    );
+  }
+
+  get visible(): boolean {
+    return !!this.panel;
+  }
+
+  /** Opens (or reveals) the panel on a target, else on the active editor's spec. */
+  show(target?: PanelTarget): void {
+    if (target) this.target = target;
+    else this.target = this.fromEditor(vscode.window.activeTextEditor) ?? this.target;
+    if (this.panel) {
+      this.panel.reveal(vscode.ViewColumn.Beside, true);
+      void this.refresh();
+      return;
+    }
+    const panel = vscode.window.createWebviewPanel(LatencyPanel.viewType, 'HELP Latency', { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, webviewOptions(this.extensionUri));
+    panel.iconPath = vscode.Uri.joinPath(this.extensionUri, 'media', 'icon.png');
+    panel.webview.html = webviewHtml(panel.webview, this.extensionUri, { title: 'HELP Latency', script: 'panel.js' });
+    panel.webview.onDidReceiveMessage((m: FromWebview) => this.onMessage(m), undefined, this.subs);
+    panel.onDidDispose(() => (this.panel = undefined), undefined, this.subs);
+    this.panel = panel;
+  }
+
+  private fromEditor(editor: vscode.TextEditor | undefined): PanelTarget | undefined {
+    if (!editor) return undefined;
+    const s: FoundSpec | undefined = this.index.current(editor);
+    return s && { space: s.space, spec: s.spec, source: vscode.workspace.asRelativePath(editor.document.uri) };
+  }
+
+  /** The spec at an offset of a document (CodeLens clicks). */
+  targetAt(doc: vscode.TextDocument, offset: number): PanelTarget | undefined {
+    const s = specAt(this.index.specs(doc), offset);
+    return s && { space: s.space, spec: s.spec, source: vscode.workspace.asRelativePath(doc.uri) };
+  }
+
+  private follow(): void {
+    if (!this.panel) return;
+    if (this.followTimer) clearTimeout(this.followTimer);
+    this.followTimer = setTimeout(() => {
+      const t = this.fromEditor(vscode.window.activeTextEditor);
+      if (!t || (t.space === this.target?.space && t.spec === this.target?.spec)) return;
+      this.target = t;
+      void this.refresh();
+    }, 300);
+  }
+
+  private post(msg: unknown): void {
+    void this.panel?.webview.postMessage(msg);
+  }
+
+  private onMessage(m: FromWebview): void {
+    if (m?.type === 'ready') void this.refresh();
+    else if (m?.type === 'histogramDevice' && typeof m.device === 'string') {
+      this.histDevice = m.device;
+      void this.refreshHistogram(this.run);
+    } else if (m?.type === 'command' && ['help.adaptLocal', 'help.addDevice'].includes(m.command)) void vscode.commands.executeCommand(m.command);
+  }
+
+  private async refresh(): Promise<void> {
+    const run = ++this.run;
+    const t = this.target;
+    if (!t) {
+      this.post({ type: 'empty', message: 'Open a file with an architecture (a NAS-Bench-201 cell string, an FBNet or OFA config, a HAT SubTransformer config) to see its latency.' });
+      return;
+    }
+    this.post({ type: 'target', space: t.space, spec: t.spec, source: t.source });
+    let rows;
+    try {
+      rows = await this.latency.allDevices(t.space, t.spec);
+    } catch (e) {
+      if (run !== this.run) return;
+      const msg = (e as Error).message;
+      this.post({ type: 'error', message: /no trained weights/.test(msg) ? `Latency prediction for ${t.space} is not available yet: this build has no trained weights for it.` : shortError(msg, 300) });
+      return;
+    }
+    if (run !== this.run) return;
+    const primary = await this.latency.primary(t.space);
+    this.post({
+      type: 'devices',
+      rows: rows.map((r) => ({ name: r.info.name, ms: r.prediction.ms, error: r.prediction.error, origin: r.info.origin, originText: originText(r.info), primary: primary.devices.includes(r.info.name) })),
+    });
+    if (!this.histDevice || !rows.some((r) => r.info.name === this.histDevice)) this.histDevice = primary.devices[0] ?? rows[0]?.info.name;
+    await this.refreshHistogram(run);
+    if (run !== this.run) return;
+    const adapted = rows.filter((r) => r.info.origin === 'adapted').map((r) => r.info.name);
+    const series: AdaptedSamplesResult[] = [];
+    for (const device of adapted) {
+      try {
+        series.push(await this.latency.worker.request<AdaptedSamplesResult>('adaptedSamples', { space: t.space, device }));
+      } catch {
+        /* shown as missing */
+      }
+    }
+    if (run === this.run) this.post({ type: 'samples', series });
+  }
+
+  private async refreshHistogram(run: number): Promise<void> {
+    const t = this.target;
+    if (!t || !this.histDevice) return;
+    this.post({ type: 'histogramLoading', device: this.histDevice });
+    try {
+      const h = await this.latency.worker.request<HistogramResult>('histogram', { space: t.space, device: this.histDevice, spec: t.spec, bins: 40 }, { timeoutMs: 120_000 });
+      if (run === this.run) this.post({ type: 'histogram', histogram: h });
+    } catch (e) {
+      if (run === this.run) this.post({ type: 'histogramError', message: shortError((e as Error).message, 200) });
+    }
+  }
+
+  dispose(): void {
+    if (this.followTimer) clearTimeout(this.followTimer);
+    this.panel?.dispose();
+    this.subs.forEach((s) => s.dispose());
+  }
+}

@@ -1,0 +1,64 @@
+// Which documents HELP reads (text files of the listed kinds, not excluded, not too large) and the specs in
+// them, cached per document version.
+import * as path from 'path';
+import * as vscode from 'vscode';
+import { findSpecs, FoundSpec, specAt } from '../core/spaces/findSpecs';
+import { isExcluded } from './glob';
+import { Config } from './config';
+
+export const SPEC_EXTENSIONS = ['.txt', '.py', '.md', '.json', '.jsonc', '.yaml', '.yml'];
+export const SPEC_LANGUAGES = ['plaintext', 'python', 'markdown', 'json', 'jsonc', 'yaml'];
+
+/** The document selector of the CodeLens and hover providers. */
+export const SPEC_SELECTOR: vscode.DocumentSelector = [
+  ...SPEC_LANGUAGES.map((language) => ({ language })),
+  { pattern: `**/*.{${SPEC_EXTENSIONS.map((e) => e.slice(1)).join(',')}}` },
+];
+
+export class SpecIndex {
+  private readonly cache = new Map<string, { version: number; specs: FoundSpec[] }>();
+
+  constructor(private readonly config: Config) {}
+
+  /** Whether a file path is one HELP reads (by extension and help.exclude). */
+  eligiblePath(fsPath: string): boolean {
+    if (!SPEC_EXTENSIONS.includes(path.extname(fsPath).toLowerCase())) return false;
+    const rel = vscode.workspace.asRelativePath(fsPath, false);
+    return !isExcluded(rel, this.config.get().exclude) && !isExcluded(fsPath, this.config.get().exclude);
+  }
+
+  eligible(doc: vscode.TextDocument): boolean {
+    if (doc.uri.scheme !== 'file' && doc.uri.scheme !== 'untitled' && doc.uri.scheme !== 'vscode-remote') return false;
+    const byExt = SPEC_EXTENSIONS.includes(path.extname(doc.uri.fsPath).toLowerCase());
+    if (!byExt && !SPEC_LANGUAGES.includes(doc.languageId)) return false;
+    const s = this.config.get();
+    if (doc.uri.scheme !== 'untitled' && (isExcluded(vscode.workspace.asRelativePath(doc.uri, false), s.exclude) || isExcluded(doc.uri.fsPath, s.exclude))) return false;
+    // Length in characters as a cheap stand-in for bytes.
+    return doc.getText().length <= s.maxFileSizeMB * 1024 * 1024;
+  }
+
+  /** The specs of a document (none for one HELP does not read). */
+  specs(doc: vscode.TextDocument): FoundSpec[] {
+    const key = doc.uri.toString();
+    const hit = this.cache.get(key);
+    if (hit && hit.version === doc.version) return hit.specs;
+    const specs = this.eligible(doc) ? findSpecs(doc.getText()) : [];
+    this.cache.set(key, { version: doc.version, specs });
+    return specs;
+  }
+
+  /** The spec under the cursor of an editor, else the editor's first spec. */
+  current(editor: vscode.TextEditor | undefined): FoundSpec | undefined {
+    if (!editor) return undefined;
+    const specs = this.specs(editor.document);
+    return specAt(specs, editor.document.offsetAt(editor.selection.active)) ?? specs[0];
+  }
+
+  forget(doc: vscode.TextDocument): void {
+    this.cache.delete(doc.uri.toString());
+  }
+
+  clear(): void {
+    this.cache.clear();
+  }
+}

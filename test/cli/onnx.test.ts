@@ -1,0 +1,52 @@
+// The CLI's ONNX contracts: `inspect FILE.onnx` and `predict --onnx FILE`.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import * as path from 'node:path';
+
+const root = path.resolve(__dirname, '..', '..');
+const cli = path.join(root, 'dist', 'cli.js');
+const fixture = (...p: string[]) => path.join(root, 'test', 'fixtures', 'onnx', ...p);
+
+function run(...args: string[]) {
+  const r = spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', cwd: root });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+test('inspect names the space and spec of an exported model', () => {
+  const r = run('inspect', fixture('torch', 'fbnet-a.onnx'), '--json');
+  assert.equal(r.code, 0, r.stderr);
+  const out = JSON.parse(r.stdout);
+  assert.equal(out.space, 'fbnet');
+  assert.equal(JSON.parse(out.spec).length, 22);
+  const text = run('inspect', fixture('torch', 'resnet-small.onnx'));
+  assert.equal(text.code, 0, text.stderr);
+  assert.match(text.stdout, /lies outside the known spaces/);
+});
+
+test('inspect of a hostile file is one line naming the file, exit 2', () => {
+  const r = run('inspect', fixture('hostile', 'truncated-half.onnx'));
+  assert.equal(r.code, 2);
+  assert.equal(r.stderr.trim().split('\n').length, 1);
+  assert.match(r.stderr, /truncated-half\.onnx/);
+});
+
+test('predict --onnx infers the space and equals predict --arch with the recognised spec', () => {
+  const model = fixture('torch', 'ofa-a.onnx');
+  const spec = JSON.parse(run('inspect', model, '--json').stdout).spec as string;
+  const a = run('predict', '--onnx', model, '--device', 'titan_rtx_32', '--json');
+  const b = run('predict', '--space', 'ofa', '--arch', spec, '--device', 'titan_rtx_32', '--json');
+  assert.equal(a.code, 0, a.stderr);
+  assert.deepEqual(JSON.parse(a.stdout), JSON.parse(b.stdout));
+  assert.equal(JSON.parse(a.stdout).length, 1);
+  assert.ok(JSON.parse(a.stdout)[0] > 0);
+});
+
+test('predict --onnx refuses a model of another space or of no space', () => {
+  const other = run('predict', '--space', 'nasbench201', '--onnx', fixture('torch', 'ofa-a.onnx'), '--device', 'titan_rtx_1');
+  assert.equal(other.code, 2);
+  assert.match(other.stderr, /ofa-a\.onnx: is an architecture of ofa, not nasbench201/);
+  const none = run('predict', '--onnx', fixture('torch', 'resnet-small.onnx'), '--device', 'fpga');
+  assert.equal(none.code, 2);
+  assert.match(none.stderr, /resnet-small\.onnx: not an architecture of a known space/);
+});

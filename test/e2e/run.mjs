@@ -1,0 +1,422 @@
+// End-to-end test of the packaged extension in a real VS Code (code-server) driven by headless Chromium.
+//
+//   npm run test:e2e            (HELP_E2E_SKIP_PACKAGE=1 reuses dist/help-latency.vsix)
+//
+// Builds the VSIX, installs it into a fresh code-server (temp user-data and extensions folders, --auth
+// none, a free port), opens a workspace of fixture spec files and checks: the CodeLens "HELP ... ms" above
+// a spec (.txt and .py), the hover table, the latency panel with bars (opened from the command palette),
+// that editing a spec keeps its lens (stale, then updated), and that the extension host did not crash.
+// Screenshots go to media/screenshots/. Not part of `npm test` (test/run-all.mjs skips test/e2e/).
+import { spawn, spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as net from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const root = path.resolve(here, '..', '..');
+const shots = path.join(root, 'media', 'screenshots');
+const vsix = path.join(root, 'dist', 'help-latency.vsix');
+const CELL = '|nor_conv_3x3~0|+|nor_conv_3x3~0|avg_pool_3x3~1|+|skip_connect~0|nor_conv_3x3~1|skip_connect~2|';
+const NEW_CELL = '|avg_pool_3x3~0|+|skip_connect~0|none~1|+|skip_connect~0|none~1|avg_pool_3x3~2|';
+
+const results = [];
+let server;
+let browser;
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'help-e2e-'));
+
+function log(s) {
+  console.log(`[e2e ${new Date().toISOString().slice(11, 19)}] ${s}`);
+}
+
+async function check(name, fn) {
+  const t0 = Date.now();
+  try {
+    await fn();
+    results.push({ name, ok: true });
+    log(`ok   ${name} (${Date.now() - t0} ms)`);
+  } catch (e) {
+    results.push({ name, ok: false, error: e });
+    log(`FAIL ${name}: ${e?.message ?? e}`);
+  }
+}
+
+function assert(cond, msg) {
+  if (!cond) throw new Error(msg);
+}
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitFor(fn, what, timeoutMs = 60_000, everyMs = 250) {
+  const end = Date.now() + timeoutMs;
+  let last;
+  while (Date.now() < end) {
+    try {
+      const v = await fn();
+      if (v) return v;
+    } catch (e) {
+      last = e;
+    }
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+  throw new Error(`timed out waiting for ${what}${last ? ` (${last.message})` : ''}`);
+}
+
+function run(cmd, args, opts = {}) {
+  const r = spawnSync(cmd, args, { encoding: 'utf8', ...opts });
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (${r.status}): ${(r.stderr || r.stdout || '').slice(-2000)}`);
+  return r.stdout;
+}
+
+async function lensTexts(page) {
+  return page.$$eval('.codelens-decoration', (els) => els.map((e) => e.textContent ?? ''));
+}
+
+async function openFile(page, name) {
+  await page.keyboard.press('Control+P');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ state: 'visible', timeout: 15_000 });
+  await input.fill(name);
+  await waitFor(async () => (await page.locator('.quick-input-list .monaco-list-row.focused', { hasText: name }).count()) > 0, `quick open result ${name}`, 15_000);
+  await page.keyboard.press('Enter');
+  await waitFor(async () => (await page.locator('.tab.active', { hasText: name }).count()) > 0, `tab ${name}`, 15_000);
+}
+
+/** The (webview) frame holding more than `min` elements matching `selector`. */
+async function findFrame(page, selector, what, timeoutMs = 30_000, min = 0) {
+  return waitFor(async () => {
+    for (const f of page.frames()) {
+      try {
+        if ((await f.locator(selector).count()) > min) return f;
+      } catch {
+        /* a detached frame */
+      }
+    }
+    return undefined;
+  }, what, timeoutMs);
+}
+
+async function helpLens(page, pred = (t) => /HELP/.test(t) && /\bms\b/.test(t) && !t.includes('…')) {
+  return waitFor(async () => (await lensTexts(page)).find(pred), 'a HELP CodeLens with ms', 60_000);
+}
+
+async function main() {
+  fs.mkdirSync(shots, { recursive: true });
+  if (process.env.HELP_E2E_SKIP_PACKAGE !== '1' || !fs.existsSync(vsix)) {
+    log('packaging the VSIX');
+    run('npm', ['run', '--silent', 'package'], { cwd: root, stdio: ['ignore', 'ignore', 'pipe'] });
+  }
+  assert(fs.existsSync(vsix), `${vsix} was not built`);
+  log(`VSIX ${(fs.statSync(vsix).size / 1e6).toFixed(2)} MB`);
+
+  log('installing code-server (idempotent)');
+  const entry = run('bash', [path.join(root, '..', 'shared', 'tools', 'install-code-server.sh')]).trim().split('\n').pop();
+  assert(entry && fs.existsSync(entry), `code-server entry not found: ${entry}`);
+
+  const userData = path.join(tmp, 'user-data');
+  const extDir = path.join(tmp, 'extensions');
+  const workspace = path.join(tmp, 'workspace');
+  fs.mkdirSync(path.join(userData, 'User'), { recursive: true });
+  fs.mkdirSync(extDir, { recursive: true });
+  fs.cpSync(path.join(here, 'fixtures'), workspace, { recursive: true });
+  // A real NAS-Bench-201 network as ONNX, from the project's ONNX writer (when this build has one).
+  const writer = path.join(root, 'src', 'core', 'onnx', 'writer.ts');
+  const haveOnnx = fs.existsSync(writer);
+  if (haveOnnx) {
+    const code = `require('fs').writeFileSync(process.argv[1], require(${JSON.stringify(writer)}).writeNasBench201(process.argv[2]))`;
+    run(process.execPath, ['--import', 'tsx', '-e', code, path.join(workspace, 'cell.onnx'), CELL], { cwd: root });
+  }
+  fs.writeFileSync(
+    path.join(userData, 'User', 'settings.json'),
+    JSON.stringify({
+      'security.workspace.trust.enabled': false,
+      'workbench.startupEditor': 'none',
+      'workbench.tips.enabled': false,
+      'workbench.enableExperiments': false,
+      'telemetry.telemetryLevel': 'off',
+      'extensions.autoCheckUpdates': false,
+      'extensions.autoUpdate': false,
+      'update.mode': 'none',
+      'editor.quickSuggestions': { other: false, comments: false, strings: false },
+      'editor.wordBasedSuggestions': 'off',
+      'editor.hover.delay': 200,
+      'workbench.colorTheme': 'Default Dark Modern',
+      'help.updateDelayMs': 300,
+      // An invalid entry: activation must warn naming it, not fail.
+      'help.devices': [{ name: 'broken board', runner: 'tensorrt' }],
+    }),
+  );
+  const config = path.join(tmp, 'config.yaml');
+  fs.writeFileSync(config, 'auth: none\ncert: false\n');
+  const base = ['--config', config, '--user-data-dir', userData, '--extensions-dir', extDir, '--disable-telemetry', '--disable-update-check'];
+
+  log('installing the VSIX into code-server');
+  const inst = run(process.execPath, [entry, ...base, '--install-extension', vsix]);
+  assert(/help-latency/i.test(inst) || /successfully installed/i.test(inst), `install output: ${inst}`);
+
+  const port = await freePort();
+  log(`starting code-server on 127.0.0.1:${port}`);
+  const serverLog = fs.openSync(path.join(tmp, 'code-server.log'), 'w');
+  server = spawn(process.execPath, [entry, ...base, '--auth', 'none', '--bind-addr', `127.0.0.1:${port}`, '--disable-workspace-trust', '--disable-getting-started-override', workspace], {
+    stdio: ['ignore', serverLog, serverLog],
+    env: { ...process.env, VSCODE_PROXY_URI: '' },
+  });
+  await waitFor(async () => (await fetch(`http://127.0.0.1:${port}/healthz`)).ok, 'code-server to listen', 60_000, 500);
+
+  browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-dev-shm-usage'],
+  });
+  const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
+  page.on('pageerror', (e) => log(`page error: ${e.message}`));
+  await page.goto(`http://127.0.0.1:${port}/?folder=${encodeURIComponent(workspace)}`);
+  await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+  await waitFor(async () => (await page.locator('.explorer-folders-view .monaco-list-row').count()) > 0, 'the explorer', 60_000);
+  log('workbench up');
+
+  await check('an invalid help.devices entry gives a warning naming it (activation goes on)', async () => {
+    await openFile(page, 'cell.txt');
+    const text = await waitFor(async () => {
+      const t = await page.locator('.notifications-toasts').textContent();
+      return t && /help\.devices\[0\] \("broken board"\)/.test(t) ? t : undefined;
+    }, 'the settings warning', 60_000);
+    assert(/runner/.test(text), text);
+    await page.keyboard.press('F1');
+    const input = page.locator('.quick-input-widget input');
+    await input.fill('>Notifications: Clear All Notifications');
+    await waitFor(async () => (await page.locator('.quick-input-list .monaco-list-row.focused', { hasText: 'Clear All Notifications' }).count()) > 0, 'the clear command', 15_000);
+    await page.keyboard.press('Enter');
+  });
+
+  await check('CodeLens "HELP ... ms" above the cell string in a .txt file', async () => {
+    await openFile(page, 'cell.txt');
+    const t = await helpLens(page);
+    assert(/gold_6226 [\d.]+ ms/.test(t), `lens text: ${t}`);
+    log(`  lens: ${t}`);
+    await page.waitForTimeout(500);
+    const box = await page.locator('.editor-group-container').first().boundingBox();
+    await page.screenshot({ path: path.join(shots, 'codelens.png'), clip: { x: box.x, y: box.y, width: Math.min(box.width, 1000), height: 220 } });
+  });
+
+  await check('hover on the spec shows the device table', async () => {
+    const line = page.locator('.view-line', { hasText: 'nor_conv_3x3~0|+|nor_conv_3x3~0' }).first();
+    const box = await line.boundingBox();
+    assert(box, 'spec line not visible');
+    await page.mouse.move(box.x + 60, box.y + box.height / 2);
+    await page.mouse.move(box.x + 80, box.y + box.height / 2);
+    const text = await waitFor(async () => {
+      const h = page.locator('.monaco-hover:visible').first();
+      const s = (await h.count()) ? await h.textContent() : '';
+      return s && /origin/.test(s) && /gold_6226/.test(s) && /pixel2/.test(s) && /ms/.test(s) ? s : undefined;
+    }, 'the hover table', 30_000);
+    assert((await page.locator('.monaco-hover:visible table tr').count()) > 10, 'hover table has rows');
+    assert(/nasbench201/.test(text), 'hover names the space');
+    await page.locator('.monaco-workbench').screenshot({ path: path.join(shots, 'hover.png') });
+    await page.mouse.move(5, 5);
+    await page.keyboard.press('Escape');
+  });
+
+  await check('editing the spec keeps the lens (stale, then updated)', async () => {
+    const before = await helpLens(page);
+    const line = page.locator('.view-line', { hasText: 'nor_conv_3x3~0|+|nor_conv_3x3~0' }).first();
+    await line.click();
+    await page.keyboard.press('End');
+    await page.keyboard.press('Shift+Home');
+    const seen = [];
+    let missing = 0;
+    let polling = true;
+    const poller = (async () => {
+      while (polling) {
+        const texts = (await lensTexts(page)).filter((t) => t.includes('HELP'));
+        if (texts.length === 0) missing++;
+        else seen.push(texts[0]);
+        await page.waitForTimeout(80);
+      }
+    })();
+    await page.keyboard.type(NEW_CELL, { delay: 25 });
+    const after = await waitFor(async () => (await lensTexts(page)).find((t) => /HELP/.test(t) && /ms/.test(t) && !t.includes('…') && t !== before), 'the updated lens', 30_000);
+    polling = false;
+    await poller;
+    log(`  before: ${before}`);
+    log(`  stale:  ${seen.find((t) => t.includes('…'))}`);
+    log(`  after:  ${after}`);
+    assert(seen.some((t) => t.includes('…')), `a stale lens ("…") while typing; seen: ${[...new Set(seen)].slice(0, 5).join(' | ')}`);
+    assert(missing === 0, `the lens disappeared in ${missing} of ${missing + seen.length} polls while typing`);
+    assert(after !== before, 'the value changed');
+  });
+
+  await check('status bar and explorer badge show the latency', async () => {
+    const status = await waitFor(async () => {
+      const t = await page.locator('.statusbar').textContent();
+      return t && /gold_6226 [\d.]+ ms/.test(t) ? t : undefined;
+    }, 'the status bar item', 20_000);
+    assert(status.includes('gold_6226'), status);
+    // Decoration badges are drawn by CSS (::after content), not text nodes.
+    const badge = await waitFor(
+      () =>
+        page.evaluate(() => {
+          const row = [...document.querySelectorAll('.explorer-folders-view .monaco-list-row')].find((r) => r.textContent?.includes('cell.txt'));
+          for (const e of row ? [row, ...row.querySelectorAll('*')] : []) {
+            const c = getComputedStyle(e, '::after').content;
+            if (/^"[\d.]+s?"$/.test(c)) return c;
+          }
+          return undefined;
+        }),
+      'a latency badge on cell.txt in the explorer',
+      20_000,
+    );
+    log(`  explorer badge: ${badge}; status bar: ${status.match(/gold_6226 [\d.]+ ms/)[0]}`);
+  });
+
+  await check('a corrupt .onnx file opens in the HELP viewer, which says politely what is wrong', async () => {
+    await openFile(page, 'tiny.onnx');
+    const frame = await findFrame(page, '#measure', 'the ONNX viewer webview');
+    const text = await waitFor(async () => {
+      const t = await frame.locator('body').textContent();
+      return t && !/Reading the model/.test(t) ? t : undefined;
+    }, 'the viewer content', 30_000);
+    assert(/HELP cannot read this model|ONNX support not available in this build/.test(text), text);
+  });
+
+  if (haveOnnx) {
+    await check('an ONNX NAS-Bench-201 network: recognised architecture and latency table', async () => {
+      await openFile(page, 'cell.onnx');
+      const frame = await findFrame(page, '#latency tr', 'the latency table of cell.onnx', 60_000);
+      const text = await frame.locator('body').textContent();
+      assert(text.includes(CELL), `the recognised cell: ${text.slice(0, 300)}`);
+      assert(/gold_6226/.test(text) && /\d ms/.test(text), 'latency rows');
+      assert((await frame.locator('#latency tr').count()) > 10, 'a row per device');
+      await page.screenshot({ path: path.join(shots, 'onnx-viewer.png') });
+    });
+  }
+
+  await check('CodeLens above the cell string in a .py file', async () => {
+    await openFile(page, 'model.py');
+    const t = await helpLens(page);
+    log(`  lens: ${t}`);
+  });
+
+  await check('CodeLens on a HAT SubTransformer YAML (first 3 built-in devices of the space)', async () => {
+    await openFile(page, 'subtransformer.yml');
+    const t = await helpLens(page, (t) => /HELP/.test(t) && /wmt14|iwslt14/.test(t) && /ms|s\b/.test(t) && !t.includes('…'));
+    log(`  lens: ${t}`);
+  });
+
+  await check('an FBNet spec gets a polite lens (prediction or "not available yet")', async () => {
+    await openFile(page, 'fbnet.json');
+    const t = await helpLens(page, (t) => /HELP/.test(t) && !t.includes('…') && (/ms/.test(t) || /not available/.test(t)));
+    log(`  lens: ${t}`);
+  });
+
+  await check('the latency panel opens from the command palette and shows bars', async () => {
+    await openFile(page, 'cell.txt');
+    await helpLens(page);
+    await page.keyboard.press('Control+B'); // hide the side bar: more room for the editor and the panel
+    await page.keyboard.press('F1');
+    const input = page.locator('.quick-input-widget input');
+    await input.waitFor({ state: 'visible', timeout: 15_000 });
+    await input.fill('>HELP: Show latency panel');
+    await waitFor(async () => (await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Show latency panel' }).count()) > 0, 'the command in the palette', 15_000);
+    await page.keyboard.press('Enter');
+    const frame = await findFrame(page, '.bars .bar', 'bars in the panel webview', 60_000, 5);
+    await waitFor(async () => (await frame.locator('#histogram svg rect').count()) > 10, 'the histogram', 60_000);
+    const text = await frame.locator('body').textContent();
+    assert(/gold_6226/.test(text) && /ms/.test(text), 'panel text lists devices with ms');
+    await page.waitForTimeout(500);
+    await page.screenshot({ path: path.join(shots, 'panel.png') });
+    await frame.locator('#histogram').scrollIntoViewIfNeeded();
+    await page.waitForTimeout(300);
+    await page.screenshot({ path: path.join(shots, 'panel-histogram.png') });
+  });
+
+  await check('"HELP: Adapt to this machine" runs with progress or explains why it cannot', async () => {
+    await page.keyboard.press('F1');
+    const input = page.locator('.quick-input-widget input');
+    await input.fill('>HELP: Adapt to this machine');
+    await waitFor(async () => (await page.locator('.quick-input-list .monaco-list-row.focused', { hasText: 'Adapt to this machine' }).count()) > 0, 'the command', 15_000);
+    await page.keyboard.press('Enter');
+    const t = await waitFor(async () => {
+      const s = await page.locator('.notifications-toasts').textContent();
+      return s && /HELP: (cannot adapt|measuring|adapted)/.test(s) ? s : undefined;
+    }, 'a notification from the command', 30_000);
+    log(`  notification: ${t.slice(0, 160)}`);
+  });
+
+  await check('"HELP: Toggle CodeLens" hides and shows the lenses', async () => {
+    await page.keyboard.press('Control+Shift+P'); // clear the notification's focus, open the palette
+    await page.keyboard.press('Escape');
+    await openFile(page, 'cell.txt');
+    await helpLens(page);
+    const toggle = async () => {
+      await page.keyboard.press('F1');
+      await page.locator('.quick-input-widget input').fill('>HELP: Toggle CodeLens');
+      await waitFor(async () => (await page.locator('.quick-input-list .monaco-list-row.focused', { hasText: 'Toggle CodeLens' }).count()) > 0, 'the command', 15_000);
+      await page.keyboard.press('Enter');
+    };
+    await toggle();
+    await waitFor(async () => !(await lensTexts(page)).some((t) => t.includes('HELP')), 'no lens', 15_000);
+    await toggle();
+    await helpLens(page);
+  });
+
+  await check('the extension host did not crash', async () => {
+    const body = await page.locator('.monaco-workbench').textContent();
+    assert(!/terminated unexpectedly/i.test(body ?? ''), 'a notification says the extension host terminated');
+    const logs = fs.existsSync(path.join(userData, 'logs')) ? findFiles(path.join(userData, 'logs'), /exthost.*\.log$/) : [];
+    for (const f of logs) {
+      const s = fs.readFileSync(f, 'utf8');
+      assert(!/Extension host .*terminated unexpectedly|help-latency.*(activate|Activating).*failed/i.test(s), `${f} reports a crash`);
+    }
+    // Still responsive: the lens is there.
+    assert((await lensTexts(page)).some((t) => t.includes('HELP')), 'lens still shown');
+  });
+}
+
+function findFiles(dir, re) {
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((d) => {
+    const p = path.join(dir, d.name);
+    return d.isDirectory() ? findFiles(p, re) : re.test(d.name) ? [p] : [];
+  });
+}
+
+async function cleanup() {
+  try {
+    await browser?.close();
+  } catch {
+    /* already gone */
+  }
+  if (server && server.exitCode === null) {
+    server.kill('SIGTERM');
+    await new Promise((r) => setTimeout(r, 500));
+    if (server.exitCode === null) server.kill('SIGKILL');
+  }
+  if (!process.env.HELP_E2E_KEEP) fs.rmSync(tmp, { recursive: true, force: true });
+  else log(`kept ${tmp}`);
+}
+
+let fatal;
+try {
+  await main();
+} catch (e) {
+  fatal = e;
+  log(`fatal: ${e?.stack ?? e}`);
+  const l = path.join(tmp, 'code-server.log');
+  if (fs.existsSync(l)) log(`code-server log tail:\n${fs.readFileSync(l, 'utf8').slice(-3000)}`);
+}
+await cleanup();
+const passed = results.filter((r) => r.ok).length;
+const failed = results.length - passed + (fatal ? 1 : 0);
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(failed ? 1 : 0);

@@ -1,0 +1,52 @@
+// The CodeLens text, origins and badges.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { formatLens, formatMs, latencyBadge, originText, shortError } from '../../src/extension/lensText';
+import type { DeviceInfo } from '../../src/extension/protocol';
+
+const adapted: DeviceInfo = { name: 'this machine', space: 'nasbench201', origin: 'adapted', samples: 20, created: '2025-11-23T10:00:00.000Z' };
+
+test('the lens text of the issue', () => {
+  assert.equal(
+    formatLens([
+      { device: 'gold_6226', ms: 10.71 },
+      { device: 'pixel2', ms: 14 },
+      { device: 'this machine', ms: 3.1, info: adapted },
+    ]),
+    'HELP  gold_6226 10.7 ms · pixel2 14.0 ms · this machine 3.1 ms (adapted, 20 samples)',
+  );
+});
+
+test('stale values keep their text and gain "…"; missing and failed devices', () => {
+  assert.equal(formatLens([{ device: 'gold_6226', ms: 10.7 }], { stale: true }), 'HELP  gold_6226 10.7 ms …');
+  assert.equal(formatLens([{ device: 'a', ms: 1.5 }, { device: 'b', error: 'broken' }, { device: 'c' }]), 'HELP  a 1.5 ms · b — · c …');
+  assert.equal(formatLens([]), 'HELP  …');
+  assert.equal(formatLens([], { error: 'fbnet: not available yet' }), 'HELP  fbnet: not available yet');
+});
+
+test('milliseconds and seconds', () => {
+  assert.equal(formatMs(0.4213), '0.42 ms');
+  assert.equal(formatMs(10.66), '10.7 ms');
+  assert.equal(formatMs(999.94), '999.9 ms');
+  assert.equal(formatMs(4642), '4.64 s');
+  assert.equal(formatMs(NaN), '?');
+});
+
+test('origins', () => {
+  assert.equal(originText({ name: 'x', space: 's', origin: 'table', samples: 30 }), 'built-in table');
+  assert.equal(originText({ name: 'x', space: 's', origin: 'profile', samples: 30 }), 'built-in profile');
+  assert.equal(originText(adapted), 'adapted, 20 samples, 2025-11-23');
+  assert.equal(originText(undefined), '');
+});
+
+test('badges are at most 2 characters', () => {
+  const cases: [number | undefined, string][] = [[0.3, '0'], [7.4, '7'], [42, '42'], [99.4, '99'], [99.6, '.1'], [340, '.3'], [949, '.9'], [951, '1s'], [4642, '5s'], [9499, '9s'], [12000, '9+'], [undefined, 'H']];
+  for (const [ms, b] of cases) assert.equal(latencyBadge(ms), b, String(ms));
+  for (let ms = 0.01; ms < 1e6; ms *= 1.37) assert.ok(latencyBadge(ms).length <= 2, String(ms));
+});
+
+test('worker errors shortened to one line', () => {
+  assert.equal(shortError('unknown device "x" for nasbench201 (built in: a, b, c; or give a DEVICE.json)'), 'unknown device "x" for nasbench201');
+  assert.equal(shortError('a'.repeat(100), 10), `${'a'.repeat(9)}…`);
+  assert.equal(shortError('one\ntwo'), 'one');
+});
