@@ -120,12 +120,15 @@ function specsFromOnnx(files: string[], spaceName: string | undefined): { space:
 
 async function cmdPredict(args: Args) {
   args.only(['space', 'device', 'arch', 'archs', 'onnx', 'json', 'weights']);
-  const fromOnnx = specsFromOnnx(args.all('onnx'), args.str('space'));
+  // An ONNX file may stand in place of --arch as well as after --onnx.
+  const isOnnxPath = (a: string) => /\.onnx$/i.test(a.trim());
+  const archArgs = args.all('arch').filter((a) => !isOnnxPath(a));
+  const fromOnnx = specsFromOnnx([...args.all('onnx'), ...args.all('arch').filter(isOnnxPath)], args.str('space'));
   if (!fromOnnx.space) throw new SpecError('missing --space');
   const space = getSpace(fromOnnx.space);
   const devices = args.all('device');
   if (devices.length === 0) throw new SpecError('missing --device (a built-in name or a DEVICE.json)');
-  let raw: unknown[] = args.all('arch');
+  let raw: unknown[] = archArgs;
   const archsFile = args.str('archs');
   if (archsFile) {
     const list = readJsonFile(archsFile, 'architectures file');
@@ -137,7 +140,7 @@ async function cmdPredict(args: Args) {
     try {
       return space.canonical(r);
     } catch (e) {
-      throw new SpecError(`${archsFile && k >= args.all('arch').length ? `${archsFile}: entry ${k + 1 - args.all('arch').length}` : `--arch ${k + 1}`}: ${(e as Error).message}`);
+      throw new SpecError(`${archsFile && k >= archArgs.length ? `${archsFile}: entry ${k + 1 - archArgs.length}` : `--arch ${k + 1}`}: ${(e as Error).message}`);
     }
   });
   const specs = written.concat(fromOnnx.specs.map((x) => space.canonical(x)));
@@ -300,7 +303,7 @@ async function metaTrainHat(args: Args) {
 
 async function cmdMetaTrainMember(args: Args) {
   args.only(['space', 'member', 'seed', 'train', 'valid', 'out', 'episodes', 'tasks', 'queries']);
-  const { metaTrain, DEFAULT_META_TRAIN } = await import('../core/training/metaTrain');
+  const { metaTrain, DEFAULT_META_TRAIN, DEFAULT_EPISODES } = await import('../core/training/metaTrain');
   const { space, tables, graphs } = await trainingGraphs(args.required('space'));
   const member = args.int('member', 0, 0);
   const tf = await loadTf();
@@ -312,7 +315,7 @@ async function cmdMetaTrainMember(args: Args) {
     valid: args.list('valid') ?? [],
     seed: args.int('seed', 0, 0),
     config: memberConfig(member, graphs),
-    episodes: args.int('episodes', DEFAULT_META_TRAIN.episodes, 1),
+    episodes: args.int('episodes', DEFAULT_EPISODES[space.name] ?? DEFAULT_META_TRAIN.episodes, 1),
     tasksPerEpisode: args.int('tasks', DEFAULT_META_TRAIN.tasksPerEpisode, 1),
     shots: DEFAULT_META_TRAIN.shots,
     queriesPerTask: args.int('queries', DEFAULT_META_TRAIN.queriesPerTask, 1),

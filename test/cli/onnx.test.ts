@@ -38,6 +38,10 @@ test('predict --onnx infers the space and equals predict --arch with the recogni
   const b = run('predict', '--space', 'ofa', '--arch', spec, '--device', 'titan_rtx_32', '--json');
   assert.equal(a.code, 0, a.stderr);
   assert.deepEqual(JSON.parse(a.stdout), JSON.parse(b.stdout));
+  // In place of --arch, too.
+  const c = run('predict', '--arch', model, '--device', 'titan_rtx_32', '--json');
+  assert.equal(c.code, 0, c.stderr);
+  assert.deepEqual(JSON.parse(c.stdout), JSON.parse(b.stdout));
   assert.equal(JSON.parse(a.stdout).length, 1);
   assert.ok(JSON.parse(a.stdout)[0] > 0);
 });

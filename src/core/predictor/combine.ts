@@ -9,13 +9,15 @@
 //   net+bank   y = a*f + sum_k c_k*s_k + b       (ridge over the whole source bank, f unpenalised)
 //   net+cost   y = a*f + sum_j d_j*x_j + b       (x: the space's analytic cost features, MACs, traffic, ...;
 //                                                ridge-penalised, f unpenalised)
+//   cost       y = sum_j d_j*x_j + b             (the cost features alone: on devices whose latency is a sum
+//                                                of per-layer costs the network's output only adds noise)
 // Source latencies s_k come from the bundled tables of the meta-training devices (the NAS-Bench-201
 // table covers the whole space). The network output is always in the model: the meta-learned prior is
 // what the few samples correct, and it is what generalises to devices unlike any source.
 import { applyLinear, fitRidge, RidgeFit } from './linear';
 
 /** `source-models`: the HAT predictor's ridge over source devices' latency models (transfer.ts). */
-export type CombinationKind = 'net' | 'net+source' | 'net+bank' | 'net+cost' | 'source-models';
+export type CombinationKind = 'net' | 'net+source' | 'net+bank' | 'net+cost' | 'cost' | 'blend' | 'source-models';
 
 export interface Combination {
   kind: CombinationKind;
@@ -24,14 +26,25 @@ export interface Combination {
   intercept: number;
   /** Whether the space's cost features follow the sources in the coefficients. */
   cost?: boolean;
-  /** Coefficient of the network output first, then one per source, then one per cost feature. */
+  /** Coefficient of the network output first (absent for `cost`), then one per source, then one per cost
+   *  feature. */
   coef: number[];
   looMse: number;
+  /** `blend`: the candidates averaged, with their weights (non-negative, summing to 1). */
+  parts?: Combination[];
+  weights?: number[];
+  /** Leave-one-out residuals on the samples (used to weigh a blend; not stored). */
+  looResiduals?: number[];
 }
+
+/** Bumped whenever the candidates or a space's cost features change (stored adaptations are then redone). */
+export const MAPPING_VERSION = 2;
 
 export const BANK_PENALTIES = [0.03, 0.3, 3, 30];
 export const NET_PENALTIES = [0, 0.03, 0.3];
 export const COST_PENALTIES = [0.01, 0.1, 1, 10];
+/** The cost-only fit has no network output to lean on, so it may go to weaker penalties. */
+export const COST_ONLY_PENALTIES = [0.0003, 0.003, 0.03, 0.3, 3];
 /**
  * A single source device replaces part of the meta-learned prior only when it explains the samples this
  * many times better (leave-one-out MSE). The best of ~20 sources always looks better on 20 samples than
@@ -48,37 +61,86 @@ export function chooseCombination(net: number[], sources: number[][] | undefined
     intercept: f.intercept,
     coef: f.coef,
     looMse: f.looMse,
+    looResiduals: f.looResiduals,
   });
-  const better = (a: Combination, b: Combination) => (b.looMse < a.looMse ? b : a);
-  let best = fit('net', [], fitRidge(net.map((f) => [f]), y, [0]));
+  const better = (a: Combination | undefined, b: Combination) => (!a || b.looMse < a.looMse ? b : a);
+  // The best penalty of each family; the families are then blended (stackBlend).
+  const families: Combination[] = [fit('net', [], fitRidge(net.map((f) => [f]), y, [0]))];
   const m = cost?.[0]?.length ?? 0;
   if (cost && m > 0) {
+    let withNet: Combination | undefined;
     for (const lam of COST_PENALTIES) {
-      const c = fit('net+cost', [], fitRidge(net.map((f, i) => [f, ...cost[i]]), y, [0, ...cost[0].map(() => lam)]));
-      best = better(best, { ...c, cost: true });
+      withNet = better(withNet, { ...fit('net+cost', [], fitRidge(net.map((f, i) => [f, ...cost[i]]), y, [0, ...cost[0].map(() => lam)])), cost: true });
     }
+    let alone: Combination | undefined;
+    for (const lam of COST_ONLY_PENALTIES) alone = better(alone, { ...fit('cost', [], fitRidge(cost, y, cost[0].map(() => lam))), cost: true });
+    families.push(withNet!, alone!);
   }
   const k = sources?.[0]?.length ?? 0;
-  if (!sources || k === 0) return best;
-  const all = Array.from({ length: k }, (_, j) => j);
-  for (const lam of BANK_PENALTIES) {
-    best = better(best, fit('net+bank', all, fitRidge(net.map((f, i) => [f, ...sources[i]]), y, [0, ...all.map(() => lam)])));
-  }
   let single: Combination | undefined;
-  for (let j = 0; j < k; j++) {
-    // When one source device explains the target, the network's share is shrunk rather than forced.
-    for (const pn of NET_PENALTIES) {
-      const c = fit('net+source', [j], fitRidge(net.map((f, i) => [f, sources[i][j]]), y, [pn, 0]));
-      single = single ? better(single, c) : c;
+  if (sources && k > 0) {
+    const all = Array.from({ length: k }, (_, j) => j);
+    let bank: Combination | undefined;
+    for (const lam of BANK_PENALTIES) bank = better(bank, fit('net+bank', all, fitRidge(net.map((f, i) => [f, ...sources[i]]), y, [0, ...all.map(() => lam)])));
+    families.push(bank!);
+    for (let j = 0; j < k; j++) {
+      // When one source device explains the target, the network's share is shrunk rather than forced.
+      for (const pn of NET_PENALTIES) single = better(single, fit('net+source', [j], fitRidge(net.map((f, i) => [f, sources[i][j]]), y, [pn, 0])));
     }
   }
-  return single && single.looMse * SINGLE_SOURCE_FACTOR < best.looMse ? single : best;
+  const best = families.reduce((a, b) => better(a, b));
+  if (single && single.looMse * SINGLE_SOURCE_FACTOR < best.looMse) return strip(single);
+  return process.env.HELP_BLEND === '0' ? strip(best) : stackBlend(families);
+}
+
+/** Drops what is only needed while choosing. */
+function strip(c: Combination): Combination {
+  const { looResiduals: _r, ...rest } = c;
+  return rest.parts ? { ...rest, parts: rest.parts.map(strip) } : rest;
+}
+
+/**
+ * Stacking (Breiman 1996) over the families' best fits: weights on the simplex minimising the squared
+ * leave-one-out error of the weighted average. Picking the single lowest leave-one-out error among
+ * candidates is noisy on 20 samples (two families often differ by less than the noise of their error
+ * estimates); the average of close candidates is steadier and is never worse on the samples than the
+ * best one. Solved by exponentiated gradient, a few hundred steps over at most four weights.
+ */
+export function stackBlend(cands: Combination[]): Combination {
+  const r = cands.map((c) => c.looResiduals!);
+  const n = r[0].length;
+  const k = cands.length;
+  const gram = r.map((a) => r.map((b) => a.reduce((s, v, i) => s + v * b[i], 0) / n));
+  let w = new Array(k).fill(1 / k);
+  const scale = Math.max(...gram.map((row, i) => row[i]));
+  for (let step = 0; step < 500; step++) {
+    const g = gram.map((row) => row.reduce((s, v, j) => s + v * w[j], 0));
+    const e = w.map((wi, i) => wi * Math.exp((-2 * g[i]) / scale));
+    const z = e.reduce((s, v) => s + v, 0);
+    w = e.map((v) => v / z);
+  }
+  const mse = w.reduce((s, wi, i) => s + wi * gram[i].reduce((t, v, j) => t + v * w[j], 0), 0);
+  const keep = w.map((wi, i) => i).filter((i) => w[i] > 0.02);
+  if (keep.length === 1) return strip(cands[keep[0]]);
+  const total = keep.reduce((s, i) => s + w[i], 0);
+  const parts = keep.map((i) => strip(cands[i]));
+  return {
+    kind: 'blend',
+    sources: [...new Set(parts.flatMap((p) => p.sources))].sort((a, b) => a - b),
+    intercept: 0,
+    coef: [],
+    cost: parts.some((p) => p.cost) || undefined,
+    looMse: mse,
+    parts,
+    weights: keep.map((i) => w[i] / total),
+  };
 }
 
 /** Milliseconds from the network output and (when the combination uses them) the source latencies and
  *  cost features of the architecture. */
 export function combine(c: Combination, net: number, sourceRow?: ArrayLike<number>, costRow?: ArrayLike<number>): number {
-  const row = [net, ...c.sources.map((j) => (sourceRow ? sourceRow[j] : NaN))];
+  if (c.kind === 'blend') return c.parts!.reduce((s, p, i) => s + c.weights![i] * combine(p, net, sourceRow, costRow), 0);
+  const row = c.kind === 'cost' ? [] : [net, ...c.sources.map((j) => (sourceRow ? sourceRow[j] : NaN))];
   const costs = c.cost ? c.coef.length - row.length : 0;
   for (let j = 0; j < costs; j++) row.push(costRow ? costRow[j] : NaN);
   return applyLinear(c, row);

@@ -8,6 +8,8 @@ export interface RidgeFit {
   coef: number[];
   /** Mean squared leave-one-out error on the fitted samples. */
   looMse: number;
+  /** Each sample's leave-one-out residual (y_i minus the prediction of the fit without sample i). */
+  looResiduals?: number[];
 }
 
 /** Cholesky factor L (lower triangular, M = L L^T) of a symmetric positive definite p x p matrix. */
@@ -78,6 +80,7 @@ export function fitRidge(features: number[][], y: number[], penalty: number[], w
   const w = solveCholesky(chol, rhs);
   // Leave-one-out residuals from the hat diagonal: h_ii = a_i^T M^-1 a_i.
   let loo = withLoo ? 0 : NaN;
+  const residuals: number[] = [];
   for (let i = 0; withLoo && i < n; i++) {
     const mi = solveCholesky(chol, a[i]);
     let h = 0;
@@ -88,10 +91,11 @@ export function fitRidge(features: number[][], y: number[], penalty: number[], w
     }
     const e = (y[i] - pred) / Math.max(1 - h, 1e-3);
     loo += (e * e) / n;
+    residuals.push(e);
   }
   const coef = w.slice(1).map((v, j) => v / sd[j]);
   const intercept = w[0] - coef.reduce((s, c, j) => s + c * mu[j], 0);
-  return { intercept, coef, looMse: loo };
+  return withLoo ? { intercept, coef, looMse: loo, looResiduals: residuals } : { intercept, coef, looMse: loo };
 }
 
 export function applyLinear(fit: { intercept: number; coef: number[] }, row: ArrayLike<number>): number {

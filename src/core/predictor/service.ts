@@ -9,7 +9,7 @@ import { SpecError } from '../spaces/space';
 import { resolveWeightsDir } from '../paths';
 import { batchGraphs, GraphBatch } from './encodings';
 import { AdaptedHead, HelpEnsemble, HelpNetwork, LatencyNet } from './help';
-import { chooseCombination, combine, Combination } from './combine';
+import { chooseCombination, combine, Combination, MAPPING_VERSION } from './combine';
 import { SOURCE_MODEL_FORMAT, SourceModel, SourceModelsFile, sourceModelRow } from './sourceModels';
 import { decodeFloat32, deserializeParams, encodeFloat32, readWeightsFile, SerializedTensor, WeightsFile } from './weights';
 
@@ -110,7 +110,9 @@ export class LatencyPredictor {
     if (!fs.existsSync(p.weights)) throw new Error(`no bundled weights for ${space.name} (${p.weights}); run meta-train`);
     const raw = fs.readFileSync(p.weights);
     const weights = readWeightsFile(p.weights);
-    const weightsId = crypto.createHash('sha256').update(raw).digest('hex').slice(0, 16);
+    // The mapping's version is part of the identity: a change in the candidates or cost features
+    // re-adapts stored devices from their samples just as new weights do.
+    const weightsId = crypto.createHash('sha256').update(raw).update(`mapping ${MAPPING_VERSION}`).digest('hex').slice(0, 16);
     const net = new HelpEnsemble(tf, weights.members.map((m) => new HelpNetwork(tf, deserializeParams(tf, m.params), m.config)));
     let bank: Float32Array | undefined;
     let sourceDevices: string[] = [];

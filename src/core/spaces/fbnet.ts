@@ -157,14 +157,33 @@ export function fbnetLayers(): { cin: number; cout: number; size: number; stride
 
 const FBNET_LAYER_SHAPES = fbnetLayers();
 
+/** Names of fbnetCostFeatures' columns, in order. */
+export const FBNET_COST_FEATURES = [
+  'expand_macs',
+  'project_macs',
+  'dw3_macs',
+  'dw5_macs',
+  'grouped_macs',
+  'traffic',
+  'params',
+  'blocks',
+  'block_pixels',
+  'skip_conv_macs',
+] as const;
+
 /**
- * Analytic cost features of an architecture, in millions: pointwise-conv MACs, depthwise-conv MACs,
- * activation traffic (elements read and written by the blocks), parameters, and the number of layers that
- * compute (not identity skips). Devices that run layer by layer (FPGAs, accelerator simulators, small
- * CPUs) have latencies close to a linear function of these; the predictor offers that fit as one candidate.
+ * Analytic cost features of an architecture: sums over the layers of per-layer costs, MACs, elements and
+ * parameters in millions, pixels in thousands. A device that runs layer by layer (FPGAs, accelerator
+ * simulators, phones and small CPUs with a per-layer lookup table) has a latency that is a sum of
+ * per-layer costs; a linear model over these sums is such a sum with per-layer costs
+ *   expand 1x1 MACs, project 1x1 MACs, depthwise MACs split by kernel (3x3 and 5x5 reach different
+ *   efficiency), the MACs of grouped 1x1 convs (again, on top of their share), activation traffic,
+ *   parameters, a fixed cost per block, a cost per input pixel of a block (per-row/tile overheads),
+ *   and the MACs of the 1x1 convs that replace shape-changing skips.
+ * The predictor offers a fit over them as a candidate (combine.ts), chosen by leave-one-out error.
  */
 export function fbnetCostFeatures(arch: FbnetArch): number[] {
-  const f = [0, 0, 0, 0, 0];
+  const f = new Array(FBNET_COST_FEATURES.length).fill(0);
   arch.ops.forEach((op, l) => {
     const { cin, cout, size, stride } = FBNET_LAYER_SHAPES[l];
     const out = size / stride;
@@ -172,21 +191,28 @@ export function fbnetCostFeatures(arch: FbnetArch): number[] {
     if (!b) {
       // A skip that changes shape is a 1x1 convolution.
       if (cin !== cout || stride !== 1) {
-        f[0] += out * out * cin * cout;
-        f[2] += size * size * cin + out * out * cout;
-        f[3] += cin * cout;
-        f[4] += 1;
+        f[9] += out * out * cin * cout;
+        f[5] += size * size * cin + out * out * cout;
+        f[6] += cin * cout;
+        f[7] += 1;
       }
       return;
     }
     const mid = cin * b.expansion;
-    f[0] += (size * size * cin * mid + out * out * mid * cout) / b.groups;
-    f[1] += out * out * mid * b.kernel * b.kernel;
-    f[2] += size * size * (cin + mid) + out * out * (mid + cout);
-    f[3] += (cin * mid + mid * cout) / b.groups + mid * b.kernel * b.kernel;
-    f[4] += 1;
+    const expand = (size * size * cin * mid) / b.groups;
+    const project = (out * out * mid * cout) / b.groups;
+    const dw = out * out * mid * b.kernel * b.kernel;
+    f[0] += expand;
+    f[1] += project;
+    f[b.kernel === 3 ? 2 : 3] += dw;
+    if (b.groups > 1) f[4] += expand + project;
+    f[5] += size * size * (cin + mid) + out * out * (mid + cout);
+    f[6] += (cin * mid + mid * cout) / b.groups + mid * b.kernel * b.kernel;
+    f[7] += 1;
+    f[8] += size * size * 1e3;
   });
-  return f.map((v, j) => (j === 4 ? v : v / 1e6));
+  // Blocks count as they are; pixels in thousands (scaled up above so that one division serves all).
+  return f.map((v, j) => (j === 7 ? v : v / 1e6));
 }
 
 /** Every layer's op as a one-hot over the 8 block ops (skip all zero): 22 x 8, the per-layer-cost layout. */

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { getSpace, SPACE_NAMES } from '../../../src/core/spaces/registry';
-import { fbnetCostFeatures, fbnetLayers, FBNET_LAYERS } from '../../../src/core/spaces/fbnet';
+import { fbnetCostFeatures, fbnetLayers, FBNET_COST_FEATURES, FBNET_LAYERS } from '../../../src/core/spaces/fbnet';
 import { ofaCostFeatures, ofaMakeDivisible, parseOfaSpec } from '../../../src/core/spaces/ofa';
 import { hatFeatures, hatRegressionFeatures, parseHatConfig } from '../../../src/core/spaces/hat';
 import { SpecError } from '../../../src/core/spaces/space';
@@ -66,22 +66,30 @@ test('FBNet skeleton: 22 layers, 32x32 down to 4x4, 16 to 352 channels', () => {
 });
 
 test('FBNet cost features, worked by hand', () => {
+  const col = (name: (typeof FBNET_COST_FEATURES)[number]) => FBNET_COST_FEATURES.indexOf(name);
   // All skips: only the six shape-changing skips compute, as 1x1 convolutions:
   // 32^2*16*24 + 16^2*24*32 + 8^2*32*64 + 8^2*64*112 + 4^2*112*184 + 4^2*184*352 = 2,545,664 MACs.
   const skips = fbnetCostFeatures({ ops: Array(22).fill('skip') });
-  assert.ok(Math.abs(skips[0] - 2.545664) < 1e-9);
-  assert.equal(skips[1], 0);
-  assert.equal(skips[4], 6);
+  assert.equal(skips.length, FBNET_COST_FEATURES.length);
+  assert.ok(Math.abs(skips[col('skip_conv_macs')] - 2.545664) < 1e-9);
+  for (const c of ['expand_macs', 'project_macs', 'dw3_macs', 'dw5_macs', 'grouped_macs', 'block_pixels'] as const) assert.equal(skips[col(c)], 0);
+  assert.equal(skips[col('blocks')], 6);
   // Layer 0 as k3_e1 (16 -> 16 channels at 32x32): two 1x1 convs of 32^2*16*16 and a 3x3 depthwise conv.
   const ops = Array(22).fill('skip');
   ops[0] = 'k3_e1';
   const one = fbnetCostFeatures({ ops });
-  assert.ok(Math.abs(one[0] - skips[0] - (2 * 32 * 32 * 16 * 16) / 1e6) < 1e-9);
-  assert.ok(Math.abs(one[1] - (32 * 32 * 16 * 9) / 1e6) < 1e-9);
-  assert.equal(one[4], 7);
-  // Grouped 1x1 convolutions halve the pointwise MACs.
-  ops[0] = 'k3_e1_g2';
-  assert.ok(Math.abs(fbnetCostFeatures({ ops })[0] - skips[0] - (32 * 32 * 16 * 16) / 1e6) < 1e-9);
+  assert.ok(Math.abs(one[col('expand_macs')] - (32 * 32 * 16 * 16) / 1e6) < 1e-9);
+  assert.ok(Math.abs(one[col('project_macs')] - (32 * 32 * 16 * 16) / 1e6) < 1e-9);
+  assert.ok(Math.abs(one[col('dw3_macs')] - (32 * 32 * 16 * 9) / 1e6) < 1e-9);
+  assert.equal(one[col('dw5_macs')], 0);
+  assert.ok(Math.abs(one[col('block_pixels')] - 1.024) < 1e-9);
+  assert.equal(one[col('blocks')], 7);
+  // Grouped 1x1 convolutions halve the pointwise MACs, and count again as grouped MACs.
+  ops[0] = 'k5_e1_g2';
+  const g = fbnetCostFeatures({ ops });
+  assert.ok(Math.abs(g[col('expand_macs')] - (32 * 32 * 16 * 8) / 1e6) < 1e-9);
+  assert.ok(Math.abs(g[col('grouped_macs')] - (2 * 32 * 32 * 16 * 8) / 1e6) < 1e-9);
+  assert.ok(Math.abs(g[col('dw5_macs')] - (32 * 32 * 16 * 25) / 1e6) < 1e-9);
 });
 
 test('OFA cost features grow with depth, kernel, expansion and resolution', () => {

@@ -1,0 +1,52 @@
+// The millisecond mapping: candidates, cost-only fits and the stacked blend.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { chooseCombination, combine, stackBlend } from '../../../src/core/predictor/combine';
+import { makeRng } from '../../../src/core/spaces/space';
+
+function data(n: number, seed: number) {
+  const rng = makeRng(seed);
+  const cost = Array.from({ length: n }, () => [rng() * 10, rng() * 5]);
+  return { rng, cost };
+}
+
+test('a latency that is a sum of costs is mapped by the cost features alone', () => {
+  const { rng, cost } = data(20, 1);
+  const y = cost.map(([a, b]) => 2 + 0.5 * a + 1.5 * b);
+  const net = cost.map(() => rng()); // an uninformative network output
+  const c = chooseCombination(net, undefined, y, cost);
+  assert.ok(c.kind === 'cost' || (c.kind === 'blend' && c.parts!.some((p) => p.kind === 'cost')), c.kind);
+  const probe = [3, 4];
+  assert.ok(Math.abs(combine(c, 0.5, undefined, probe) - (2 + 1.5 + 6)) < 0.05);
+});
+
+test('two candidates with independent errors are blended, weights on the simplex', () => {
+  const rng = makeRng(2);
+  const noise = () => Array.from({ length: 20 }, () => rng() - 0.5);
+  const cand = (kind: 'net' | 'cost', r: number[], intercept: number) => ({ kind, sources: [], intercept, coef: kind === 'net' ? [1] : [], looMse: r.reduce((s, v) => s + v * v, 0) / r.length, looResiduals: r, ...(kind === 'cost' ? { cost: true } : {}) });
+  const a = cand('net', noise(), 1);
+  const b = cand('cost', noise(), 3);
+  const c = stackBlend([a, b]);
+  assert.equal(c.kind, 'blend');
+  assert.equal(c.parts!.length, 2);
+  assert.ok(Math.abs(c.weights!.reduce((s, w) => s + w, 0) - 1) < 1e-9);
+  assert.ok(c.weights!.every((w) => w > 0.2), String(c.weights));
+  assert.ok(c.looMse < Math.min(a.looMse, b.looMse));
+  // net part: 1 + 1*f; cost part: 3 (no features): the blend is their weighted mean.
+  assert.ok(Math.abs(combine(c, 2, undefined, []) - (c.weights![0] * 3 + c.weights![1] * 3)) < 1e-9);
+  assert.equal(JSON.stringify(c).includes('looResiduals'), false);
+  // A candidate that is worse everywhere gets no weight.
+  const worse = cand('cost', a.looResiduals.map((v) => v * 3), 0);
+  assert.equal(stackBlend([a, worse]).kind, 'net');
+});
+
+test('the blend is never worse on the samples than its best part (leave-one-out)', () => {
+  for (let seed = 0; seed < 5; seed++) {
+    const { rng, cost } = data(20, 10 + seed);
+    const y = cost.map(([a, b]) => a * b + rng());
+    const net = cost.map(([a, b]) => a * b + (rng() - 0.5) * 4);
+    const c = chooseCombination(net, undefined, y, cost);
+    const alone = chooseCombination(net, undefined, y);
+    assert.ok(c.looMse <= alone.looMse + 1e-9, `seed ${seed}: ${c.looMse} > ${alone.looMse}`);
+  }
+});
