@@ -18,8 +18,9 @@ import { nasCommand } from './nas';
 import { inspectCommand } from './inspect';
 import { readOnnxFile } from '../core/onnx/reader';
 import { recogniseOnnx } from '../core/onnx/recognise';
+import { adaptLocalCommand, measureCommand } from './measure';
 
-const BOOLEANS = new Set(['json', 'help', 'net-only']);
+const BOOLEANS = new Set(['json', 'help', 'net-only', 'references']);
 
 const USAGE = `HELP latency predictor (Lee et al., NeurIPS 2021)
 
@@ -29,6 +30,14 @@ usage: node dist/cli.js <command> [options]
       the 10 reference architectures a new device must measure
   adapt --space S --samples SAMPLES.json --out DEVICE.json [--name NAME]
       few-shot adaptation to a device from its measured samples
+  measure --space S --runner onnxruntime|command [--command TEMPLATE] [--threads N] [--graph-opt LEVEL]
+          [--timeout-s N] (--archs ARCHS.json | --references [--extra K]) --out SAMPLES.json [--name NAME]
+      measure architectures on a device (this machine's CPU, or a command printing ms; {model} is the
+      .onnx path) and write SAMPLES.json with the spread of each sample
+  adapt-local --space S [--extra K] [--threads N] --out DEVICE.json [--name NAME]
+      measure the 10 references and K more (default 10) on this machine and adapt in one go (also takes
+      --runner command --command TEMPLATE); the raw samples go beside DEVICE.json
+      (measure and adapt-local take --warmup N, --runs N, --passes MIN[-MAX] to change the protocol)
   predict --space S --device NAME|DEVICE.json [--device ...] (--arch SPEC ... | --archs ARCHS.json | --onnx FILE ...) [--json]
       predicted latency in milliseconds (--space may be left out with --onnx: the models' space is used)
   inspect FILE.onnx [--json]
@@ -359,6 +368,8 @@ const COMMANDS: Record<string, (a: Args) => Promise<void>> = {
   bundle: cmdBundle,
   nas: (a) => nasCommand(a),
   inspect: cmdInspect,
+  measure: measureCommand,
+  'adapt-local': adaptLocalCommand,
 };
 
 export async function main(argv: string[]): Promise<number> {
@@ -384,7 +395,7 @@ export async function main(argv: string[]): Promise<number> {
   } catch (e) {
     const msg = ((e as Error).message ?? String(e)).split('\n')[0];
     process.stderr.write(`error: ${msg}\n`);
-    return e instanceof SpecError ? 2 : 1;
+    return e instanceof SpecError ? 2 : process.exitCode === 130 ? 130 : 1;
   }
 }
 

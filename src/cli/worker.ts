@@ -2,8 +2,12 @@
 // the predictors so that the extension host never loads a model. The protocol (src/extension/protocol.ts):
 // requests {id, method, params} -> replies {id, result} | {id, error, code}, progress {id, progress}.
 // Requests run one at a time in arrival order; a queued request can be cancelled; a bad request gets an
-// error reply and never ends the process.
+// error reply and never ends the process. The long jobs (adaptLocal, measure: a minute of measurements)
+// run beside that queue, one at a time, so that predictions keep being answered meanwhile; they can be
+// cancelled at any point (between two timed runs; a device command is killed) and write their files
+// only at the end, atomically.
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import { loadPredictor, SpacePredictor } from '../core/predictor/load';
 import { LatencyPredictor, DeviceHandle, weightsPaths } from '../core/predictor/service';
@@ -16,7 +20,23 @@ import { hatSpace } from '../core/spaces/hat';
 import { readOnnxFile } from '../core/onnx/reader';
 import { recogniseOnnx } from '../core/onnx/recognise';
 import { formatSummary, summariseOnnx } from '../core/onnx/summary';
+import { deviceFileIn, measureAndAdapt, progressText, saveAdapted, DEFAULT_EXTRA } from '../core/devices/local';
+import { measureArchitectures, MeasureProgress } from '../core/devices/measure';
+import { checkMeasurable } from '../core/devices/models';
+import { makeRunner } from '../core/devices/runners';
+import { CancelledError, MeasurementError, Runner } from '../core/devices/runners/runner';
+import { EditSpace, getEditSpace, nearestUnderBudget, NearestResult, NearestStats, PredictMs } from '../core/nas/nearest';
+import { evolve } from '../core/nas/evolution';
+import { parseCandidates } from '../core/nas/constrained';
+import { findBesidePackageJson } from '../core/paths';
 import type {
+  AdaptLocalParams,
+  AdaptResult,
+  MeasureModelResult,
+  MeasureParams,
+  NearestFasterCandidate,
+  NearestFasterParams,
+  NearestFasterResult,
   AdaptedSamplesParams,
   AdaptedSamplesResult,
   DeviceInfo,
@@ -92,7 +112,8 @@ interface AdaptedEntry {
 function adaptedDevices(space?: string): AdaptedEntry[] {
   if (!adaptedDir || !fs.existsSync(adaptedDir)) return [];
   const out: AdaptedEntry[] = [];
-  for (const f of fs.readdirSync(adaptedDir).filter((f) => f.endsWith('.json')).sort()) {
+  // NAME.samples.json beside a device file holds its raw measurements, not a device.
+  for (const f of fs.readdirSync(adaptedDir).filter((f) => f.endsWith('.json') && !f.endsWith('.samples.json')).sort()) {
     const file = path.join(adaptedDir, f);
     try {
       const d = JSON.parse(fs.readFileSync(file, 'utf8'));
@@ -289,9 +310,251 @@ function inspect(params: InspectParams): InspectResult {
   return r.space ? { space: r.space, spec: r.spec, notes: r.notes, summary } : { reason: r.reason, summary };
 }
 
+// ---- measuring devices (long jobs) ----
+
+type Ctx = { id: number; progress(p: WorkerProgress): void; cancelled(): boolean; signal: AbortSignal };
+
+function optionalInt(v: unknown, name: string, lo: number, hi: number): number | undefined {
+  if (v === undefined || v === null) return undefined;
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < lo || v > hi) throw new WorkerError('bad-request', `"${name}" must be an integer from ${lo} to ${hi}`);
+  return v;
+}
+
+function outDirOf(v: unknown): string {
+  if (typeof v !== 'string' || v === '') throw new WorkerError('bad-request', '"outDir" must be the folder for adapted devices');
+  fs.mkdirSync(v, { recursive: true });
+  return v;
+}
+
+function runnerOf(spec: Parameters<typeof makeRunner>[0]): Runner {
+  try {
+    return makeRunner(spec);
+  } catch (e) {
+    throw new WorkerError('bad-request', (e as Error).message);
+  }
+}
+
+/** Progress as the extension's notification shows it (under its title "HELP: adapting to ..."): planned
+ *  visits share 90%, saving the rest. */
+function reporter(ctx: Ctx) {
+  const started = Date.now();
+  return {
+    phase: (message: string) => ctx.progress({ message }),
+    measured: (p: MeasureProgress) => ctx.progress({ message: progressText(p, 40), increment: p.visit <= p.planned ? 90 / p.planned : 0 }),
+    elapsed: () => (Date.now() - started) / 1000,
+  };
+}
+
+async function adaptWith(ctx: Ctx, o: { space: string; name: string; runner: Runner; extra: number; outDir: string; archs?: string[] }): Promise<AdaptResult> {
+  const space = spaceName(o.space);
+  try {
+    checkMeasurable(space);
+  } catch (e) {
+    throw new WorkerError('unsupported', (e as Error).message);
+  }
+  const p = await predictorFor(space);
+  if (!(p instanceof LatencyPredictor)) throw new WorkerError('unsupported', `${space} has no HELP network to adapt`);
+  const r = reporter(ctx);
+  const file = deviceFileIn(o.outDir, space, o.name);
+  try {
+    const a = await measureAndAdapt({ predictor: p, name: o.name, runner: o.runner, extra: o.extra, archs: o.archs, signal: ctx.signal, onProgress: r.measured, onPhase: r.phase });
+    const saved = saveAdapted(file, a.device, a.record);
+    ctx.progress({ message: 'saved', increment: 10 });
+    const c = a.device.adaptation.combination;
+    return {
+      space,
+      name: o.name,
+      file: saved.device,
+      samplesFile: saved.samples,
+      samples: a.device.samples.length,
+      dropped: a.result.dropped,
+      warnings: a.result.warnings,
+      seconds: Math.round(r.elapsed() * 10) / 10,
+      looRmseMs: Math.sqrt(c.looMse),
+    };
+  } catch (e) {
+    if (e instanceof CancelledError) throw new WorkerError('cancelled', 'cancelled');
+    if (e instanceof MeasurementError) throw new WorkerError('failed', e.message);
+    throw e;
+  }
+}
+
+async function adaptLocal(params: AdaptLocalParams, ctx: Ctx): Promise<AdaptResult> {
+  const name = typeof params.name === 'string' && params.name.trim() ? params.name.trim() : 'this machine';
+  const runner = runnerOf({ runner: 'onnxruntime', threads: optionalInt(params.threads, 'threads', 1, 256) });
+  const extra = optionalInt(params.extra, 'extra', 0, 200) ?? DEFAULT_EXTRA;
+  return adaptWith(ctx, { space: spaceName(params.space), name, runner, extra, outDir: outDirOf(params.outDir) });
+}
+
+async function measure(params: MeasureParams, ctx: Ctx): Promise<AdaptResult | MeasureModelResult> {
+  const d = params.device as MeasureParams['device'] | undefined;
+  if (!d || typeof d !== 'object' || typeof d.name !== 'string' || !d.name.trim()) throw new WorkerError('bad-request', '"device" must be a device setting {name, runner, ...}');
+  // Defence in depth: the extension checks workspace trust before it asks; a command runs only when it says so.
+  if (d.runner === 'command' && params.trusted !== true) throw new WorkerError('unsupported', `device "${d.name}" runs a command, which HELP does only in a trusted workspace`);
+  const runner = runnerOf({ runner: d.runner, command: d.command, threads: optionalInt(d.threads, 'threads', 1, 256) });
+  if (params.model !== undefined && params.model !== null) {
+    if (typeof params.model !== 'string' || !fs.existsSync(params.model)) throw new WorkerError('bad-request', `"model" must be an existing .onnx file`);
+    return measureModel(params.model, d.name, runner, ctx);
+  }
+  const space = spaceName(d.space ?? params.space);
+  const archs = typeof params.spec === 'string' && params.spec ? [params.spec] : undefined;
+  const extra = optionalInt(params.extra, 'extra', 0, 200) ?? DEFAULT_EXTRA;
+  return adaptWith(ctx, { space, name: d.name.trim(), runner, extra, archs, outDir: outDirOf(params.outDir) });
+}
+
+/** One model file, measured with the protocol (nothing saved). A command gets a private copy of the file,
+ *  so its path holds no character a shell on the device side could read as syntax. */
+async function measureModel(model: string, device: string, runner: Runner, ctx: Ctx): Promise<MeasureModelResult> {
+  let tmp: string | undefined;
+  let file = model;
+  if (runner.kind === 'command') {
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'help-model-'));
+    file = path.join(tmp, 'model.onnx');
+    fs.copyFileSync(model, file);
+  }
+  const r = reporter(ctx);
+  try {
+    const m = await measureArchitectures(runner, [{ arch: path.basename(model), model: () => file }], { signal: ctx.signal, onProgress: r.measured, required: [path.basename(model)] });
+    const s = m.samples[0];
+    return { device, model, latency_ms: s.latency_ms, median_ms: s.median_ms, spread: s.spread, runs: s.runs, visits: s.minima.length, warnings: m.warnings, seconds: Math.round(m.seconds * 10) / 10 };
+  } catch (e) {
+    if (e instanceof CancelledError) throw new WorkerError('cancelled', 'cancelled');
+    if (e instanceof MeasurementError) throw new WorkerError('failed', e.message);
+    throw e;
+  } finally {
+    if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+// ---- nearest faster architectures (the editor's "Find a faster architecture") ----
+
+const NB201_ACCURACY_SOURCE = 'CIFAR-100 test accuracy (MetaD2A candidate cells)';
+let nb201Accuracy: Map<string, number> | null | undefined;
+
+/** CIFAR-100 accuracy of MetaD2A's candidate cells (data/nasbench201/metad2a_candidates.csv, when this
+ *  installation has it), by canonical cell; null when it has not. Read once. */
+function nasBench201Accuracy(): Map<string, number> | null {
+  if (nb201Accuracy !== undefined) return nb201Accuracy;
+  nb201Accuracy = null;
+  const dir = process.env.HELP_DATA_DIR ?? findBesidePackageJson('data');
+  const file = dir && path.join(dir, 'nasbench201', 'metad2a_candidates.csv');
+  if (file && fs.existsSync(file)) {
+    try {
+      const cands = parseCandidates(fs.readFileSync(file, 'utf8'), (s) => nasBench201Space.format(nasBench201Space.parse(s)), file);
+      nb201Accuracy = new Map(cands.filter((c) => c.accuracy !== undefined).map((c) => [c.spec, c.accuracy!]));
+    } catch (e) {
+      process.stderr.write(`HELP worker: ignoring ${file}: ${(e as Error).message.split('\n')[0]}\n`);
+    }
+  }
+  return nb201Accuracy;
+}
+
+const yieldToMessages = () => new Promise<void>((r) => setImmediate(r));
+
+/**
+ * The nearest architectures under a budget: nearestUnderBudget (nasbench201 exact, fbnet/ofa beam search),
+ * run one edit distance further at a time over a prediction cache, so that each distance reports progress
+ * and a cancellation is seen between two distances; for fbnet/ofa, regularised evolution towards few edits
+ * when the beam finds nothing.
+ */
+async function nearestFaster(params: NearestFasterParams, ctx: Ctx): Promise<NearestFasterResult> {
+  const t0 = Date.now();
+  const space = spaceName(params.space);
+  let edits: EditSpace;
+  try {
+    edits = getEditSpace(space);
+  } catch {
+    throw new WorkerError('unsupported', `HELP has no architecture search for ${space} (only for nasbench201, fbnet and ofa)`);
+  }
+  if (typeof params.device !== 'string' || params.device === '') throw new WorkerError('bad-request', '"device" must be a device name');
+  const budgetMs = params.budgetMs;
+  if (typeof budgetMs !== 'number' || !Number.isFinite(budgetMs) || budgetMs <= 0) throw new WorkerError('bad-request', '"budgetMs" must be a positive number of milliseconds');
+  const limit = optionalInt(params.limit, 'limit', 1, 50) ?? 10;
+  const maxEdits = optionalInt(params.maxEdits, 'maxEdits', 1, 40) ?? (space === 'nasbench201' ? 6 : 8);
+  const p = await predictorFor(space);
+  if (!(p instanceof LatencyPredictor)) throw new WorkerError('unsupported', `HELP has no architecture search for ${space}`);
+  const handle = resolveDevice(p, params.device, adaptedDevices(space));
+  let start: string;
+  try {
+    start = p.space.canonical(params.spec);
+  } catch (e) {
+    throw new WorkerError('bad-request', `spec: ${(e as Error).message.split('\n')[0]}`);
+  }
+
+  const cache = new Map<string, number>();
+  const predict: PredictMs = (specs) => {
+    const todo = [...new Set(specs.filter((s) => !cache.has(s)))];
+    if (todo.length) {
+      // By index where the space has one: past a few thousand cells the whole space is embedded once and
+      // kept (shared with the histogram), so that later searches are fast.
+      const index = p.space.index;
+      const ms = index ? p.predictIndicesOnDevices([handle], todo.map((s) => index.indexOf(s)))[0] : p.predictOnDevices([handle], todo)[0];
+      todo.forEach((s, k) => cache.set(s, Number.isFinite(ms[k]) ? ms[k] : Infinity));
+    }
+    return specs.map((s) => cache.get(s)!);
+  };
+  const table = space === 'nasbench201' ? nasBench201Accuracy() : null;
+  const accuracy = (spec: string) => table?.get(spec);
+  const current_ms = predict([start])[0];
+  const startKey = edits.key(start);
+  const admit = (spec: string) => edits.key(spec) !== startKey;
+  const stats: NearestStats = { evaluated: 0, found: 0, reached: 0, exact: false };
+  const withAccuracy = (c: { spec: string; edits: number; predicted_ms: number }): NearestFasterCandidate => {
+    const a = accuracy(c.spec);
+    return a === undefined ? { spec: c.spec, edits: c.edits, predicted_ms: c.predicted_ms } : { spec: c.spec, edits: c.edits, predicted_ms: c.predicted_ms, accuracy: a };
+  };
+
+  let found: NearestResult[] = [];
+  let method: NearestFasterResult['method'] = space === 'nasbench201' ? 'exact' : 'beam';
+  for (let k = 1; k <= maxEdits; k++) {
+    // Distances below k are answered from the cache: each round predicts only distance k.
+    found = nearestUnderBudget(edits, start, predict, { budgetMs, maxEdits: k, limit, accuracy, admit }, stats);
+    ctx.progress({ message: `${k} edit${k === 1 ? '' : 's'}: ${cache.size} architectures predicted, ${found.length} within ${Number(budgetMs.toPrecision(4))} ms` });
+    if (found.length >= limit || stats.reached < k) break;
+    await yieldToMessages();
+    if (ctx.cancelled()) throw new WorkerError('cancelled', 'cancelled');
+  }
+  let fastest = stats.fastest ? withAccuracy(stats.fastest) : undefined;
+  let candidates = found.map(withAccuracy);
+
+  if (candidates.length === 0 && (space === 'fbnet' || space === 'ofa')) {
+    await yieldToMessages();
+    if (ctx.cancelled()) throw new WorkerError('cancelled', 'cancelled');
+    ctx.progress({ message: `nothing within ${stats.reached} edits: evolutionary search` });
+    const r = evolve(space, predict, { start }, { budgetMs, objective: 'edits', seed: 0 });
+    candidates = r.top
+      .filter((t) => t.fits && t.edits !== undefined && t.edits > 0)
+      .map((t) => ({ spec: t.spec, edits: t.edits!, predicted_ms: t.predicted_ms }))
+      .sort((a, b) => a.edits - b.edits || a.predicted_ms - b.predicted_ms)
+      .slice(0, limit);
+    if (candidates.length) method = 'evolution';
+    for (const t of r.top) {
+      if (t.edits && (!fastest || t.predicted_ms < fastest.predicted_ms)) fastest = { spec: t.spec, edits: t.edits, predicted_ms: t.predicted_ms };
+    }
+  }
+
+  const result: NearestFasterResult = {
+    space,
+    device: params.device,
+    budgetMs,
+    start,
+    current_ms,
+    candidates,
+    method,
+    reached: stats.reached,
+    evaluated: cache.size,
+    seconds: Math.round((Date.now() - t0) / 100) / 10,
+  };
+  const a = accuracy(start);
+  if (a !== undefined) result.current_accuracy = a;
+  if (fastest) result.fastest = fastest;
+  if (table) result.accuracySource = NB201_ACCURACY_SOURCE;
+  return result;
+}
+
 // ---- the request loop ----
 
-type Handler = (params: Record<string, unknown>, ctx: { id: number; progress(p: WorkerProgress): void; cancelled(): boolean }) => Promise<unknown> | unknown;
+type Handler = (params: Record<string, unknown>, ctx: Ctx) => Promise<unknown> | unknown;
 
 const handlers: Record<string, Handler> = {
   ping: () => 'pong',
@@ -306,7 +569,14 @@ const handlers: Record<string, Handler> = {
   histogram: (params) => histogram(params as unknown as HistogramParams),
   adaptedSamples: (params) => adaptedSamples(params as unknown as AdaptedSamplesParams),
   inspect: (params) => inspect(params as unknown as InspectParams),
+  nearestFaster: (params, ctx) => nearestFaster(params as unknown as NearestFasterParams, ctx),
+  adaptLocal: (params, ctx) => adaptLocal(params as unknown as AdaptLocalParams, ctx),
+  measure: (params, ctx) => measure(params as unknown as MeasureParams, ctx),
 };
+
+/** Methods that run beside the queue (one at a time). */
+const LONG_JOBS = new Set(['adaptLocal', 'measure']);
+let longJob: { id: number; abort: AbortController } | undefined;
 
 interface Queued {
   id: number;
@@ -350,7 +620,7 @@ async function pump(): Promise<void> {
     try {
       const h = Object.prototype.hasOwnProperty.call(handlers, job.method) ? handlers[job.method] : undefined;
       if (!h) throw new WorkerError('unknown-method', `the HELP worker has no method "${job.method}" in this build`);
-      const result = await h(obj(job.params), { id, progress: (progress) => send({ id, progress }), cancelled: () => cancelled.has(id) });
+      const result = await h(obj(job.params), { id, progress: (progress) => send({ id, progress }), cancelled: () => cancelled.has(id), signal: new AbortController().signal });
       if (cancelled.delete(id)) send({ id, error: 'cancelled', code: 'cancelled' });
       else send({ id, result });
     } catch (e) {
@@ -376,7 +646,8 @@ function onMessage(msg: unknown): void {
     const target = (m.params as { id?: unknown } | undefined)?.id;
     if (typeof target === 'number') {
       const k = queue.findIndex((q) => q.id === target);
-      if (k >= 0) {
+      if (longJob?.id === target) longJob.abort.abort();
+      else if (k >= 0) {
         queue.splice(k, 1);
         send({ id: target, error: 'cancelled', code: 'cancelled' });
       } else if (running === target) cancelled.add(target);
@@ -384,8 +655,31 @@ function onMessage(msg: unknown): void {
     send({ id: m.id, result: true });
     return;
   }
+  if (LONG_JOBS.has(m.method)) {
+    void runLongJob(m.id, m.method, m.params);
+    return;
+  }
   queue.push({ id: m.id, method: m.method, params: m.params });
   void pump();
+}
+
+async function runLongJob(id: number, method: string, params: unknown): Promise<void> {
+  if (longJob) {
+    send({ id, error: 'a measurement is already running; cancel it or wait for it to finish', code: 'failed' });
+    return;
+  }
+  const abort = new AbortController();
+  longJob = { id, abort };
+  try {
+    // A job that returns has saved its files: its result stands even if a cancellation came too late.
+    const result = await handlers[method](obj(params), { id, progress: (progress) => send({ id, progress }), cancelled: () => abort.signal.aborted, signal: abort.signal });
+    send({ id, result });
+  } catch (e) {
+    if (abort.signal.aborted) send({ id, error: 'cancelled', code: 'cancelled' });
+    else fail(id, e);
+  } finally {
+    longJob = undefined;
+  }
 }
 
 if (process.send) {

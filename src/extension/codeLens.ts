@@ -11,6 +11,8 @@ import { LatencyService } from './latency';
 import { SpecIndex } from './specIndex';
 import { Config } from './config';
 import { shiftRanges } from './rangeTracking';
+import { perf } from './perf';
+import { performance } from 'perf_hooks';
 
 interface Tracked {
   space: string;
@@ -28,6 +30,11 @@ interface DocState {
   timer?: NodeJS.Timeout;
   /** Bumped by every update, so that a slow one does not overwrite a newer one. */
   run: number;
+  /** When HELP started following the document, until its first values are shown (perf). */
+  openedAt?: number;
+  /** VS Code has asked for this document's lenses. Until it has, new values are not announced: every
+   *  onDidChangeCodeLenses postpones VS Code's first request by its debounce, and that request will get them. */
+  served?: boolean;
 }
 
 export const PENDING_TITLE = `HELP  ${STALE_MARK}`;
@@ -68,23 +75,27 @@ export class LensController implements vscode.CodeLensProvider, vscode.Disposabl
     this.subs.push(
       vscode.workspace.onDidChangeTextDocument((e) => this.onEdit(e)),
       vscode.workspace.onDidCloseTextDocument((d) => this.forget(d.uri)),
+      // A document is read, and its values asked for, as soon as an editor shows it, not when VS Code first
+      // asks for its lenses (a debounce later): so the first lenses drawn already carry their values.
+      vscode.window.onDidChangeVisibleTextEditors((editors) => this.prefetch(editors)),
       config.onDidChange(() => this.refreshAll()),
       latency.onDidChange(() => this.refreshAll()),
     );
   }
 
   provideCodeLenses(doc: vscode.TextDocument): vscode.CodeLens[] {
+    return perf.time('provideCodeLenses', () => this.lenses(doc));
+  }
+
+  private lenses(doc: vscode.TextDocument): vscode.CodeLens[] {
     if (!this.config.get(doc).codeLensEnabled || !this.index.eligible(doc)) {
       this.forget(doc.uri);
       return [];
     }
     let st = this.states.get(doc.uri.toString());
-    if (!st) {
-      st = { version: -1, tracked: [], run: 0 };
-      this.states.set(doc.uri.toString(), st);
-      this.scan(doc, st, false);
-      void this.fill(doc, st);
-    } else if (st.version !== doc.version && !st.timer) this.schedule(doc, st);
+    if (!st) st = this.track(doc);
+    else if (st.version !== doc.version && !st.timer) this.schedule(doc, st);
+    st.served = true;
     return st.tracked.map((t) => {
       // An empty range at the start of the spec's line: VS Code drops a lens whose non-empty range an edit
       // collapsed (replacing the whole spec), while an empty one survives every edit after it.
@@ -101,6 +112,24 @@ export class LensController implements vscode.CodeLensProvider, vscode.Disposabl
     });
   }
 
+  /** Starts following a document: its specs now, their values from the cache or the worker. */
+  private track(doc: vscode.TextDocument): DocState {
+    const st: DocState = { version: -1, tracked: [], run: 0, openedAt: performance.now() };
+    this.states.set(doc.uri.toString(), st);
+    this.scan(doc, st, false);
+    void this.fill(doc, st);
+    return st;
+  }
+
+  private prefetch(editors: readonly vscode.TextEditor[]): void {
+    for (const { document: doc } of editors) {
+      if (this.states.has(doc.uri.toString())) continue;
+      perf.time('lensPrefetch', () => {
+        if (this.config.get(doc).codeLensEnabled && this.index.eligible(doc)) this.track(doc);
+      });
+    }
+  }
+
   /** Carry the lens ranges through the edit, then update after the idle delay. */
   private onEdit(e: vscode.TextDocumentChangeEvent): void {
     const st = this.states.get(e.document.uri.toString());
@@ -114,8 +143,10 @@ export class LensController implements vscode.CodeLensProvider, vscode.Disposabl
     st.timer = setTimeout(() => {
       st.timer = undefined;
       if (doc.isClosed) return;
-      this.scan(doc, st);
-      void this.fill(doc, st);
+      perf.time('lensRescan', () => {
+        this.scan(doc, st);
+        void this.fill(doc, st);
+      });
     }, this.config.get(doc).updateDelayMs);
   }
 
@@ -153,6 +184,10 @@ export class LensController implements vscode.CodeLensProvider, vscode.Disposabl
       }
     }
     if (run !== st.run || version !== st.version || doc.isClosed) return;
+    perf.time('lensFill', () => this.showValues(doc, st, failures));
+  }
+
+  private showValues(doc: vscode.TextDocument, st: DocState, failures: Map<string, string>): void {
     for (const t of st.tracked) {
       if (t.fresh) continue;
       const f = failures.get(t.space);
@@ -163,11 +198,19 @@ export class LensController implements vscode.CodeLensProvider, vscode.Disposabl
         t.fresh = true;
       }
     }
-    this.emitter.fire();
+    if (st.openedAt !== undefined) {
+      perf.recordSpan('openToLensValues', performance.now() - st.openedAt);
+      st.openedAt = undefined;
+    }
+    if (st.served) this.emitter.fire();
     this.valuesEmitter.fire(doc.uri);
   }
 
   private refreshAll(): void {
+    perf.time('lensRefreshAll', () => this.refreshAllNow());
+  }
+
+  private refreshAllNow(): void {
     this.primaries.clear();
     this.index.clear();
     for (const doc of vscode.workspace.textDocuments) {

@@ -3,7 +3,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import { findSpecs, FoundSpec } from '../core/spaces/findSpecs';
-import type { SpaceDevices, WorkerProgress } from './protocol';
+import type { AdaptResult, MeasureModelResult, SpaceDevices, WorkerProgress } from './protocol';
 import { LatencyService } from './latency';
 import { LatencyPanel } from './panel';
 import { SpecIndex } from './specIndex';
@@ -35,6 +35,14 @@ async function chooseSpace(ctx: CommandContext, title: string): Promise<string |
   return pick;
 }
 
+/** The outcome of an adaptation: an information message, and the measurement's warnings if any. */
+function reportAdapted(r: AdaptResult, log: (line: string) => void): void {
+  log(`adapted "${r.name}" for ${r.space} from ${r.samples} measurements in ${r.seconds} s -> ${r.file} (raw samples ${r.samplesFile})`);
+  for (const w of r.warnings) log(`  warning: ${w}`);
+  void vscode.window.showInformationMessage(`HELP: adapted "${r.name}" for ${r.space} from ${r.samples} measurements in ${Math.round(r.seconds)} s.`);
+  if (r.warnings.length) void vscode.window.showWarningMessage(`HELP: ${r.warnings.join('; ')}`);
+}
+
 /** Runs a long worker method with a cancellable notification showing its progress messages. */
 function withWorkerProgress<T>(ctx: CommandContext, title: string, method: string, params: unknown): Thenable<T> {
   return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, (progress, token) =>
@@ -61,14 +69,15 @@ export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
       const local = s.devices.find((d) => d.runner === 'onnxruntime' && (!d.space || d.space === space));
       try {
         fs.mkdirSync(ctx.adaptedDir, { recursive: true });
-        await withWorkerProgress(ctx, `HELP: measuring ${space} reference architectures on this machine`, 'adaptLocal', {
+        const r = await withWorkerProgress<AdaptResult>(ctx, `HELP: adapting to this machine (${space})`, 'adaptLocal', {
           space,
           name: local?.name ?? 'this machine',
           threads: local?.threads,
+          extra: s.adaptExtra,
           outDir: ctx.adaptedDir,
         });
         latency.invalidate();
-        void vscode.window.showInformationMessage(`HELP: adapted to this machine for ${space}.`);
+        reportAdapted(r, ctx.log);
       } catch (e) {
         if ((e as WorkerError).code === 'cancelled') return;
         void vscode.window.showErrorMessage(`HELP: cannot adapt to this machine: ${errorText(e)}`);
@@ -93,7 +102,7 @@ export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
       const runner = await vscode.window.showQuickPick(
         [
           { label: 'onnxruntime', description: 'measure with ONNX Runtime on this machine' },
-          { label: 'command', description: 'run a shell command per model (trusted workspaces only)' },
+          { label: 'command', description: 'run a command per model (trusted workspaces only)' },
         ],
         { title: 'HELP: Add device (3/4) how to measure' },
       );
@@ -103,8 +112,8 @@ export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
       if (device.runner === 'command') {
         const command = await vscode.window.showInputBox({
           title: 'HELP: Add device (4/4) command',
-          prompt: 'Shell command that runs ${model} (an .onnx path) and prints the latency in ms',
-          value: 'ssh my-board ./bench ${model}',
+          prompt: 'Command that runs {model} (an .onnx path) and prints the latency in ms (run without a shell; trusted workspaces only)',
+          value: 'ssh my-board ./bench {model}',
           validateInput: (v) => (v.trim() ? undefined : 'a command is needed'),
         });
         if (!command) return;
@@ -112,7 +121,7 @@ export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
       } else {
         const threads = await vscode.window.showInputBox({
           title: 'HELP: Add device (4/4) threads',
-          prompt: 'Intra-op threads (empty: ONNX Runtime default)',
+          prompt: 'Intra-op threads (empty: 1)',
           validateInput: (v) => (v.trim() === '' || (/^\d+$/.test(v.trim()) && +v >= 1 && +v <= 256) ? undefined : 'an integer from 1 to 256, or empty'),
         });
         if (threads === undefined) return;
@@ -140,7 +149,7 @@ export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
         device = pick.device;
       }
       if (device.runner === 'command' && !vscode.workspace.isTrusted) {
-        void vscode.window.showWarningMessage(`HELP: device "${device.name}" runs a shell command, which HELP does only in a trusted workspace.`);
+        void vscode.window.showWarningMessage(`HELP: device "${device.name}" runs a command, which HELP does only in a trusted workspace.`);
         return;
       }
       let space: string | undefined;
@@ -152,8 +161,25 @@ export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
       }
       try {
         fs.mkdirSync(ctx.adaptedDir, { recursive: true });
-        await withWorkerProgress(ctx, `HELP: measuring on ${device.name}`, 'measure', { device, space, spec: spec?.spec, model: arg?.model, outDir: ctx.adaptedDir });
+        const r = await withWorkerProgress<AdaptResult | MeasureModelResult>(ctx, arg?.model ? `HELP: measuring ${path.basename(arg.model)} on ${device.name}` : `HELP: adapting to ${device.name}`, 'measure', {
+          device,
+          space,
+          spec: spec?.spec,
+          model: arg?.model,
+          extra: s.adaptExtra,
+          outDir: ctx.adaptedDir,
+          trusted: vscode.workspace.isTrusted,
+        });
+        if ('latency_ms' in r) {
+          const note = r.warnings.length ? ` (${r.warnings.join('; ')})` : '';
+          ctx.log(`measured ${r.model} on ${r.device}: fastest ${r.latency_ms} ms, median ${r.median_ms} ms, spread ${(100 * r.spread).toFixed(1)}% (${r.runs} timed runs in ${r.visits} visits)`);
+          void vscode.window.showInformationMessage(
+            `HELP: ${path.basename(r.model)} runs in ${formatMs(r.latency_ms)} on ${r.device} (fastest of ${r.runs} timed runs; median ${formatMs(r.median_ms)})${note}.`,
+          );
+          return;
+        }
         latency.invalidate();
+        reportAdapted(r, ctx.log);
       } catch (e) {
         if ((e as WorkerError).code === 'cancelled') return;
         void vscode.window.showErrorMessage(`HELP: cannot measure on ${device.name}: ${errorText(e)}`);
@@ -161,7 +187,7 @@ export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
     }),
 
     vscode.commands.registerCommand('help.removeAdaptedDevice', async () => {
-      const files = fs.existsSync(ctx.adaptedDir) ? fs.readdirSync(ctx.adaptedDir).filter((f) => f.endsWith('.json')) : [];
+      const files = fs.existsSync(ctx.adaptedDir) ? fs.readdirSync(ctx.adaptedDir).filter((f) => f.endsWith('.json') && !f.endsWith('.samples.json')) : [];
       const items = files.flatMap((f) => {
         const file = path.join(ctx.adaptedDir, f);
         try {
@@ -181,6 +207,7 @@ export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
       if (ok !== 'Remove') return;
       try {
         fs.unlinkSync(pick.file);
+        fs.rmSync(pick.file.replace(/\.json$/, '.samples.json'), { force: true });
       } catch (e) {
         void vscode.window.showErrorMessage(`HELP: cannot remove ${pick.file}: ${(e as Error).message}`);
         return;

@@ -28,6 +28,7 @@ export class Config implements vscode.Disposable {
       exclude: c.get('exclude'),
       maxFileSizeMB: c.get('maxFileSizeMB'),
       updateDelayMs: c.get('updateDelayMs'),
+      adaptExtra: c.get('adapt.extraArchitectures'),
     });
     for (const w of warnings) {
       if (this.warned.has(w)) continue;

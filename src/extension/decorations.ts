@@ -2,7 +2,8 @@
 // badge (on the first primary device) and a tooltip with the primary devices' latencies.
 import * as path from 'path';
 import * as vscode from 'vscode';
-import { findSpecs } from '../core/spaces/findSpecs';
+import { findSpecsChunked } from './chunkedSpecs';
+import { perf } from './perf';
 import { formatMs, latencyBadge } from './lensText';
 import { LatencyService } from './latency';
 import { SpecIndex } from './specIndex';
@@ -32,7 +33,11 @@ export class LatencyDecorations implements vscode.FileDecorationProvider, vscode
     this.emitter.fire(uri);
   }
 
-  async provideFileDecoration(uri: vscode.Uri, token: vscode.CancellationToken): Promise<vscode.FileDecoration | undefined> {
+  provideFileDecoration(uri: vscode.Uri, token: vscode.CancellationToken): Promise<vscode.FileDecoration | undefined> {
+    return perf.time('decoration', () => this.fileDecoration(uri, token));
+  }
+
+  private async fileDecoration(uri: vscode.Uri, token: vscode.CancellationToken): Promise<vscode.FileDecoration | undefined> {
     if (uri.scheme !== 'file') return undefined;
     try {
       if (path.extname(uri.fsPath).toLowerCase() === '.onnx') {
@@ -47,7 +52,8 @@ export class LatencyDecorations implements vscode.FileDecorationProvider, vscode
       else {
         const stat = await vscode.workspace.fs.stat(uri);
         if (stat.size > this.config.get().maxFileSizeMB * 1024 * 1024) return undefined;
-        specs = findSpecs(Buffer.from(await vscode.workspace.fs.readFile(uri)).toString('utf8'));
+        const text = Buffer.from(await vscode.workspace.fs.readFile(uri)).toString('utf8');
+        specs = perf.time('decorationScan', () => findSpecsChunked(text));
       }
       if (specs.length === 0 || token.isCancellationRequested) return undefined;
       return this.decoration(specs[0].space, specs[0].spec, token, specs.length);

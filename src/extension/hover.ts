@@ -5,6 +5,7 @@ import { specAt } from '../core/spaces/findSpecs';
 import { formatMs, originText, shortError } from './lensText';
 import { LatencyService } from './latency';
 import { SpecIndex } from './specIndex';
+import { perf } from './perf';
 
 function escapeMd(s: string): string {
   return s.replace(/[\\`*_{}[\]()#+\-.!|<>]/g, (c) => `\\${c}`);
@@ -17,7 +18,7 @@ export class SpecHoverProvider implements vscode.HoverProvider {
   ) {}
 
   async provideHover(doc: vscode.TextDocument, pos: vscode.Position, token: vscode.CancellationToken): Promise<vscode.Hover | undefined> {
-    const spec = specAt(this.index.specs(doc), doc.offsetAt(pos));
+    const spec = perf.time('hover', () => specAt(this.index.specs(doc), doc.offsetAt(pos)));
     if (!spec) return undefined;
     const range = new vscode.Range(doc.positionAt(spec.start), doc.positionAt(spec.end));
     const md = new vscode.MarkdownString(undefined, true);

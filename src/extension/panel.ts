@@ -7,6 +7,7 @@ import { specAt } from '../core/spaces/findSpecs';
 import type { AdaptedSamplesResult, HistogramResult } from './protocol';
 import { LatencyService } from './latency';
 import { SpecIndex } from './specIndex';
+import { perf } from './perf';
 import { originText, shortError } from './lensText';
 import { webviewHtml, webviewOptions } from './webviewHtml';
 
@@ -78,7 +79,7 @@ export class LatencyPanel implements vscode.Disposable {
     if (!this.panel) return;
     if (this.followTimer) clearTimeout(this.followTimer);
     this.followTimer = setTimeout(() => {
-      const t = this.fromEditor(vscode.window.activeTextEditor);
+      const t = perf.time('panelFollow', () => this.fromEditor(vscode.window.activeTextEditor));
       if (!t || (t.space === this.target?.space && t.spec === this.target?.spec)) return;
       this.target = t;
       void this.refresh();

@@ -17,7 +17,8 @@ export type WorkerMethod =
   | 'adaptedSamples'
   | 'inspect'
   | 'adaptLocal'
-  | 'measure';
+  | 'measure'
+  | 'nearestFaster';
 
 export interface WorkerRequestMessage {
   id: number;
@@ -131,4 +132,106 @@ export interface InspectResult {
   reason?: string;
   /** A short human-readable summary of the model (operators, parameters, inputs), one line an entry. */
   summary: string[];
+}
+
+/** "HELP: Adapt to this machine": the onnxruntime runner on this machine. */
+export interface AdaptLocalParams {
+  space: string;
+  /** Device name (default "this machine"); the file is <outDir>/<name>.<space>.json. */
+  name?: string;
+  /** Intra-op threads (default 1). */
+  threads?: number;
+  /** Architectures measured besides the 10 references (default 10). */
+  extra?: number;
+  outDir: string;
+}
+
+/** "HELP: Measure on device...": adapt to a help.devices entry, or (with `model`) time one .onnx file. */
+export interface MeasureParams {
+  device: { name: string; runner: 'onnxruntime' | 'command'; space?: string; command?: string; threads?: number };
+  space?: string;
+  /** The architecture being edited: measured too. */
+  spec?: string;
+  /** An .onnx file to time instead of adapting. */
+  model?: string;
+  extra?: number;
+  outDir: string;
+  /** The workspace is trusted (required for command runners). */
+  trusted?: boolean;
+}
+
+export interface AdaptResult {
+  space: string;
+  name: string;
+  file: string;
+  samplesFile: string;
+  samples: number;
+  dropped: { arch: string; reason: string }[];
+  warnings: string[];
+  seconds: number;
+  /** Leave-one-out RMSE of the chosen millisecond mapping on the samples. */
+  looRmseMs: number;
+}
+
+export interface MeasureModelResult {
+  device: string;
+  model: string;
+  /** The fastest timed run (the protocol's latency), and the median of all timed runs. */
+  latency_ms: number;
+  median_ms: number;
+  spread: number;
+  runs: number;
+  visits: number;
+  warnings: string[];
+  seconds: number;
+}
+
+/** "Find a faster architecture": the architectures with the fewest single edits from `spec` whose predicted
+ *  latency on `device` is within `budgetMs` (nasbench201, fbnet, ofa; HAT has no search: code "unsupported"). */
+export interface NearestFasterParams {
+  space: string;
+  /** The architecture being edited (any written form the space parses). */
+  spec: unknown;
+  /** A device name (built-in or adapted). */
+  device: string;
+  budgetMs: number;
+  /** How many architectures to return (default 10, at most 50). */
+  limit?: number;
+  /** Give up beyond this many edits (default: 6 for nasbench201, i.e. the whole space, 8 otherwise). */
+  maxEdits?: number;
+}
+
+export interface NearestFasterCandidate {
+  /** Canonical SPEC. */
+  spec: string;
+  /** Single edits from the start: edge ops (nasbench201), layer ops (fbnet), kernel/expansion/depth/resolution values (ofa). */
+  edits: number;
+  predicted_ms: number;
+  /** Where known (nasbench201: CIFAR-100 test accuracy of MetaD2A's candidate cells), in percent. */
+  accuracy?: number;
+}
+
+export interface NearestFasterResult {
+  space: string;
+  device: string;
+  budgetMs: number;
+  /** The canonical start architecture and its predicted latency (and accuracy where known). */
+  start: string;
+  current_ms: number;
+  current_accuracy?: number;
+  /** Sorted by edits, then predicted latency; the start itself is never one. Empty when nothing fits. */
+  candidates: NearestFasterCandidate[];
+  /** exact: every architecture up to `reached` edits predicted (nasbench201); beam: the fastest few of each
+   *  edit distance expanded (fbnet, ofa; heuristic); evolution: regularised evolution towards few edits, the
+   *  fallback when the beam found nothing. */
+  method: 'exact' | 'beam' | 'evolution';
+  /** The largest edit distance the exact or beam search reached. */
+  reached: number;
+  /** Distinct architectures predicted. */
+  evaluated: number;
+  /** The fastest architecture seen (for "nothing fits" messages), whether or not it fits. */
+  fastest?: NearestFasterCandidate;
+  /** What `accuracy` means, when the space has an accuracy source here (e.g. "CIFAR-100 test accuracy, MetaD2A candidates"). */
+  accuracySource?: string;
+  seconds: number;
 }

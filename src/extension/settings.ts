@@ -19,6 +19,8 @@ export interface HelpSettings {
   exclude: string[];
   maxFileSizeMB: number;
   updateDelayMs: number;
+  /** Architectures "HELP: Adapt to this machine" and "Measure on device" measure besides the 10 references. */
+  adaptExtra: number;
 }
 
 export const DEFAULTS: HelpSettings = {
@@ -28,6 +30,7 @@ export const DEFAULTS: HelpSettings = {
   exclude: ['**/node_modules/**', '**/.git/**'],
   maxFileSizeMB: 2,
   updateDelayMs: 400,
+  adaptExtra: 10,
 };
 
 export interface RawSettings {
@@ -37,6 +40,7 @@ export interface RawSettings {
   exclude?: unknown;
   maxFileSizeMB?: unknown;
   updateDelayMs?: unknown;
+  adaptExtra?: unknown;
 }
 
 function show(v: unknown): string {
@@ -116,6 +120,7 @@ export function validateSettings(raw: RawSettings): { settings: HelpSettings; wa
       exclude: stringList(raw.exclude, 'help.exclude', warnings, DEFAULTS.exclude),
       maxFileSizeMB: numberIn(raw.maxFileSizeMB, 'help.maxFileSizeMB', 0.001, 1024, warnings, DEFAULTS.maxFileSizeMB),
       updateDelayMs: Math.round(numberIn(raw.updateDelayMs, 'help.updateDelayMs', 0, 10000, warnings, DEFAULTS.updateDelayMs)),
+      adaptExtra: Math.round(numberIn(raw.adaptExtra, 'help.adapt.extraArchitectures', 0, 200, warnings, DEFAULTS.adaptExtra)),
     },
     warnings,
   };

@@ -1,8 +1,11 @@
 // Which documents HELP reads (text files of the listed kinds, not excluded, not too large) and the specs in
-// them, cached per document version.
+// them, cached per document version. A new version is scanned in chunks (chunkedSpecs.ts): after an edit
+// only the chunks it changed are read again, so a rescan of a large file stays a few milliseconds.
 import * as path from 'path';
 import * as vscode from 'vscode';
-import { findSpecs, FoundSpec, specAt } from '../core/spaces/findSpecs';
+import { FoundSpec, specAt } from '../core/spaces/findSpecs';
+import { ChunkedSpecFinder } from './chunkedSpecs';
+import { perf } from './perf';
 import { isExcluded } from './glob';
 import { Config } from './config';
 
@@ -16,7 +19,7 @@ export const SPEC_SELECTOR: vscode.DocumentSelector = [
 ];
 
 export class SpecIndex {
-  private readonly cache = new Map<string, { version: number; specs: FoundSpec[] }>();
+  private readonly cache = new Map<string, { version: number; specs: FoundSpec[]; finder: ChunkedSpecFinder }>();
 
   constructor(private readonly config: Config) {}
 
@@ -33,8 +36,8 @@ export class SpecIndex {
     if (!byExt && !SPEC_LANGUAGES.includes(doc.languageId)) return false;
     const s = this.config.get();
     if (doc.uri.scheme !== 'untitled' && (isExcluded(vscode.workspace.asRelativePath(doc.uri, false), s.exclude) || isExcluded(doc.uri.fsPath, s.exclude))) return false;
-    // Length in characters as a cheap stand-in for bytes.
-    return doc.getText().length <= s.maxFileSizeMB * 1024 * 1024;
+    // Length in characters as a cheap stand-in for bytes (the offset of the end: no copy of the text).
+    return doc.offsetAt(doc.lineAt(doc.lineCount - 1).range.end) <= s.maxFileSizeMB * 1024 * 1024;
   }
 
   /** The specs of a document (none for one HELP does not read). */
@@ -42,8 +45,9 @@ export class SpecIndex {
     const key = doc.uri.toString();
     const hit = this.cache.get(key);
     if (hit && hit.version === doc.version) return hit.specs;
-    const specs = this.eligible(doc) ? findSpecs(doc.getText()) : [];
-    this.cache.set(key, { version: doc.version, specs });
+    const finder = hit?.finder ?? new ChunkedSpecFinder();
+    const specs = this.eligible(doc) ? perf.time('specScan', () => finder.find(doc.getText())) : [];
+    this.cache.set(key, { version: doc.version, specs, finder });
     return specs;
   }
 
@@ -58,7 +62,9 @@ export class SpecIndex {
     this.cache.delete(doc.uri.toString());
   }
 
+  /** Read every document again on next use (settings changed). The chunk memory stays: specs depend on the
+   *  text only. */
   clear(): void {
-    this.cache.clear();
+    for (const e of this.cache.values()) e.version = NaN;
   }
 }

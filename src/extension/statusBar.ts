@@ -3,6 +3,7 @@ import * as vscode from 'vscode';
 import { formatMs } from './lensText';
 import { LatencyService } from './latency';
 import { SpecIndex } from './specIndex';
+import { perf } from './perf';
 
 export class LatencyStatusBar implements vscode.Disposable {
   private readonly item = vscode.window.createStatusBarItem('help.latency', vscode.StatusBarAlignment.Right, 100);
@@ -27,7 +28,7 @@ export class LatencyStatusBar implements vscode.Disposable {
 
   schedule(): void {
     if (this.timer) clearTimeout(this.timer);
-    this.timer = setTimeout(() => void this.update(), 250);
+    this.timer = setTimeout(() => perf.time('statusBar', () => void this.update()), 250);
   }
 
   private async update(): Promise<void> {

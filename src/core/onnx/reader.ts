@@ -1,13 +1,33 @@
 // Reads an ONNX ModelProto into a small graph model without materialising weight bytes.
 //
-// The protobuf wire format is walked by hand (field numbers from onnx.proto, the same schema onnx-proto
-// encodes), through a cursor over either a buffer or a file read with positioned reads in small windows.
-// Initializers' raw_data and long typed data fields are skipped: only their offset and length are kept, so
-// a 1 GB model costs a few MB of memory. External data (data_location = EXTERNAL) is recorded, never read.
+// Decoding is onnx-proto's (the protobufjs decoders generated from onnx.proto) for every message whose bytes
+// are small: nodes with their attributes, tensors and subgraphs (onnx.NodeProto), graph inputs, outputs and
+// value infos (onnx.ValueInfoProto), initializers' header fields (onnx.TensorProto), and the model's and the
+// graph's own fields with the opset imports (onnx.ModelProto, onnx.GraphProto over a copy of those fields).
+// int64 fields come back as Long objects or numbers (whether protobufjs finds the long package) and are
+// turned into numbers here.
+//
+// A hand-written cursor over the wire format (wire.ts) remains where onnx-proto cannot be used alone:
+// protobufjs decodes a message from one buffer in memory, whole, and an ONNX file is mostly weight bytes.
+//   - The top-level ModelProto and GraphProto fields are walked with positioned reads in small windows, so a
+//     1 GB file costs a few MB; each small field is then handed to onnx-proto as a view of the bytes read.
+//   - Initializers (and nodes over 64 KiB: Constants holding weights, If/Loop bodies with initializers) are
+//     walked to make a slimmed copy for onnx-proto: raw_data and long typed data fields are cut out and only
+//     their offset and length kept (in a table the copy's tensor doc_string points to), so weight bytes are
+//     never read. External data (data_location = EXTERNAL) is recorded, never read.
+//   - Framing is checked before protobufjs sees any bytes: by the walk (lengths against the data and the
+//     enclosing message, counts, subgraph depth) and, for every buffer handed to onnx-proto, by checkFraming
+//     against the wire types of onnx.proto. protobufjs trusts what it reads (a field with the wrong wire type
+//     is read as the expected one, a nested length may run past its message, packed counts are unbounded),
+//     so corrupt bytes would otherwise decode into garbage and hostile ones make it allocate or recurse
+//     without bound.
 // Every problem with the input (truncation, bad varints, lengths past the end, absurd counts, nesting too
-// deep, cycles) is a one-line OnnxError naming the file.
+// deep, cycles, and whatever protobufjs still throws, such as "index out of range") is a one-line OnnxError
+// naming the file and what was being read.
 import * as fs from 'fs';
+import { onnx } from 'onnx-proto';
 import { SpecError } from '../spaces/space';
+import { checkFraming, Cursor, Out, Walker, WireError } from './wire';
 
 export class OnnxError extends SpecError {
   constructor(message: string) {
@@ -94,19 +114,26 @@ export interface ReadOptions {
 }
 
 const SMALL_TENSOR = 64;
+/** raw_data up to this many bytes is kept, to decode small constants (the zero of `none`, shapes). */
+const SMALL_RAW = SMALL_TENSOR * 8;
+/** Typed data fields (float_data, int64_data, ...) are kept while they total at most this many bytes. */
+const SMALL_TYPED = SMALL_TENSOR * 10;
 const MAX_DIMS = 64;
 const MAX_DEPTH = 8;
 const MAX_STRING = 1 << 20;
 const MAX_LIST = 1 << 24;
 const MAX_NAMES_PER_NODE = 100_000;
-const WINDOW = 1 << 16;
-
-// Field numbers (onnx.proto).
-const MODEL = { irVersion: 1, producerName: 2, producerVersion: 3, domain: 4, modelVersion: 5, docString: 6, graph: 7, opsetImport: 8, metadataProps: 14, trainingInfo: 20, functions: 25 };
-const GRAPH = { node: 1, name: 2, initializer: 5, docString: 10, input: 11, output: 12, valueInfo: 13, sparseInitializer: 15 };
-const NODE = { input: 1, output: 2, name: 3, opType: 4, attribute: 5, docString: 6, domain: 7 };
-const ATTR = { name: 1, f: 2, i: 3, s: 4, t: 5, g: 6, floats: 7, ints: 8, strings: 9, tensors: 10, graphs: 11, type: 20 };
-const TENSOR = { dims: 1, dataType: 2, segment: 3, floatData: 4, int32Data: 5, stringData: 6, int64Data: 7, name: 8, rawData: 9, doubleData: 10, uint64Data: 11, docString: 12, externalData: 13, dataLocation: 14 };
+const MAX_OPSETS = 1000;
+const MAX_EXTERNAL_ENTRIES = 100;
+/** Attribute strings longer than this are replaced by a placeholder ("<N bytes>"). */
+const MAX_ATTR_STRING = 4096;
+/** Nodes up to this size are decoded whole by onnx-proto; larger ones (Constants holding weights, If/Loop
+ *  bodies with initializers) are slimmed first. */
+const DIRECT_NODE = 1 << 16;
+/** Value infos larger than this are refused (real ones are well under 1 KB). */
+const MAX_VALUE_INFO = 1 << 20;
+/** Cap of one slimmed copy (a node or a tensor without its weight data). */
+const MAX_SLIM = 64 << 20;
 
 /** One-line, bounded rendering of user text (names) for messages. */
 function q(s: string): string {
@@ -114,279 +141,149 @@ function q(s: string): string {
   return j.length > 60 ? `${j.slice(0, 56)}..."` : j;
 }
 
-/** Signals a problem at a byte offset; turned into an OnnxError naming the file by the caller. */
-class WireError extends Error {}
+const hasOwn = (o: object, k: string): boolean => Object.prototype.hasOwnProperty.call(o, k);
 
-/** A cursor over the bytes of a buffer or a file (positioned reads into a sliding window). */
-class Cursor {
-  pos = 0;
-  private buf: Buffer;
-  private bufStart = 0;
-  constructor(
-    readonly size: number,
-    private readonly readAt: ((pos: number, len: number) => Buffer) | null,
-    whole?: Buffer,
-  ) {
-    this.buf = whole ?? Buffer.alloc(0);
-  }
+/** An int64 as protobufjs decodes it (a number, or a Long when the long package is loaded) as a number:
+ *  exact up to 2^53, approximate beyond. */
+function num(v: unknown): number {
+  if (v === null || v === undefined) return 0;
+  return typeof v === 'number' ? v : (v as { toNumber(): number }).toNumber();
+}
 
-  private ensure(n: number): void {
-    if (this.pos + n > this.size) throw new WireError(`truncated: needs ${n} byte(s) at offset ${this.pos}, the data ends at ${this.size}`);
-    if (this.pos >= this.bufStart && this.pos + n <= this.bufStart + this.buf.length) return;
-    if (!this.readAt) throw new WireError(`internal: offset ${this.pos} outside the buffer`);
-    const len = Math.min(Math.max(n, WINDOW), this.size - this.pos);
-    this.buf = this.readAt(this.pos, len);
-    this.bufStart = this.pos;
-    if (this.buf.length < n) throw new WireError(`truncated: the file ended while reading offset ${this.pos}`);
-  }
+/** An int64 that must be a non-negative safe integer (versions). */
+function count(v: unknown, what: string): number {
+  const n = num(v);
+  if (!Number.isSafeInteger(n) || n < 0) throw new WireError(`${what} out of range (${n})`);
+  return n;
+}
 
-  byte(): number {
-    this.ensure(1);
-    return this.buf[this.pos++ - this.bufStart];
-  }
+/** A bytes field (attribute s / strings) as text; long ones as a placeholder. */
+function text(b: Uint8Array): string {
+  if (b.length > MAX_ATTR_STRING) return `<${b.length} bytes>`;
+  return Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('utf8');
+}
 
-  /** A varint as [low 32 bits, high 32 bits]. */
-  varint64(): [number, number] {
-    const start = this.pos;
-    let lo = 0;
-    let hi = 0;
-    for (let i = 0; i < 10; i++) {
-      const b = this.byte();
-      if (i < 4) lo |= (b & 0x7f) << (7 * i);
-      else if (i === 4) {
-        lo |= (b & 0x0f) << 28;
-        hi |= (b & 0x7f) >> 4;
-      } else hi |= (b & 0x7f) << (7 * i - 32);
-      if ((b & 0x80) === 0) return [lo >>> 0, hi >>> 0];
-    }
-    throw new WireError(`bad varint at offset ${start} (more than 10 bytes)`);
-  }
-
-  /** A varint read as a signed 64-bit integer (exact up to 2^53, approximate beyond). */
-  int64(): number {
-    const [lo, hi] = this.varint64();
-    if (hi & 0x80000000) return -((~hi >>> 0) * 4294967296 + (~lo >>> 0) + 1);
-    return hi * 4294967296 + lo;
-  }
-
-  /** A non-negative varint that must be exact (lengths, counts, enums). */
-  uint(): number {
-    const at = this.pos;
-    const [lo, hi] = this.varint64();
-    if (hi >= 0x200000) throw new WireError(`varint at offset ${at} too large (${hi >= 0x80000000 ? 'negative' : 'over 2^53'})`);
-    return hi * 4294967296 + lo;
-  }
-
-  int32(): number {
-    const [lo] = this.varint64();
-    return lo | 0;
-  }
-
-  float32(): number {
-    this.ensure(4);
-    const v = this.buf.readFloatLE(this.pos - this.bufStart);
-    this.pos += 4;
-    return v;
-  }
-
-  float64(): number {
-    this.ensure(8);
-    const v = this.buf.readDoubleLE(this.pos - this.bufStart);
-    this.pos += 8;
-    return v;
-  }
-
-  /** A copy of n bytes (only for small fields). */
-  bytes(n: number): Buffer {
-    this.ensure(n);
-    const o = this.pos - this.bufStart;
-    this.pos += n;
-    return Buffer.from(this.buf.subarray(o, o + n));
-  }
-
-  string(n: number, what: string): string {
-    if (n > MAX_STRING) throw new WireError(`${what} of ${n} bytes (over ${MAX_STRING})`);
-    this.ensure(n);
-    const o = this.pos - this.bufStart;
-    this.pos += n;
-    return this.buf.toString('utf8', o, o + n);
-  }
-
-  skip(n: number): void {
-    if (this.pos + n > this.size) throw new WireError(`truncated: a field of ${n} byte(s) at offset ${this.pos} runs past the end (${this.size})`);
-    this.pos += n;
+/** Runs an onnx-proto decoder over the bytes of one `kind` message, found at offset `at` of the input: `bytes`
+ *  is a view of the input there (`view`), or a slimmed copy. The bytes are first checked by checkFraming;
+ *  whatever protobufjs still throws (plain Errors and RangeErrors: "index out of range", "invalid wire type",
+ *  a stack overflow) becomes, like a framing problem, a WireError naming what was read and where. */
+function decode<T>(what: string, kind: string, at: number, view: boolean, bytes: Uint8Array, fn: (b: Uint8Array) => T): T {
+  try {
+    checkFraming(bytes, kind, view ? at : null);
+    return fn(bytes);
+  } catch (e) {
+    const msg = String((e as Error)?.message ?? e).split('\n')[0];
+    let problem: string;
+    const wire = /invalid wire type (\d+) at offset (\d+)/.exec(msg);
+    if (e instanceof WireError) problem = msg;
+    else if (e instanceof RangeError && /call stack/i.test(msg)) problem = 'nested more than the decoder can follow';
+    else if (/index out of range/.test(msg)) problem = `a field runs past the end of the message (${bytes.length} bytes)`;
+    else if (wire) problem = `unsupported wire type ${wire[1]}${view ? ` at offset ${at + Number(wire[2])}` : ''}`;
+    else if (/invalid varint/.test(msg)) problem = 'bad varint';
+    else problem = `corrupt data (${msg.slice(0, 160)})`;
+    throw new WireError(`${what} at offset ${at}: ${problem}`);
   }
 }
 
-type FieldFn = (field: number, wire: number) => boolean;
+/** onnx-proto's decoders used by the reader, by message name. */
+const DECODE = {
+  ModelProto: (b: Uint8Array) => onnx.ModelProto.decode(b),
+  GraphProto: (b: Uint8Array) => onnx.GraphProto.decode(b),
+  NodeProto: (b: Uint8Array) => onnx.NodeProto.decode(b),
+  TensorProto: (b: Uint8Array) => onnx.TensorProto.decode(b),
+  ValueInfoProto: (b: Uint8Array) => onnx.ValueInfoProto.decode(b),
+};
 
-class Parser {
+/** What a slimmed copy left out of one TensorProto; the copy's doc_string ("#i") names its entry. */
+interface SlimTensor {
+  raw?: { offset: number; length: number; small?: Uint8Array };
+  /** Typed data fields were too long to keep: the copy holds none or only part of them. */
+  typedTooBig: boolean;
+}
+
+/** Where the tensors of a decoded message have their data: the message was decoded from a view of the input
+ *  (raw_data offsets follow from positions in the view), or from a slimmed copy (offsets are in its table). */
+type Source = { view: Uint8Array; base: number } | { table: SlimTensor[] };
+
+type Graph = { name: string; nodes: OnnxNode[]; initializers: OnnxTensor[]; inputs: OnnxValueInfo[]; outputs: OnnxValueInfo[]; valueInfo: OnnxValueInfo[] };
+
+class ModelReader {
   private nodeCount = 0;
-  /** End of the message being read: no field may reach past it. */
-  private limit: number;
+  private readonly w: Walker;
   constructor(
     private readonly c: Cursor,
     private readonly maxNodes: number,
   ) {
-    this.limit = c.size;
+    this.w = new Walker(c);
   }
 
-  /** Walks the fields of a message ending at `end`; `fn` consumes a field and returns true, or returns false
-   *  to have it skipped. */
-  fields(end: number, fn: FieldFn): void {
-    const c = this.c;
-    const outer = this.limit;
-    if (end > outer) throw new WireError(`a message at offset ${c.pos} runs past the end of its enclosing message (${outer})`);
-    this.limit = end;
-    while (c.pos < end) {
-      const at = c.pos;
-      const key = c.uint();
-      const field = Math.floor(key / 8);
-      const wire = key & 7;
-      if (field === 0) throw new WireError(`invalid field number 0 at offset ${at}`);
-      if (!fn(field, wire)) this.skipValue(wire, at);
-      if (c.pos > end) throw new WireError(`a field at offset ${at} runs past the end of its message (${end})`);
-    }
-    this.limit = outer;
+  // --- the cursor's part: top-level ModelProto and GraphProto fields, slimmed copies ---------------------------
+
+  /** Copies a length-delimited field (key at `at`, length next) of at most `max` bytes into `out`. */
+  private copyLen(at: number, out: Out, max: number, what: string): void {
+    const n = this.w.len();
+    if (n > max) throw new WireError(`${what} of ${n} bytes (over ${max})`);
+    this.c.skip(n);
+    out.push(this.c.bytesAt(at, this.c.pos - at));
   }
 
-  skipValue(wire: number, at: number): void {
-    const c = this.c;
-    switch (wire) {
-      case 0:
-        c.varint64();
-        return;
-      case 1:
-        c.skip(8);
-        return;
-      case 2:
-        c.skip(this.len());
-        return;
-      case 5:
-        c.skip(4);
-        return;
-      default:
-        throw new WireError(`unsupported wire type ${wire} at offset ${at}`);
-    }
-  }
-
-  /** A length prefix; returns the length after checking it fits in the data. */
-  len(): number {
-    const at = this.c.pos;
-    const n = this.c.uint();
-    if (this.c.pos + n > this.c.size) throw new WireError(`length ${n} at offset ${at} runs past the end of the data (${this.c.size})`);
-    if (this.c.pos + n > this.limit) throw new WireError(`length ${n} at offset ${at} runs past the end of its enclosing message (${this.limit})`);
-    return n;
-  }
-
-  /** Expects wire type `want` for a field, else fails. */
-  want(wire: number, want: number, what: string): void {
-    if (wire !== want) throw new WireError(`${what}: wrong wire type ${wire} (expected ${want}) near offset ${this.c.pos}`);
-  }
-
-  str(wire: number, what: string): string {
-    this.want(wire, 2, what);
-    return this.c.string(this.len(), what);
-  }
-
-  /** Reads a sub-message: calls `fn` for its fields within its length. */
-  sub(wire: number, what: string, fn: FieldFn): void {
-    this.want(wire, 2, what);
-    const n = this.len();
-    this.fields(this.c.pos + n, fn);
-  }
-
-  /** Repeated integers, packed (wire 2) or one at a time (wire 0), appended to `out`. */
-  ints(wire: number, out: number[], limit: number, what: string, signed = true): void {
-    const c = this.c;
-    if (wire === 0) {
-      out.push(signed ? c.int64() : c.uint());
-    } else if (wire === 2) {
-      const n = this.len();
-      const end = c.pos + n;
-      while (c.pos < end) {
-        if (out.length >= limit) throw new WireError(`${what}: more than ${limit} values`);
-        out.push(signed ? c.int64() : c.uint());
-      }
-      if (c.pos !== end) throw new WireError(`${what}: packed values run past their field`);
-    } else throw new WireError(`${what}: wrong wire type ${wire}`);
-    if (out.length > limit) throw new WireError(`${what}: more than ${limit} values`);
-  }
-
-  /** Repeated fixed32 floats / fixed64 doubles. */
-  fixed(wire: number, out: number[], limit: number, what: string, bytes: 4 | 8): void {
-    const c = this.c;
-    const one = () => (bytes === 4 ? c.float32() : c.float64());
-    if (wire === (bytes === 4 ? 5 : 1)) out.push(one());
-    else if (wire === 2) {
-      const n = this.len();
-      if (n % bytes !== 0) throw new WireError(`${what}: packed length ${n} is not a multiple of ${bytes}`);
-      if (out.length + n / bytes > limit) throw new WireError(`${what}: more than ${limit} values`);
-      for (let i = 0; i < n / bytes; i++) out.push(one());
-    } else throw new WireError(`${what}: wrong wire type ${wire}`);
-    if (out.length > limit) throw new WireError(`${what}: more than ${limit} values`);
-  }
-
-  model(where: string): Omit<OnnxModel, 'where' | 'byteLength'> {
-    const c = this.c;
-    let irVersion: number | undefined;
-    let producer = '';
-    let producerVersion = '';
-    const opsets: { domain: string; version: number }[] = [];
-    let graph: ReturnType<Parser['graph']> | undefined;
+  model(): Omit<OnnxModel, 'where' | 'byteLength'> {
+    const { c, w } = this;
+    // ir_version, producer_name, producer_version and opset_import are copied out and decoded by onnx-proto
+    // as a ModelProto; the graph is walked; everything else (doc strings, metadata, functions, training
+    // info) is skipped.
+    const header = new Out(MAX_SLIM);
+    let graph: Graph | undefined;
     let first = true;
-    this.fields(c.size, (f, w) => {
+    let opsets = 0;
+    w.fields(c.size, (f, wire, at) => {
       // Sniff: a model starts with a known ModelProto field of the right wire type.
       if (first) {
         first = false;
         const known: Record<number, number> = { 1: 0, 2: 2, 3: 2, 4: 2, 5: 0, 6: 2, 7: 2, 8: 2, 14: 2, 20: 2, 25: 2 };
-        if (known[f] !== w) throw new WireError(`not an ONNX model (does not start with a ModelProto field)`);
+        if (known[f] !== wire) throw new WireError(`not an ONNX model (does not start with a ModelProto field)`);
       }
       switch (f) {
-        case MODEL.irVersion:
-          this.want(w, 0, 'ir_version');
-          irVersion = c.uint();
+        case 1:
+          w.want(wire, 0, 'ir_version');
+          w.copy(wire, at, header);
           return true;
-        case MODEL.producerName:
-          producer = this.str(w, 'producer_name');
-          return true;
-        case MODEL.producerVersion:
-          producerVersion = this.str(w, 'producer_version');
-          return true;
-        case MODEL.graph:
-          if (graph) throw new WireError('two graph fields');
-          this.want(w, 2, 'graph');
-          graph = this.graph(this.len(), 0);
-          return true;
-        case MODEL.opsetImport: {
-          const o = { domain: '', version: 0 };
-          this.sub(w, 'opset_import', (f2, w2) => {
-            if (f2 === 1) o.domain = this.str(w2, 'opset domain');
-            else if (f2 === 2) {
-              this.want(w2, 0, 'opset version');
-              o.version = c.uint();
-            } else return false;
-            return true;
-          });
-          if (opsets.length > 1000) throw new WireError('more than 1000 opset imports');
-          opsets.push(o);
+        case 2:
+        case 3: {
+          const what = f === 2 ? 'producer_name' : 'producer_version';
+          w.want(wire, 2, what);
+          this.copyLen(at, header, MAX_STRING, what);
           return true;
         }
+        case 7: {
+          if (graph) throw new WireError('two graph fields');
+          w.want(wire, 2, 'graph');
+          const n = w.len();
+          graph = this.graph(c.pos + n);
+          return true;
+        }
+        case 8:
+          w.want(wire, 2, 'opset_import');
+          if (++opsets > MAX_OPSETS) throw new WireError(`more than ${MAX_OPSETS} opset imports`);
+          this.copyLen(at, header, 1 << 16, 'opset_import');
+          return true;
         default:
           return false;
       }
     });
     if (first) throw new WireError('empty file');
-    if (!graph) throw new WireError(`not an ONNX model (no graph field${irVersion === undefined ? ', no ir_version' : ''})`);
-    if (irVersion === undefined) throw new WireError('not an ONNX model (no ir_version field)');
-    const def = opsets.find((o) => o.domain === '' || o.domain === 'ai.onnx');
-    void where;
+    const m = decode('model fields', 'ModelProto', 0, false, header.bytes(), DECODE.ModelProto);
+    const hasIr = hasOwn(m, 'irVersion');
+    if (!graph) throw new WireError(`not an ONNX model (no graph field${hasIr ? '' : ', no ir_version'})`);
+    if (!hasIr) throw new WireError('not an ONNX model (no ir_version field)');
+    const opsetList = m.opsetImport.map((o) => ({ domain: o.domain ?? '', version: count(o.version, 'opset version') }));
+    const def = opsetList.find((o) => o.domain === '' || o.domain === 'ai.onnx');
     return {
-      irVersion,
+      irVersion: count(m.irVersion, 'ir_version'),
       opsetVersion: def?.version ?? 0,
-      opsets,
-      producer,
-      producerVersion,
+      opsets: opsetList,
+      producer: m.producerName ?? '',
+      producerVersion: m.producerVersion ?? '',
       graphName: graph.name,
       inputs: graph.inputs,
       outputs: graph.outputs,
@@ -396,161 +293,300 @@ class Parser {
     };
   }
 
-  graph(length: number, depth: number) {
-    if (depth > MAX_DEPTH) throw new WireError(`subgraphs nested more than ${MAX_DEPTH} deep`);
-    const g = { name: '', nodes: [] as OnnxNode[], initializers: [] as OnnxTensor[], inputs: [] as OnnxValueInfo[], outputs: [] as OnnxValueInfo[], valueInfo: [] as OnnxValueInfo[] };
-    const end = this.c.pos + length;
-    this.fields(end, (f, w) => {
+  /** The main graph, ending at `end`: its fields are walked one by one, each decoded by onnx-proto. */
+  private graph(end: number): Graph {
+    const { c, w } = this;
+    const begin = c.pos;
+    const header = new Out(MAX_SLIM);
+    const g: Graph = { name: '', nodes: [], initializers: [], inputs: [], outputs: [], valueInfo: [] };
+    w.fields(end, (f, wire, at) => {
       switch (f) {
-        case GRAPH.node:
-          this.want(w, 2, 'node');
-          if (++this.nodeCount > this.maxNodes) throw new WireError(`more than ${this.maxNodes} nodes`);
-          g.nodes.push(this.node(this.len(), depth));
+        case 1: {
+          w.want(wire, 2, 'node');
+          const n = w.len();
+          const start = c.pos;
+          if (n <= DIRECT_NODE) {
+            const view = c.view(n);
+            g.nodes.push(this.node(decode('node', 'NodeProto', start, true, view, DECODE.NodeProto), 0, { view, base: start }, c.pos));
+          } else {
+            const table: SlimTensor[] = [];
+            const slim = this.slimNode(start + n, 0, table);
+            g.nodes.push(this.node(decode('node', 'NodeProto', start, false, slim.bytes(), DECODE.NodeProto), 0, { table }, c.pos));
+          }
           return true;
-        case GRAPH.name:
-          g.name = this.str(w, 'graph name');
+        }
+        case 2:
+          w.want(wire, 2, 'graph name');
+          this.copyLen(at, header, MAX_STRING, 'graph name');
           return true;
-        case GRAPH.initializer:
-          this.want(w, 2, 'initializer');
+        case 5: {
+          w.want(wire, 2, 'initializer');
           if (g.initializers.length >= MAX_LIST) throw new WireError(`more than ${MAX_LIST} initializers`);
-          g.initializers.push(this.tensor(this.len()));
+          const n = w.len();
+          const start = c.pos;
+          const table: SlimTensor[] = [];
+          const slim = this.slimTensor(start + n, table);
+          g.initializers.push(this.tensor(decode('initializer', 'TensorProto', start, false, slim.bytes(), DECODE.TensorProto), { table }));
           return true;
-        case GRAPH.input:
-        case GRAPH.output:
-        case GRAPH.valueInfo: {
-          this.want(w, 2, 'value info');
-          const list = f === GRAPH.input ? g.inputs : f === GRAPH.output ? g.outputs : g.valueInfo;
+        }
+        case 11:
+        case 12:
+        case 13: {
+          w.want(wire, 2, 'value info');
+          const list = f === 11 ? g.inputs : f === 12 ? g.outputs : g.valueInfo;
           if (list.length >= MAX_LIST) throw new WireError(`more than ${MAX_LIST} graph inputs/outputs/value infos`);
-          list.push(this.valueInfo(this.len()));
+          const n = w.len();
+          const start = c.pos;
+          if (n > MAX_VALUE_INFO) throw new WireError(`value info at offset ${start} of ${n} bytes (over ${MAX_VALUE_INFO})`);
+          list.push(this.valueInfo(decode('value info', 'ValueInfoProto', start, true, c.view(n), DECODE.ValueInfoProto)));
           return true;
         }
         default:
           return false;
       }
     });
+    g.name = decode('graph fields', 'GraphProto', begin, false, header.bytes(), DECODE.GraphProto).name ?? '';
     return g;
   }
 
-  node(length: number, depth: number): OnnxNode {
-    const c = this.c;
-    const n: OnnxNode = { opType: '', domain: '', name: '', inputs: [], outputs: [], attributes: Object.create(null) };
-    this.fields(c.pos + length, (f, w) => {
+  /** A copy of the TensorProto ending at `end` without its data: raw_data, typed data over SMALL_TYPED bytes,
+   *  string_data and doc_string are left out, and a doc_string "#i" naming the entry of `table` that says
+   *  where raw_data was is added. Counts are checked before anything is copied. */
+  private slimTensor(end: number, table: SlimTensor[]): Out {
+    const { c, w } = this;
+    const out = new Out(MAX_SLIM);
+    const rec: SlimTensor = { typedTooBig: false };
+    let dims = 0;
+    let dimBytes = 0;
+    let typedBytes = 0;
+    let typedCount = 0;
+    let ext = 0;
+    w.fields(end, (f, wire, at) => {
       switch (f) {
-        case NODE.input:
-        case NODE.output: {
-          const list = f === NODE.input ? n.inputs : n.outputs;
-          if (list.length >= MAX_NAMES_PER_NODE) throw new WireError(`a node with more than ${MAX_NAMES_PER_NODE} ${f === NODE.input ? 'inputs' : 'outputs'}`);
-          list.push(this.str(w, 'node input/output'));
+        case 1: // dims
+          w.want(wire, 0, 'tensor dims', 2);
+          // At most MAX_DIMS values: one at a time, or packed in at most 10 bytes per value.
+          if (wire === 2) {
+            const n = w.len();
+            dimBytes += n;
+            if (dimBytes > MAX_DIMS * 10) throw new WireError(`tensor dims: more than ${MAX_DIMS} values (packed in ${dimBytes} bytes)`);
+            c.skip(n);
+            out.push(c.bytesAt(at, c.pos - at));
+          } else if (++dims > MAX_DIMS) throw new WireError(`tensor dims: more than ${MAX_DIMS} values`);
+          else w.copy(wire, at, out);
+          return true;
+        case 2:
+          w.want(wire, 0, 'tensor data_type');
+          w.copy(wire, at, out);
+          return true;
+        case 3:
+          w.want(wire, 2, 'tensor segment');
+          this.copyLen(at, out, 64, 'tensor segment');
+          return true;
+        case 8:
+          w.want(wire, 2, 'tensor name');
+          this.copyLen(at, out, MAX_STRING, 'tensor name');
+          return true;
+        case 9: {
+          w.want(wire, 2, 'raw_data');
+          const n = w.len();
+          rec.raw = { offset: c.pos, length: n };
+          if (n <= SMALL_RAW) rec.raw.small = c.view(n);
+          else c.skip(n);
           return true;
         }
-        case NODE.name:
-          n.name = this.str(w, 'node name');
+        case 4: // float_data
+        case 5: // int32_data
+        case 7: // int64_data
+        case 10: // double_data
+        case 11: {
+          // uint64_data
+          const [one, what] = f === 4 ? [5, 'float_data'] : f === 10 ? [1, 'double_data'] : [0, 'int data'];
+          w.want(wire, one, what, 2);
+          if (rec.typedTooBig) return false;
+          if (wire === 2) {
+            const n = w.len();
+            typedBytes += n;
+            if (typedBytes > SMALL_TYPED) {
+              rec.typedTooBig = true;
+              c.skip(n);
+            } else {
+              c.skip(n);
+              out.push(c.bytesAt(at, c.pos - at));
+            }
+            return true;
+          }
+          if (++typedCount > SMALL_TENSOR) {
+            rec.typedTooBig = true;
+            return false;
+          }
+          w.copy(wire, at, out);
           return true;
-        case NODE.opType:
-          n.opType = this.str(w, 'op_type');
+        }
+        case 13:
+          w.want(wire, 2, 'external_data');
+          if (++ext > MAX_EXTERNAL_ENTRIES) throw new WireError('external_data: too many entries');
+          this.copyLen(at, out, 2 * MAX_STRING, 'external_data');
           return true;
-        case NODE.domain:
-          n.domain = this.str(w, 'node domain');
+        case 14:
+          w.want(wire, 0, 'data_location');
+          w.copy(wire, at, out);
           return true;
-        case NODE.attribute: {
-          this.want(w, 2, 'attribute');
-          const [name, value] = this.attribute(this.len(), depth);
-          n.attributes[name] = value;
+        default:
+          return false;
+      }
+    });
+    table.push(rec);
+    out.string(12, `#${table.length - 1}`);
+    return out;
+  }
+
+  /** A copy of the NodeProto ending at `end` with every tensor in it slimmed (see slimTensor). */
+  private slimNode(end: number, depth: number, table: SlimTensor[]): Out {
+    const { c, w } = this;
+    const out = new Out(MAX_SLIM);
+    const what: Record<number, string> = { 1: 'node input', 2: 'node output', 3: 'node name', 4: 'op_type', 7: 'node domain' };
+    w.fields(end, (f, wire, at) => {
+      if (f === 5) {
+        w.want(wire, 2, 'attribute');
+        const n = w.len();
+        out.message(5, this.slimAttribute(c.pos + n, depth, table));
+        return true;
+      }
+      if (what[f] === undefined) return false; // doc_string, unknown fields
+      w.want(wire, 2, what[f]);
+      this.copyLen(at, out, MAX_STRING, what[f]);
+      return true;
+    });
+    return out;
+  }
+
+  private slimAttribute(end: number, depth: number, table: SlimTensor[]): Out {
+    const { c, w } = this;
+    const out = new Out(MAX_SLIM);
+    w.fields(end, (f, wire, at) => {
+      switch (f) {
+        case 1: // name
+        case 21: // ref_attr_name
+          w.want(wire, 2, 'attribute name');
+          this.copyLen(at, out, MAX_STRING, 'attribute name');
+          return true;
+        case 20: // type
+        case 3: // i
+          w.want(wire, 0, f === 3 ? 'attribute i' : 'attribute type');
+          w.copy(wire, at, out);
+          return true;
+        case 2: // f
+          w.want(wire, 5, 'attribute f');
+          w.copy(wire, at, out);
+          return true;
+        case 7: // floats
+        case 8: // ints
+          w.want(wire, f === 7 ? 5 : 0, f === 7 ? 'attribute floats' : 'attribute ints', 2);
+          w.copy(wire, at, out);
+          return true;
+        case 4: // s
+        case 9: {
+          // strings
+          w.want(wire, 2, f === 4 ? 'attribute s' : 'attribute strings');
+          const n = w.len();
+          if (n > MAX_ATTR_STRING) {
+            c.skip(n);
+            out.string(f, `<${n} bytes>`);
+          } else {
+            c.skip(n);
+            out.push(c.bytesAt(at, c.pos - at));
+          }
+          return true;
+        }
+        case 5: // t
+        case 10: {
+          // tensors
+          w.want(wire, 2, f === 5 ? 'attribute t' : 'attribute tensors');
+          const n = w.len();
+          out.message(f, this.slimTensor(c.pos + n, table));
+          return true;
+        }
+        case 6: // g
+        case 11: {
+          // graphs
+          w.want(wire, 2, f === 6 ? 'attribute g' : 'attribute graphs');
+          const n = w.len();
+          out.message(f, this.slimGraph(c.pos + n, depth + 1, table));
+          return true;
+        }
+        default:
+          return false; // doc_string, sparse tensors, type protos: not kept
+      }
+    });
+    return out;
+  }
+
+  /** A copy of a subgraph (of If/Loop/Scan) with its name, nodes and slimmed initializers only. */
+  private slimGraph(end: number, depth: number, table: SlimTensor[]): Out {
+    if (depth > MAX_DEPTH) throw new WireError(`subgraphs nested more than ${MAX_DEPTH} deep`);
+    const { c, w } = this;
+    const out = new Out(MAX_SLIM);
+    w.fields(end, (f, wire, at) => {
+      switch (f) {
+        case 1: {
+          w.want(wire, 2, 'node');
+          const n = w.len();
+          out.message(1, this.slimNode(c.pos + n, depth, table));
+          return true;
+        }
+        case 2:
+          w.want(wire, 2, 'graph name');
+          this.copyLen(at, out, MAX_STRING, 'graph name');
+          return true;
+        case 5: {
+          w.want(wire, 2, 'initializer');
+          const n = w.len();
+          out.message(5, this.slimTensor(c.pos + n, table));
           return true;
         }
         default:
           return false;
       }
     });
-    if (n.opType === '') throw new WireError(`a node without op_type${n.name ? ` (${q(n.name)})` : ''} before offset ${c.pos}`);
+    return out;
+  }
+
+  // --- from onnx-proto's messages to the reader's model ----------------------------------------------------
+
+  /** `at`: the end of the top-level node the message belongs to (for messages). */
+  private node(p: onnx.INodeProto, depth: number, src: Source, at: number): OnnxNode {
+    if (++this.nodeCount > this.maxNodes) throw new WireError(`more than ${this.maxNodes} nodes`);
+    const inputs = p.input ?? [];
+    const outputs = p.output ?? [];
+    if (inputs.length > MAX_NAMES_PER_NODE) throw new WireError(`a node with more than ${MAX_NAMES_PER_NODE} inputs`);
+    if (outputs.length > MAX_NAMES_PER_NODE) throw new WireError(`a node with more than ${MAX_NAMES_PER_NODE} outputs`);
+    const n: OnnxNode = { opType: p.opType ?? '', domain: p.domain ?? '', name: p.name ?? '', inputs, outputs, attributes: Object.create(null) };
+    for (const a of p.attribute ?? []) {
+      const [name, value] = this.attribute(a, depth, src, at);
+      n.attributes[name] = value;
+    }
+    if (n.opType === '') throw new WireError(`a node without op_type${n.name ? ` (${q(n.name)})` : ''} before offset ${at}`);
     return n;
   }
 
-  attribute(length: number, depth: number): [string, OnnxAttributeValue] {
-    const c = this.c;
-    let name = '';
-    let type = 0;
-    let f1: number | undefined;
-    let i1: number | undefined;
-    let s1: string | undefined;
-    let t1: OnnxTensor | undefined;
-    let g1: OnnxSubgraph | undefined;
-    const floats: number[] = [];
-    const ints: number[] = [];
-    const strings: string[] = [];
-    const tensors: OnnxTensor[] = [];
-    const graphs: OnnxSubgraph[] = [];
-    this.fields(c.pos + length, (f, w) => {
-      switch (f) {
-        case ATTR.name:
-          name = this.str(w, 'attribute name');
-          return true;
-        case ATTR.type:
-          this.want(w, 0, 'attribute type');
-          type = c.uint();
-          return true;
-        case ATTR.f:
-          this.want(w, 5, 'attribute f');
-          f1 = c.float32();
-          return true;
-        case ATTR.i:
-          this.want(w, 0, 'attribute i');
-          i1 = c.int64();
-          return true;
-        case ATTR.s: {
-          this.want(w, 2, 'attribute s');
-          const len = this.len();
-          if (len > 4096) {
-            c.skip(len);
-            s1 = `<${len} bytes>`;
-          } else s1 = c.string(len, 'attribute s');
-          return true;
-        }
-        case ATTR.t:
-          this.want(w, 2, 'attribute t');
-          t1 = this.tensor(this.len());
-          return true;
-        case ATTR.g: {
-          this.want(w, 2, 'attribute g');
-          const sg = this.graph(this.len(), depth + 1);
-          g1 = { name: sg.name, nodes: sg.nodes, initializers: sg.initializers };
-          return true;
-        }
-        case ATTR.floats:
-          this.fixed(w, floats, MAX_LIST, 'attribute floats', 4);
-          return true;
-        case ATTR.ints:
-          this.ints(w, ints, MAX_LIST, 'attribute ints');
-          return true;
-        case ATTR.strings: {
-          this.want(w, 2, 'attribute strings');
-          if (strings.length >= MAX_LIST) throw new WireError('attribute strings: too many values');
-          const len = this.len();
-          if (len > 4096) {
-            c.skip(len);
-            strings.push(`<${len} bytes>`);
-          } else strings.push(c.string(len, 'attribute strings'));
-          return true;
-        }
-        case ATTR.tensors:
-          this.want(w, 2, 'attribute tensors');
-          if (tensors.length >= MAX_LIST) throw new WireError('attribute tensors: too many values');
-          tensors.push(this.tensor(this.len()));
-          return true;
-        case ATTR.graphs: {
-          this.want(w, 2, 'attribute graphs');
-          const sg = this.graph(this.len(), depth + 1);
-          graphs.push({ name: sg.name, nodes: sg.nodes, initializers: sg.initializers });
-          return true;
-        }
-        default:
-          return false;
-      }
-    });
+  private attribute(a: onnx.IAttributeProto, depth: number, src: Source, at: number): [string, OnnxAttributeValue] {
+    const f1 = hasOwn(a, 'f') ? (a.f ?? 0) : undefined;
+    const i1 = hasOwn(a, 'i') ? num(a.i) : undefined;
+    const s1 = hasOwn(a, 's') && a.s ? text(a.s) : undefined;
+    const t1 = hasOwn(a, 't') && a.t ? this.tensor(a.t, src) : undefined;
+    const g1 = hasOwn(a, 'g') && a.g ? this.subgraph(a.g, depth + 1, src, at) : undefined;
+    const lists = [a.floats, a.ints, a.strings, a.tensors, a.graphs];
+    if (lists.some((l) => l && l.length > MAX_LIST)) throw new WireError(`attribute ${q(a.name ?? '')}: more than ${MAX_LIST} values`);
+    const floats = a.floats ?? [];
+    const ints = (a.ints ?? []).map(num);
+    const strings = (a.strings ?? []).map(text);
+    const tensors = (a.tensors ?? []).map((t) => this.tensor(t, src));
+    const graphs = (a.graphs ?? []).map((g) => this.subgraph(g, depth + 1, src, at));
     // AttributeProto.AttributeType: FLOAT 1, INT 2, STRING 3, TENSOR 4, GRAPH 5, FLOATS 6, INTS 7, STRINGS 8,
     // TENSORS 9, GRAPHS 10. Old files may omit the type: take whichever field is set.
-    let value: OnnxAttributeValue = null;
-    switch (type) {
+    let value: OnnxAttributeValue;
+    switch (a.type ?? 0) {
       case 1: value = f1 ?? 0; break;
       case 2: value = i1 ?? 0; break;
       case 3: value = s1 ?? ''; break;
@@ -564,160 +600,82 @@ class Parser {
       default:
         value = f1 ?? i1 ?? s1 ?? t1 ?? g1 ?? (floats.length ? floats : ints.length ? ints : strings.length ? strings : tensors.length ? tensors : graphs.length ? graphs : null);
     }
-    return [name, value];
+    return [a.name ?? '', value];
   }
 
-  tensor(length: number): OnnxTensor {
-    const c = this.c;
-    const end = c.pos + length;
-    const t: OnnxTensor = { name: '', dims: [], dataType: 0, size: 1 };
-    // Typed data fields: decoded only while small; otherwise counted and skipped.
-    const typed: number[] = [];
-    let typedCount = 0;
+  private subgraph(g: onnx.IGraphProto, depth: number, src: Source, at: number): OnnxSubgraph {
+    if (depth > MAX_DEPTH) throw new WireError(`subgraphs nested more than ${MAX_DEPTH} deep`);
+    const initializers = g.initializer ?? [];
+    if (initializers.length > MAX_LIST) throw new WireError(`more than ${MAX_LIST} initializers`);
+    return { name: g.name ?? '', nodes: (g.node ?? []).map((n) => this.node(n, depth, src, at)), initializers: initializers.map((t) => this.tensor(t, src)) };
+  }
+
+  private tensor(p: onnx.ITensorProto, src: Source): OnnxTensor {
+    const t: OnnxTensor = { name: p.name ?? '', dims: [], dataType: p.dataType ?? 0, size: 1 };
+    const dims = p.dims ?? [];
+    if (dims.length > MAX_DIMS) throw new WireError(`tensor dims: more than ${MAX_DIMS} values`);
+    t.dims = dims.map(num);
+    // Where raw_data is, and its bytes when small.
+    let small: Uint8Array | undefined;
     let typedTooBig = false;
-    let location = 0;
-    let smallRaw: Buffer | undefined;
-    const ext: Record<string, string> = {};
-    const typedField = (w: number, kind: 'f32' | 'f64' | 'int' | 'uint') => {
-      if (typedTooBig) {
-        if (w === 2) c.skip(this.len());
-        else this.skipValue(w, c.pos);
-        return;
-      }
-      if (w === 2) {
-        const n = this.len();
-        // A packed field longer than any small tensor is skipped untouched.
-        if (n > SMALL_TENSOR * 10) {
-          typedTooBig = true;
-          c.skip(n);
-          return;
-        }
-        const fieldEnd = c.pos + n;
-        while (c.pos < fieldEnd) {
-          typed.push(kind === 'f32' ? c.float32() : kind === 'f64' ? c.float64() : kind === 'int' ? c.int64() : c.int64());
-          typedCount++;
-        }
-        if (c.pos !== fieldEnd) throw new WireError('tensor data: packed values run past their field');
-      } else {
-        typed.push(kind === 'f32' ? (this.want(w, 5, 'float_data'), c.float32()) : kind === 'f64' ? (this.want(w, 1, 'double_data'), c.float64()) : (this.want(w, 0, 'int data'), c.int64()));
-        typedCount++;
-      }
-      if (typedCount > SMALL_TENSOR) typedTooBig = true;
-    };
-    this.fields(end, (f, w) => {
-      switch (f) {
-        case TENSOR.dims:
-          this.ints(w, t.dims, MAX_DIMS, 'tensor dims');
-          return true;
-        case TENSOR.dataType:
-          this.want(w, 0, 'tensor data_type');
-          t.dataType = c.uint();
-          return true;
-        case TENSOR.name:
-          t.name = this.str(w, 'tensor name');
-          return true;
-        case TENSOR.rawData: {
-          this.want(w, 2, 'raw_data');
-          const n = this.len();
-          t.rawData = { offset: c.pos, length: n };
-          // Small data is copied while the cursor is on it (decoded once dims and type are known).
-          if (n <= SMALL_TENSOR * 8) smallRaw = c.bytes(n);
-          else c.skip(n);
-          return true;
-        }
-        case TENSOR.floatData:
-          typedField(w, 'f32');
-          return true;
-        case TENSOR.doubleData:
-          typedField(w, 'f64');
-          return true;
-        case TENSOR.int32Data:
-        case TENSOR.int64Data:
-          typedField(w, 'int');
-          return true;
-        case TENSOR.uint64Data:
-          typedField(w, 'uint');
-          return true;
-        case TENSOR.dataLocation:
-          this.want(w, 0, 'data_location');
-          location = c.uint();
-          return true;
-        case TENSOR.externalData: {
-          let k = '';
-          let v = '';
-          this.sub(w, 'external_data', (f2, w2) => {
-            if (f2 === 1) k = this.str(w2, 'external_data key');
-            else if (f2 === 2) v = this.str(w2, 'external_data value');
-            else return false;
-            return true;
-          });
-          if (Object.keys(ext).length > 100) throw new WireError('external_data: too many entries');
-          ext[k] = v;
-          return true;
-        }
-        default:
-          return false;
-      }
-    });
+    if ('table' in src) {
+      const m = /^#(\d+)$/.exec(p.docString ?? '');
+      const rec = m ? src.table[Number(m[1])] : undefined;
+      if (!rec) throw new WireError(`internal: tensor ${q(t.name)} lost the record of its data`);
+      if (rec.raw) t.rawData = { offset: rec.raw.offset, length: rec.raw.length };
+      small = rec.raw?.small;
+      typedTooBig = rec.typedTooBig;
+    } else if (hasOwn(p, 'rawData') && p.rawData) {
+      const r = p.rawData;
+      // protobufjs hands out views of the decoded bytes; an empty raw_data is a fresh buffer (offset: the message's).
+      const offset = r.buffer === src.view.buffer ? src.base + (r.byteOffset - src.view.byteOffset) : src.base;
+      t.rawData = { offset, length: r.length };
+      if (r.length <= SMALL_RAW) small = r;
+    }
+    // Typed data fields: their values are kept only for small tensors.
+    const typed: number[] = [];
+    for (const v of p.floatData ?? []) typed.push(v);
+    for (const v of p.int32Data ?? []) typed.push(v);
+    for (const v of p.int64Data ?? []) typed.push(num(v));
+    for (const v of p.doubleData ?? []) typed.push(v);
+    for (const v of p.uint64Data ?? []) typed.push(num(v));
+    if (typed.length > SMALL_TENSOR) typedTooBig = true;
+
     for (const d of t.dims) {
       if (d < 0) throw new WireError(`tensor ${q(t.name)}: negative dimension ${d}`);
       t.size *= d;
     }
     if (!Number.isSafeInteger(t.size)) throw new WireError(`tensor ${q(t.name)}: absurd element count (dims ${t.dims.join('x')})`);
-    if (location === 1) {
-      const num = (s: string | undefined) => (s !== undefined && /^\d+$/.test(s) ? Number(s) : undefined);
-      t.external = { location: ext.location ?? '', offset: num(ext.offset), length: num(ext.length) };
+    if (p.dataLocation === 1) {
+      const entries = p.externalData ?? [];
+      if (entries.length > MAX_EXTERNAL_ENTRIES) throw new WireError('external_data: too many entries');
+      const ext: Record<string, string> = {};
+      for (const e of entries) ext[e.key ?? ''] = e.value ?? '';
+      const int = (s: string | undefined) => (s !== undefined && /^\d+$/.test(s) ? Number(s) : undefined);
+      t.external = { location: ext.location ?? '', offset: int(ext.offset), length: int(ext.length) };
     } else if (t.rawData) {
       const eb = ELEMENT_BYTES[t.dataType];
       if (eb && t.rawData.length !== t.size * eb) {
         throw new WireError(`tensor ${q(t.name)}: raw_data has ${t.rawData.length} bytes, dims ${t.dims.join('x') || 'scalar'} of ${ONNX_DATA_TYPES[t.dataType] ?? t.dataType} need ${t.size * eb}`);
       }
-      if (eb && t.size <= SMALL_TENSOR && smallRaw) t.values = decodeRaw(smallRaw, t.dataType, t.size);
-    } else if (!typedTooBig && typedCount > 0 && typedCount === t.size) {
-      t.values = t.dataType === 10 ? typed.map(halfToFloat) : typed;
+      if (eb && t.size <= SMALL_TENSOR && small) t.values = decodeRaw(Buffer.from(small.buffer, small.byteOffset, small.byteLength), t.dataType, t.size);
+    } else if (!typedTooBig && typed.length > 0 && typed.length === t.size) {
+      t.values = t.dataType === 10 ? typed.map(halfToFloat) : t.dataType === 16 ? typed.map(bf16ToFloat) : typed;
     }
     return t;
   }
 
-  valueInfo(length: number): OnnxValueInfo {
-    const c = this.c;
-    const v: OnnxValueInfo = { name: '', elemType: 0, shape: null };
-    this.fields(c.pos + length, (f, w) => {
-      if (f === 1) v.name = this.str(w, 'value name');
-      else if (f === 2)
-        // TypeProto: tensor_type = 1 { elem_type = 1, shape = 2 { dim = 1 { dim_value = 1, dim_param = 2 } } }
-        this.sub(w, 'type', (f2, w2) => {
-          if (f2 !== 1) return false;
-          this.sub(w2, 'tensor_type', (f3, w3) => {
-            if (f3 === 1) {
-              this.want(w3, 0, 'elem_type');
-              v.elemType = c.uint();
-            } else if (f3 === 2) {
-              const shape: (number | string | null)[] = [];
-              this.sub(w3, 'shape', (f4, w4) => {
-                if (f4 !== 1) return false;
-                if (shape.length >= MAX_DIMS) throw new WireError(`value ${q(v.name)}: more than ${MAX_DIMS} dimensions`);
-                let d: number | string | null = null;
-                this.sub(w4, 'dim', (f5, w5) => {
-                  if (f5 === 1) {
-                    this.want(w5, 0, 'dim_value');
-                    d = c.int64();
-                  } else if (f5 === 2) d = this.str(w5, 'dim_param');
-                  else return false;
-                  return true;
-                });
-                shape.push(d);
-                return true;
-              });
-              v.shape = shape;
-            } else return false;
-            return true;
-          });
-          return true;
-        });
-      else return false;
-      return true;
-    });
+  private valueInfo(p: onnx.IValueInfoProto): OnnxValueInfo {
+    const v: OnnxValueInfo = { name: p.name ?? '', elemType: 0, shape: null };
+    const tt = p.type?.tensorType;
+    if (tt) {
+      v.elemType = tt.elemType ?? 0;
+      if (tt.shape) {
+        const dims = tt.shape.dim ?? [];
+        if (dims.length > MAX_DIMS) throw new WireError(`value ${q(v.name)}: more than ${MAX_DIMS} dimensions`);
+        v.shape = dims.map((d) => (hasOwn(d, 'dimValue') ? num(d.dimValue) : hasOwn(d, 'dimParam') ? (d.dimParam ?? '') : null));
+      }
+    }
     return v;
   }
 }
@@ -800,7 +758,7 @@ function topoSort(nodes: OnnxNode[]): OnnxNode[] {
 
 function finish(c: Cursor, where: string, opts: ReadOptions): OnnxModel {
   try {
-    const m = new Parser(c, opts.maxNodes ?? 2_000_000).model(where);
+    const m = new ModelReader(c, opts.maxNodes ?? 2_000_000).model();
     m.nodes = topoSort(m.nodes);
     const init = new Set(m.initializers.map((t) => t.name));
     m.inputs = m.inputs.filter((i) => !init.has(i.name));

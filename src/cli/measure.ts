@@ -1,0 +1,185 @@
+// `measure` and `adapt-local`: real measurements of architectures on a device (runners in
+// src/core/devices/runners, the protocol in src/core/devices/measure.ts), progress on stderr.
+//   measure --space S --runner onnxruntime|command [--command TEMPLATE] [--threads N] [--graph-opt L]
+//           [--timeout-s N] (--archs ARCHS.json | --references [--extra K]) --out SAMPLES.json [--name NAME]
+//   adapt-local --space S [--extra K] [--threads N] --out DEVICE.json [--name NAME]
+// Both also take the protocol flags --warmup N, --runs N and --passes MIN[-MAX].
+import * as fs from 'fs';
+import * as path from 'path';
+import { Args } from './args';
+import { SpecError } from '../core/spaces/space';
+import { getSpace } from '../core/spaces/registry';
+import { LatencyPredictor } from '../core/predictor/service';
+import { loadPredictor } from '../core/predictor/load';
+import { writeFileAtomicSync } from '../core/devices/atomic';
+import { checkMeasurable } from '../core/devices/models';
+import { DEFAULT_EXTRA, measureAndAdapt, measureSpecs, planArchitectures, progressText, samplesPathFor, samplesRecord, saveAdapted } from '../core/devices/local';
+import type { MeasureProgress, MeasureResult, ProtocolOptions } from '../core/devices/measure';
+import { makeRunner } from '../core/devices/runners';
+import { CancelledError } from '../core/devices/runners/runner';
+import type { Runner } from '../core/devices/runners/runner';
+
+const RUNNER_FLAGS = ['runner', 'command', 'threads', 'graph-opt', 'timeout-s', 'warmup', 'runs', 'passes'];
+
+function runnerFrom(args: Args, fallback: 'onnxruntime' | 'command' = 'onnxruntime'): Runner {
+  const timeout = args.str('timeout-s');
+  const t = timeout === undefined ? undefined : Number(timeout);
+  if (t !== undefined && !(t > 0 && Number.isFinite(t))) throw new SpecError(`--timeout-s must be a positive number of seconds, got "${timeout}"`);
+  return makeRunner({
+    runner: args.str('runner') ?? fallback,
+    command: args.str('command'),
+    threads: args.has('threads') ? args.int('threads', 1, 1) : undefined,
+    graphOptimizationLevel: args.str('graph-opt'),
+    timeoutS: t,
+  });
+}
+
+function protocolFrom(args: Args): Partial<ProtocolOptions> {
+  const p: Partial<ProtocolOptions> = {};
+  if (args.has('warmup')) p.warmupRuns = args.int('warmup', 0, 0);
+  if (args.has('runs')) {
+    p.batchRuns = args.int('runs', 1, 1);
+    p.maxBatchRuns = Math.max(p.batchRuns, 1000);
+  }
+  const passes = args.str('passes');
+  if (passes !== undefined) {
+    const m = /^(\d+)(?:-(\d+))?$/.exec(passes);
+    if (!m || +m[1] < 1 || (m[2] !== undefined && +m[2] < +m[1])) throw new SpecError(`--passes must be MIN or MIN-MAX (1 <= MIN <= MAX), got "${passes}"`);
+    p.minPasses = +m[1];
+    p.maxPasses = m[2] !== undefined ? +m[2] : Math.max(+m[1], 2 * +m[1]);
+  }
+  return p;
+}
+
+function describe(r: Runner): string {
+  const s = r.settings;
+  return r.kind === 'onnxruntime' ? `onnxruntime (${s.threads} thread${s.threads === 1 ? '' : 's'}, graph optimisation ${s.graphOptimizationLevel})` : `command ${JSON.stringify(s.command)}`;
+}
+
+/** Progress on stderr: one rewritten line on a terminal, else a line at most every 2 s. */
+function progressPrinter(): { progress(p: MeasureProgress): void; phase(m: string): void; done(): void } {
+  const tty = process.stderr.isTTY;
+  let last = 0;
+  let open = false;
+  return {
+    progress(p) {
+      const line = `  ${progressText(p)}`;
+      if (tty) {
+        process.stderr.write(`\r\x1b[K${line}`);
+        open = true;
+      } else if (Date.now() - last >= 2000 || p.visit === 1) {
+        last = Date.now();
+        process.stderr.write(line + '\n');
+      }
+    },
+    phase(m) {
+      this.done();
+      process.stderr.write(`${m}\n`);
+    },
+    done() {
+      if (open) process.stderr.write('\r\x1b[K');
+      open = false;
+    },
+  };
+}
+
+/** Ctrl-C cancels between runs (and stops a running device command); nothing is written then. */
+function interruptible(): { signal: AbortSignal; dispose(): void } {
+  const ac = new AbortController();
+  const onSig = () => ac.abort();
+  process.once('SIGINT', onSig);
+  process.once('SIGTERM', onSig);
+  return {
+    signal: ac.signal,
+    dispose() {
+      process.off('SIGINT', onSig);
+      process.off('SIGTERM', onSig);
+    },
+  };
+}
+
+function readArchs(file: string): unknown[] {
+  let v: unknown;
+  try {
+    v = JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    throw new SpecError(err.code ? `cannot read architectures file ${file}: ${err.code}` : `${file}: not valid JSON (${err.message.split('\n')[0]})`);
+  }
+  if (!Array.isArray(v) || v.length === 0) throw new SpecError(`${file}: expected a non-empty JSON array of SPECs`);
+  return v;
+}
+
+function checkOutDir(out: string): void {
+  const dir = path.dirname(path.resolve(out));
+  if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) throw new SpecError(`cannot write ${out}: folder ${dir} does not exist`);
+}
+
+function reportWarnings(r: MeasureResult): void {
+  for (const w of r.warnings) process.stderr.write(`warning: ${w}\n`);
+}
+
+async function withCancellation<T>(f: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const c = interruptible();
+  try {
+    return await f(c.signal);
+  } catch (e) {
+    if (e instanceof CancelledError) {
+      process.exitCode = 130;
+      throw new Error('cancelled; nothing was written');
+    }
+    throw e;
+  } finally {
+    c.dispose();
+  }
+}
+
+export async function measureCommand(args: Args): Promise<void> {
+  args.only(['space', 'archs', 'references', 'extra', 'out', 'name', 'weights', ...RUNNER_FLAGS]);
+  const space = checkMeasurable(getSpace(args.required('space')).name);
+  const out = args.required('out');
+  checkOutDir(out);
+  const runner = runnerFrom(args);
+  const protocol = protocolFrom(args);
+  const references = args.has('references');
+  if (!references && args.has('extra')) throw new SpecError('--extra goes with --references');
+  if (!references && !args.has('archs')) throw new SpecError('give --archs ARCHS.json or --references [--extra K]');
+  const archs = args.has('archs') ? readArchs(args.required('archs')) : [];
+  const extra = args.int('extra', DEFAULT_EXTRA, 0);
+  // The predictor only to choose the extra architectures.
+  const predictor = references && extra > 0 ? ((await loadPredictor(space, args.str('weights'))) as LatencyPredictor) : undefined;
+  const plan = planArchitectures(space, { references, extra, archs }, predictor);
+  const name = args.str('name') ?? (runner.kind === 'onnxruntime' ? 'this machine' : path.basename(out).replace(/(\.samples)?\.json$/i, ''));
+  const ui = progressPrinter();
+  ui.phase(`measuring ${plan.specs.length} ${space} architectures with ${describe(runner)}`);
+  const started = new Date();
+  const result = await withCancellation((signal) => measureSpecs(space, plan.specs, runner, { protocol, signal, onProgress: ui.progress, required: plan.required }));
+  ui.done();
+  reportWarnings(result);
+  if (result.samples.length === 0) throw new Error('no architecture could be measured');
+  writeFileAtomicSync(out, JSON.stringify(samplesRecord(space, name, runner, result, started), null, 1) + '\n');
+  process.stderr.write(`measured ${result.samples.length} of ${plan.specs.length} architectures in ${result.seconds.toFixed(1)} s (${result.visits} batches) -> ${out}\n`);
+}
+
+export async function adaptLocalCommand(args: Args): Promise<void> {
+  args.only(['space', 'extra', 'out', 'name', 'weights', ...RUNNER_FLAGS]);
+  const space = checkMeasurable(getSpace(args.required('space')).name);
+  const out = args.required('out');
+  checkOutDir(out);
+  const runner = runnerFrom(args);
+  const protocol = protocolFrom(args);
+  const extra = args.int('extra', DEFAULT_EXTRA, 0);
+  const name = args.str('name') ?? (runner.kind === 'onnxruntime' ? 'this machine' : path.basename(out, '.json'));
+  const t0 = Date.now();
+  const predictor = (await loadPredictor(space, args.str('weights'))) as LatencyPredictor;
+  const ui = progressPrinter();
+  ui.phase(`adapting "${name}" to ${space}: measuring the 10 references and ${extra} more with ${describe(runner)}`);
+  const r = await withCancellation((signal) => measureAndAdapt({ predictor, name, runner, extra, protocol, signal, onProgress: ui.progress, onPhase: ui.phase.bind(ui) }));
+  ui.done();
+  reportWarnings(r.result);
+  const saved = saveAdapted(out, r.device, r.record);
+  const c = r.device.adaptation.combination;
+  process.stderr.write(
+    `adapted "${name}" from ${r.device.samples.length} measurements in ${((Date.now() - t0) / 1000).toFixed(1)} s (measuring ${r.result.seconds.toFixed(1)} s, ${r.result.visits} batches; mapping ${c.kind}, leave-one-out RMSE ${Math.sqrt(c.looMse).toFixed(3)} ms) -> ${saved.device} (raw samples: ${path.basename(samplesPathFor(out))})\n`,
+  );
+}

@@ -1,0 +1,151 @@
+// Measuring a device and adapting the predictor to it, end to end (the CLI's measure / adapt-local and the
+// worker's adaptLocal / measure share this): which architectures, the measurement (measure.ts) over ONNX
+// files written for them (models.ts), the SAMPLES.json record, the adaptation, and the atomic save of the
+// device file with its raw samples beside it.
+import * as path from 'path';
+import type { DeviceFile, LatencyPredictor, SamplesFile } from '../predictor/service';
+import { getSpace } from '../spaces/registry';
+import { SpecError } from '../spaces/space';
+import { writeFileAtomicSync } from './atomic';
+import { chooseExtraArchitectures } from './choose';
+import { measureArchitectures, MeasureProgress, MeasureResult, ProtocolOptions } from './measure';
+import { checkMeasurable, ModelFiles } from './models';
+import { CancelledError, MeasurementError, Runner, throwIfAborted } from './runners/runner';
+
+export const DEFAULT_EXTRA = 10;
+
+/** SAMPLES.json as `measure` writes it: the core format plus how it was measured. */
+export interface SamplesRecord extends SamplesFile {
+  samples: { arch: string; latency_ms: number; spread: number; median_ms?: number; minima?: number[]; noisy?: boolean }[];
+  measurement: {
+    runner: Record<string, unknown>;
+    protocol: ProtocolOptions;
+    started: string;
+    seconds: number;
+    dropped: { arch: string; reason: string }[];
+    warnings: string[];
+  };
+}
+
+export interface PlanOptions {
+  /** Measure the space's 10 reference architectures (+ `extra` chosen ones). */
+  references: boolean;
+  extra?: number;
+  /** Further architectures (any spec form of the space). */
+  archs?: unknown[];
+}
+
+/** The canonical specs to measure, references first, and the ones that must not be dropped. */
+export function planArchitectures(space: string, o: PlanOptions, predictor?: LatencyPredictor): { specs: string[]; required: string[] } {
+  const sp = getSpace(space);
+  const listed = (o.archs ?? []).map((a, k) => {
+    try {
+      return sp.canonical(a);
+    } catch (e) {
+      throw new SpecError(`architecture ${k + 1}: ${(e as Error).message.split('\n')[0]}`);
+    }
+  });
+  const refs = o.references ? sp.references : [];
+  let extra: string[] = [];
+  if (o.references && (o.extra ?? DEFAULT_EXTRA) > 0) {
+    if (!predictor) throw new Error('choosing extra architectures needs the predictor');
+    extra = chooseExtraArchitectures(predictor, o.extra ?? DEFAULT_EXTRA, { exclude: listed });
+  }
+  const specs = [...new Set([...refs, ...listed, ...extra])];
+  if (specs.length === 0) throw new SpecError('nothing to measure: give --archs ARCHS.json or --references');
+  return { specs, required: refs };
+}
+
+export interface RunOptions {
+  protocol?: Partial<ProtocolOptions>;
+  signal?: AbortSignal;
+  onProgress?(p: MeasureProgress): void;
+  required?: string[];
+}
+
+/** Measures canonical specs of a space with a runner (ONNX files in a temporary folder, removed after). */
+export async function measureSpecs(space: string, specs: string[], runner: Runner, o: RunOptions = {}): Promise<MeasureResult> {
+  const files = new ModelFiles(checkMeasurable(space));
+  try {
+    return await measureArchitectures(runner, files.items(specs), { protocol: o.protocol, signal: o.signal, onProgress: o.onProgress, required: o.required });
+  } finally {
+    files.dispose();
+  }
+}
+
+export function samplesRecord(space: string, device: string, runner: Runner, r: MeasureResult, started: Date): SamplesRecord {
+  return {
+    space,
+    device,
+    samples: r.samples.map((s) => ({ arch: s.arch, latency_ms: s.latency_ms, spread: s.spread, median_ms: s.median_ms, minima: s.minima, ...(s.noisy ? { noisy: true } : {}) })),
+    measurement: { runner: runner.settings, protocol: r.protocol, started: started.toISOString(), seconds: Math.round(r.seconds * 10) / 10, dropped: r.dropped, warnings: r.warnings },
+  };
+}
+
+/** "7 of 20 · pass 2 · |nor_conv_3x3~0|+|…| · 12 s" */
+export function progressText(p: MeasureProgress, archWidth = 48): string {
+  const arch = p.arch.length > archWidth ? p.arch.slice(0, archWidth - 1) + '…' : p.arch;
+  const n = p.visit <= p.planned ? `${p.visit} of ${p.planned}` : `re-measuring noisy or failed (${p.visit - p.planned} extra)`;
+  return `${n} · pass ${p.pass} · ${arch} · ${Math.round(p.elapsedMs / 1000)} s`;
+}
+
+export interface AdaptLocalOptions {
+  predictor: LatencyPredictor;
+  name: string;
+  runner: Runner;
+  extra?: number;
+  /** Architectures to measure as well (e.g. the one being edited). */
+  archs?: unknown[];
+  protocol?: Partial<ProtocolOptions>;
+  signal?: AbortSignal;
+  onProgress?(p: MeasureProgress): void;
+  /** Phases: "choosing ...", "adapting ...". */
+  onPhase?(message: string): void;
+}
+
+export interface AdaptLocalResult {
+  device: DeviceFile;
+  record: SamplesRecord;
+  result: MeasureResult;
+}
+
+/** Measures the references + `extra` chosen architectures with the runner and adapts to them. Nothing is
+ *  written here (see saveAdapted); a cancellation throws CancelledError. */
+export async function measureAndAdapt(o: AdaptLocalOptions): Promise<AdaptLocalResult> {
+  const space = checkMeasurable(o.predictor.space.name);
+  const started = new Date();
+  o.onPhase?.(`choosing ${o.extra ?? DEFAULT_EXTRA} architectures besides the 10 references`);
+  const plan = planArchitectures(space, { references: true, extra: o.extra ?? DEFAULT_EXTRA, archs: o.archs }, o.predictor);
+  throwIfAborted(o.signal);
+  const result = await measureSpecs(space, plan.specs, o.runner, { protocol: o.protocol, signal: o.signal, onProgress: o.onProgress, required: plan.required });
+  throwIfAborted(o.signal);
+  if (result.samples.length < plan.required.length) throw new MeasurementError('too few architectures could be measured to adapt');
+  o.onPhase?.(`adapting to ${result.samples.length} measurements`);
+  const record = samplesRecord(space, o.name, o.runner, result, started);
+  const device = o.predictor.adapt(
+    o.name,
+    record.samples.map((s) => ({ arch: s.arch, latency_ms: s.latency_ms, spread: s.spread })),
+    'measurements',
+  );
+  if (o.signal?.aborted) throw new CancelledError();
+  return { device, record, result };
+}
+
+/** `foo.json` -> `foo.samples.json`: the raw measurements kept beside a device file. */
+export function samplesPathFor(deviceFile: string): string {
+  return deviceFile.replace(/(\.json)?$/i, '.samples.json');
+}
+
+/** A file name for an adapted device in a folder: `<name>.<space>.json` with a safe name. */
+export function deviceFileIn(dir: string, space: string, name: string): string {
+  const safe = name.trim().replace(/[^\w.@+-]+/g, '-').replace(/^[-.]+|[-.]+$/g, '').slice(0, 64) || 'device';
+  return path.join(dir, `${safe}.${space}.json`);
+}
+
+/** Saves the raw samples, then the device file (the one readers look for), each atomically. */
+export function saveAdapted(deviceFile: string, device: DeviceFile, record: SamplesRecord): { device: string; samples: string } {
+  const samples = samplesPathFor(deviceFile);
+  writeFileAtomicSync(samples, JSON.stringify(record, null, 1) + '\n');
+  writeFileAtomicSync(deviceFile, JSON.stringify(device, null, 1) + '\n');
+  return { device: deviceFile, samples };
+}

@@ -1,0 +1,131 @@
+// The worker's long jobs (measure / adaptLocal) through the bundled dist/worker.js: adapting to a device
+// command and the device then listed and predicted, predictions answered during a measurement, one job
+// at a time, the trust check, timing one model, and a cancellation mid-measurement that leaves the
+// previous device file and its samples intact.
+import { test, after, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { ChildProcess, fork } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+const root = path.resolve(__dirname, '..', '..');
+const fixtures = path.join(root, 'test', 'fixtures', 'devices');
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'help-worker-measure-'));
+const adaptedDir = path.join(tmp, 'devices');
+// The shell-script fake: no Node start-up per run (the command runner itself never uses a shell).
+const fake = `/bin/sh ${JSON.stringify(path.join(fixtures, 'fake-device.sh'))} {model}`;
+const board = { name: 'fake board', runner: 'command', space: 'nasbench201', command: fake };
+const CELL = '|nor_conv_3x3~0|+|nor_conv_3x3~0|avg_pool_3x3~1|+|skip_connect~0|nor_conv_3x3~1|skip_connect~2|';
+
+type Reply = { id: number; result?: any; error?: string; code?: string; progress?: { message?: string; increment?: number } };
+let child: ChildProcess;
+let nextId = 1;
+const waiting = new Map<number, { done: (r: Reply) => void; progress: Reply['progress'][] }>();
+
+function send(method: string, params?: unknown, onProgress?: (p: NonNullable<Reply['progress']>) => void): { id: number; reply: Promise<Reply>; progress: Reply['progress'][] } {
+  const id = nextId++;
+  const progress: Reply['progress'][] = [];
+  const reply = new Promise<Reply>((resolve) => waiting.set(id, { done: resolve, progress }));
+  child.on('message', (m: Reply) => m.id === id && m.progress && onProgress?.(m.progress));
+  child.send({ id, method, params });
+  return { id, reply, progress };
+}
+
+before(async () => {
+  child = fork(path.join(root, 'dist', 'worker.js'), [], { stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
+  child.stderr!.resume();
+  child.setMaxListeners(50);
+  child.on('message', (m: Reply) => {
+    const w = waiting.get(m.id);
+    if (!w) return;
+    if (m.progress !== undefined) w.progress.push(m.progress);
+    else {
+      waiting.delete(m.id);
+      w.done(m);
+    }
+  });
+  assert.ok((await send('init', { adaptedDir }).reply).result);
+});
+
+after(() => {
+  child?.kill();
+  fs.rmSync(tmp, { recursive: true, force: true });
+});
+
+test('a command device is measured only when the workspace is trusted', async () => {
+  const r = await send('measure', { device: board, outDir: adaptedDir, extra: 0 }).reply;
+  assert.equal(r.code, 'unsupported');
+  assert.match(r.error!, /runs a command, which HELP does only in a trusted workspace/);
+  const bad = await send('measure', { device: { ...board, command: `${fake}; touch x` }, outDir: adaptedDir, trusted: true }).reply;
+  assert.equal(bad.code, 'bad-request');
+  assert.match(bad.error!, /without a shell/);
+});
+
+test('measure: adapts to a device command with progress; the device is then listed and predicts', async () => {
+  const job = send('measure', { device: board, outDir: adaptedDir, extra: 1, spec: CELL, trusted: true });
+  // Predictions are answered while the measurement runs, and a second measurement is refused.
+  const busy = await send('adaptLocal', { space: 'nasbench201', outDir: adaptedDir }).reply;
+  assert.match(busy.error!, /a measurement is already running/);
+  const p = await send('predict', { space: 'nasbench201', specs: [CELL], devices: ['gold_6226'] }).reply;
+  assert.ok(p.result.ms.gold_6226[0] > 0);
+  assert.ok(waiting.has(job.id), 'the measurement is still running');
+  const r = await job.reply;
+  assert.equal(r.error, undefined, r.error);
+  assert.equal(r.result.name, 'fake board');
+  assert.equal(r.result.samples, 12, 'references + the edited architecture + 1 extra');
+  assert.equal(path.basename(r.result.file), 'fake-board.nasbench201.json');
+  assert.ok(fs.existsSync(r.result.samplesFile));
+  const msgs = job.progress.map((x) => x!.message ?? '');
+  assert.ok(msgs.some((m) => /^1 of 36 · pass 1 · \|/.test(m)), msgs.slice(0, 3).join(' / '));
+  assert.ok(msgs.some((m) => /adapting to 12 measurements/.test(m)));
+  const total = job.progress.reduce((a, x) => a + (x!.increment ?? 0), 0);
+  assert.ok(Math.abs(total - 100) < 1e-6, `increments add up to 100, got ${total}`);
+  const d = await send('devices', { space: 'nasbench201' }).reply;
+  const dev = d.result[0].devices.find((x: { name: string }) => x.name === 'fake board');
+  assert.equal(dev.origin, 'adapted');
+  assert.equal(dev.samples, 12);
+  assert.ok(!d.result[0].devices.some((x: { name: string }) => /samples/.test(x.name)));
+  const pr = await send('predict', { space: 'nasbench201', specs: [CELL], devices: ['fake board'] }).reply;
+  assert.ok(pr.result.ms['fake board'][0] > 0, JSON.stringify(pr.result));
+});
+
+test('a cancellation mid-measurement leaves the previous device file and samples intact', async () => {
+  const file = path.join(adaptedDir, 'fake-board.nasbench201.json');
+  const samples = path.join(adaptedDir, 'fake-board.nasbench201.samples.json');
+  const before = fs.readFileSync(file);
+  const beforeSamples = fs.readFileSync(samples);
+  let cancelSent = false;
+  const job = send('measure', { device: { ...board, command: `${fake} 0.06` }, outDir: adaptedDir, extra: 0, trusted: true }, (p) => {
+    if (!cancelSent && /3 of 30/.test(p.message ?? '')) {
+      cancelSent = true;
+      child.send({ id: nextId++, method: 'cancel', params: { id: job.id } });
+    }
+  });
+  const t0 = Date.now();
+  const r = await job.reply;
+  assert.equal(r.code, 'cancelled', JSON.stringify(r));
+  assert.ok(Date.now() - t0 < 15_000);
+  assert.deepEqual(fs.readFileSync(file), before);
+  assert.deepEqual(fs.readFileSync(samples), beforeSamples);
+  assert.deepEqual(fs.readdirSync(adaptedDir).sort(), ['fake-board.nasbench201.json', 'fake-board.nasbench201.samples.json']);
+  // The worker goes on serving.
+  assert.equal((await send('ping').reply).result, 'pong');
+});
+
+test('measure with a model file times it on this machine (nothing saved)', async () => {
+  const model = path.join(tmp, 'cell.onnx');
+  const { writeNasBench201 } = await import('../../src/core/onnx/writer');
+  fs.writeFileSync(model, writeNasBench201(CELL));
+  const r = await send('measure', { device: { name: 'this machine', runner: 'onnxruntime' }, model, outDir: adaptedDir }).reply;
+  assert.equal(r.error, undefined, r.error);
+  assert.equal(r.result.device, 'this machine');
+  assert.ok(r.result.latency_ms > 0 && r.result.latency_ms < 1000);
+  assert.ok(r.result.visits >= 15 && r.result.runs >= 150, JSON.stringify(r.result));
+  assert.ok(r.result.median_ms >= r.result.latency_ms);
+  assert.equal(fs.readdirSync(adaptedDir).length, 2);
+  const missing = await send('measure', { device: { name: 'this machine', runner: 'onnxruntime' }, model: path.join(tmp, 'none.onnx'), outDir: adaptedDir }).reply;
+  assert.equal(missing.code, 'bad-request');
+  const hat = await send('adaptLocal', { space: 'hat', outDir: adaptedDir }).reply;
+  assert.equal(hat.code, 'unsupported');
+});
