@@ -306,6 +306,7 @@ async function main(): Promise<void> {
   };
   results.targetsMet = verdict;
   results.lensCalls = lensCalls;
+  results.loadavgEnd = os.loadavg().map((x) => Math.round(x * 100) / 100);
   fs.rmSync(dir, { recursive: true, force: true });
   if (JSON_OUT) {
     console.log(JSON.stringify(results, null, 1));
@@ -319,7 +320,7 @@ async function main(): Promise<void> {
       else console.log(`| ${name} | ${s.n} | ${s.medianMs.toFixed(2)} ms | ${s.p99Ms.toFixed(2)} ms | ${s.maxMs.toFixed(2)} ms | ${target} |`);
     }
     console.log('');
-    console.log(`targets: activation ${verdict.activation ? 'met' : 'NOT met'}; keystroke ${verdict.keystroke ? 'met' : 'NOT met'}`);
+    console.log(`targets: activation ${verdict.activation ? 'met' : 'NOT met'}; keystroke ${verdict.keystroke ? 'met' : 'NOT met'} (load average at the end ${os.loadavg().map((x) => x.toFixed(2)).join(' ')})`);
   }
   process.exitCode = verdict.activation && verdict.keystroke ? 0 : 1;
 }

@@ -4,7 +4,7 @@
 // update with their ranges carried through the edits since (those an edit touched marked stale, "…");
 // help.updateDelayMs after the last edit the document is scanned again and the values are filled from the
 // cache or the worker.
-import * as vscode from 'vscode';
+import vscode = require('vscode');
 import type { FoundSpec } from '../core/spaces/findSpecs';
 import { formatLens, LensEntry, shortError, STALE_MARK } from './lensText';
 import { LatencyService } from './latency';

@@ -1,5 +1,5 @@
 // Reads the help.* settings (validated by settings.ts) and warns once per invalid entry.
-import * as vscode from 'vscode';
+import vscode = require('vscode');
 import { HelpSettings, validateSettings } from './settings';
 
 export class Config implements vscode.Disposable {

@@ -1,7 +1,7 @@
 // Explorer decorations: files with architectures (and .onnx models HELP can read) get a short latency
 // badge (on the first primary device) and a tooltip with the primary devices' latencies.
 import * as path from 'path';
-import * as vscode from 'vscode';
+import vscode = require('vscode');
 import { findSpecsChunked } from './chunkedSpecs';
 import { perf } from './perf';
 import { formatMs, latencyBadge } from './lensText';

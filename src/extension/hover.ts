@@ -1,6 +1,6 @@
 // Hover on a spec: every registered device of its space with the predicted latency and where the device
 // comes from (built-in table / profile / adapted with n samples and date).
-import * as vscode from 'vscode';
+import vscode = require('vscode');
 import { specAt } from '../core/spaces/findSpecs';
 import { formatMs, originText, shortError } from './lensText';
 import { LatencyService } from './latency';

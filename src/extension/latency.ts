@@ -1,7 +1,7 @@
 // The extension's view of the worker: devices per space and predicted milliseconds, cached by content
 // (space + spec + device -> ms), so that the CodeLens, hover, panel, status bar and decorations share one
 // cache and ask the worker only for what it has not answered yet.
-import * as vscode from 'vscode';
+import vscode = require('vscode');
 import type { DeviceInfo, PredictResult, SpaceDevices } from './protocol';
 import { WorkerClient, WorkerError } from './worker-client';
 import { primaryDevicesFor } from './primaryDevices';

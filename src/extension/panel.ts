@@ -1,7 +1,7 @@
 // The latency panel (a webview beside the editor): per-device bars for the current architecture, a
 // histogram of predicted latency over the space on a chosen device with the current architecture marked,
 // and predicted vs measured for the samples of adapted devices. Follows the active editor.
-import * as vscode from 'vscode';
+import vscode = require('vscode');
 import type { FoundSpec } from '../core/spaces/findSpecs';
 import { specAt } from '../core/spaces/findSpecs';
 import type { AdaptedSamplesResult, HistogramResult } from './protocol';

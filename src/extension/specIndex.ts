@@ -2,7 +2,7 @@
 // them, cached per document version. A new version is scanned in chunks (chunkedSpecs.ts): after an edit
 // only the chunks it changed are read again, so a rescan of a large file stays a few milliseconds.
 import * as path from 'path';
-import * as vscode from 'vscode';
+import vscode = require('vscode');
 import { FoundSpec, specAt } from '../core/spaces/findSpecs';
 import { ChunkedSpecFinder } from './chunkedSpecs';
 import { perf } from './perf';

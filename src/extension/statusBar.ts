@@ -1,5 +1,5 @@
 // Status bar: the active architecture's latency on its space's first primary device.
-import * as vscode from 'vscode';
+import vscode = require('vscode');
 import { formatMs } from './lensText';
 import { LatencyService } from './latency';
 import { SpecIndex } from './specIndex';

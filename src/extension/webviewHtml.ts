@@ -1,7 +1,7 @@
 // The HTML shell of HELP's webviews: local assets from media/ only, a strict Content-Security-Policy
 // with a per-render nonce, theme colours through VS Code's CSS variables (in the stylesheet).
 import * as crypto from 'crypto';
-import * as vscode from 'vscode';
+import vscode = require('vscode');
 
 export function nonce(): string {
   return crypto.randomBytes(16).toString('base64').replace(/[^A-Za-z0-9]/g, '');

@@ -2,6 +2,7 @@
 // worker's adaptLocal / measure share this): which architectures, the measurement (measure.ts) over ONNX
 // files written for them (models.ts), the SAMPLES.json record, the adaptation, and the atomic save of the
 // device file with its raw samples beside it.
+import * as os from 'os';
 import * as path from 'path';
 import type { DeviceFile, LatencyPredictor, SamplesFile } from '../predictor/service';
 import { getSpace } from '../spaces/registry';
@@ -22,6 +23,8 @@ export interface SamplesRecord extends SamplesFile {
     protocol: ProtocolOptions;
     started: string;
     seconds: number;
+    /** Load average (1 min) seen while measuring on this machine. */
+    loadavg?: number[];
     dropped: { arch: string; reason: string }[];
     warnings: string[];
   };
@@ -63,22 +66,45 @@ export interface RunOptions {
   required?: string[];
 }
 
-/** Measures canonical specs of a space with a runner (ONNX files in a temporary folder, removed after). */
-export async function measureSpecs(space: string, specs: string[], runner: Runner, o: RunOptions = {}): Promise<MeasureResult> {
+/** Measures canonical specs of a space with a runner (ONNX files in a temporary folder, removed after).
+ *  On this machine (onnxruntime), the load average is watched: a machine busier than its cores throughout
+ *  slows even the fastest runs down, and the result then says so. */
+export async function measureSpecs(space: string, specs: string[], runner: Runner, o: RunOptions = {}): Promise<MeasureResult & { load?: number[] }> {
   const files = new ModelFiles(checkMeasurable(space));
+  const local = runner.kind === 'onnxruntime' && os.loadavg()[0] > 0;
+  const load: number[] = [];
+  const watch = local ? setInterval(() => load.push(os.loadavg()[0]), 5000) : undefined;
+  watch?.unref();
+  if (local) load.push(os.loadavg()[0]);
   try {
-    return await measureArchitectures(runner, files.items(specs), { protocol: o.protocol, signal: o.signal, onProgress: o.onProgress, required: o.required });
+    const r = await measureArchitectures(runner, files.items(specs), { protocol: o.protocol, signal: o.signal, onProgress: o.onProgress, required: o.required });
+    if (!local) return r;
+    load.push(os.loadavg()[0]);
+    const cpus = os.cpus().length;
+    const busy = load.filter((l) => l > cpus + 0.5).length;
+    // Our own measurement accounts for about 1 of the load.
+    if (busy > load.length / 2) r.warnings.push(`the machine was busy while measuring (load average ${Math.min(...load).toFixed(1)}–${Math.max(...load).toFixed(1)} on ${cpus} CPUs): latencies may read high; measure again when it is idle`);
+    return { ...r, load: load.map((l) => Math.round(l * 100) / 100) };
   } finally {
+    if (watch) clearInterval(watch);
     files.dispose();
   }
 }
 
-export function samplesRecord(space: string, device: string, runner: Runner, r: MeasureResult, started: Date): SamplesRecord {
+export function samplesRecord(space: string, device: string, runner: Runner, r: MeasureResult & { load?: number[] }, started: Date): SamplesRecord {
   return {
     space,
     device,
     samples: r.samples.map((s) => ({ arch: s.arch, latency_ms: s.latency_ms, spread: s.spread, median_ms: s.median_ms, minima: s.minima, ...(s.noisy ? { noisy: true } : {}) })),
-    measurement: { runner: runner.settings, protocol: r.protocol, started: started.toISOString(), seconds: Math.round(r.seconds * 10) / 10, dropped: r.dropped, warnings: r.warnings },
+    measurement: {
+      runner: runner.settings,
+      protocol: r.protocol,
+      started: started.toISOString(),
+      seconds: Math.round(r.seconds * 10) / 10,
+      ...(r.load ? { loadavg: r.load } : {}),
+      dropped: r.dropped,
+      warnings: r.warnings,
+    },
   };
 }
 
