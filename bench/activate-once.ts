@@ -4,24 +4,12 @@
 //   node activate-once.js ROOT EXTENSION_DIR
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { createVscode, installVscode, Uri } from './vscode-mock';
+import { createVscode, extensionContext, installVscode } from './vscode-mock';
 
 const [root, dir] = process.argv.slice(2);
 const mock = createVscode({ root, workspace: dir });
 installVscode(mock.vscode);
-const memento = () => ({ get: () => undefined, update: async () => {}, keys: () => [], setKeysForSync() {} });
-const context = {
-  subscriptions: [] as { dispose(): void }[],
-  extensionPath: dir,
-  extensionUri: Uri.file(dir),
-  globalStorageUri: Uri.file(path.join(dir, 'global')),
-  storageUri: Uri.file(path.join(dir, 'storage')),
-  logUri: Uri.file(path.join(dir, 'log')),
-  globalState: memento(),
-  workspaceState: memento(),
-  extensionMode: 1,
-  asAbsolutePath: (p: string) => path.join(dir, p),
-};
+const context = extensionContext(dir);
 const t0 = performance.now();
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const ext = require(path.join(dir, 'dist', 'extension.js'));

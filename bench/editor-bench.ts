@@ -18,7 +18,7 @@ import { spawnSync } from 'node:child_process';
 import { EventEmitter as NodeEmitter } from 'node:events';
 import { PassThrough } from 'node:stream';
 import { performance } from 'node:perf_hooks';
-import { createVscode, FakeTimers, installVscode, MockDocument, Uri } from './vscode-mock';
+import { createVscode, extensionContext, FakeTimers, installVscode, MockDocument, Uri } from './vscode-mock';
 import { specDocument } from './specDoc.mjs';
 import { findSpecs } from '../src/core/spaces/findSpecs';
 import { ChunkedSpecFinder } from '../src/extension/chunkedSpecs';
@@ -89,22 +89,6 @@ function fakeWorker(): { requests: number; pending: number } {
   return state;
 }
 
-function context(dir: string) {
-  const memento = () => ({ get: () => undefined, update: async () => {}, keys: () => [], setKeysForSync() {} });
-  return {
-    subscriptions: [] as { dispose(): void }[],
-    extensionPath: dir,
-    extensionUri: Uri.file(dir),
-    globalStorageUri: Uri.file(path.join(dir, 'global')),
-    storageUri: Uri.file(path.join(dir, 'storage')),
-    logUri: Uri.file(path.join(dir, 'log')),
-    globalState: memento(),
-    workspaceState: memento(),
-    extensionMode: 1,
-    asAbsolutePath: (p: string) => path.join(dir, p),
-  };
-}
-
 async function main(): Promise<void> {
   const load = os.loadavg();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'help-editor-bench-'));
@@ -164,7 +148,7 @@ async function main(): Promise<void> {
   timers.install();
   // eslint-disable-next-line @typescript-eslint/no-var-requires
   const ext = require(bundlePath);
-  ext.activate(context(dir));
+  ext.activate(extensionContext(dir));
   const perfStats = (reset = false) => mock.commands.get('help._perfStats')!({ reset }) as { tasks: Record<string, { totalMs: number; maxMs: number; count: number }>; maxBlockingMs: number; worst: string };
   const lens = mock.codeLensProviders[0].provider;
   const hover = mock.hoverProviders[0].provider;

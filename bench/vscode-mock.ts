@@ -392,6 +392,23 @@ export function createVscode(opts: { root: string; workspace: string; settings?:
 }
 
 /** Makes `require('vscode')` return `vscode` from now on. */
+/** The ExtensionContext activate() gets, with every storage folder under `dir`. */
+export function extensionContext(dir: string) {
+  const memento = () => ({ get: () => undefined, update: async () => {}, keys: () => [], setKeysForSync() {} });
+  return {
+    subscriptions: [] as { dispose(): void }[],
+    extensionPath: dir,
+    extensionUri: Uri.file(dir),
+    globalStorageUri: Uri.file(path.join(dir, 'global')),
+    storageUri: Uri.file(path.join(dir, 'storage')),
+    logUri: Uri.file(path.join(dir, 'log')),
+    globalState: memento(),
+    workspaceState: memento(),
+    extensionMode: 1,
+    asAbsolutePath: (p: string) => path.join(dir, p),
+  };
+}
+
 export function installVscode(vscode: unknown): void {
   const M = Module as unknown as { _load: (req: string, ...rest: unknown[]) => unknown };
   const load = M._load;

@@ -8,9 +8,8 @@ import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { cli, root, runCli } from './helpers';
 
-const root = path.resolve(__dirname, '..', '..');
-const cli = path.join(root, 'dist', 'cli.js');
 const fixtures = path.join(root, 'test', 'fixtures', 'devices');
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'help-cli-measure-'));
 after(() => fs.rmSync(tmp, { recursive: true, force: true }));
@@ -25,10 +24,7 @@ const B = '|skip_connect~0|+|nor_conv_1x1~0|none~1|+|none~0|none~1|avg_pool_3x3~
 const archs = path.join(tmp, 'archs.json');
 fs.writeFileSync(archs, JSON.stringify([B, A]));
 
-function run(...args: string[]) {
-  const r = spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', cwd: tmp });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const run = (...args: string[]) => runCli(tmp, args);
 
 test('measure --archs with a device command writes SAMPLES.json with the spread per sample', () => {
   const out = path.join(tmp, 'samples.json');

@@ -1,17 +1,12 @@
 // The CLI's ONNX contracts: `inspect FILE.onnx` and `predict --onnx FILE`.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
+import { root, runCli } from './helpers';
 
-const root = path.resolve(__dirname, '..', '..');
-const cli = path.join(root, 'dist', 'cli.js');
 const fixture = (...p: string[]) => path.join(root, 'test', 'fixtures', 'onnx', ...p);
 
-function run(...args: string[]) {
-  const r = spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', cwd: root });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const run = (...args: string[]) => runCli(root, args);
 
 test('inspect names the space and spec of an exported model', () => {
   const r = run('inspect', fixture('torch', 'fbnet-a.onnx'), '--json');

@@ -1,26 +1,14 @@
 // The CLI contracts for FBNet, OFA and HAT (NAS-Bench-201 is covered by cli.test.ts).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { expectBadInput, root, runCli } from './helpers';
 
-const root = path.resolve(__dirname, '..', '..');
-const cli = path.join(root, 'dist', 'cli.js');
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'help-spaces-'));
 
-function run(...args: string[]) {
-  const r = spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', cwd: tmp });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
-
-function expectBadInput(r: ReturnType<typeof run>, pattern: RegExp) {
-  assert.equal(r.code, 2, `exit code (stderr: ${r.stderr})`);
-  const lines = r.stderr.trim().split('\n');
-  assert.equal(lines.length, 1, `one line on stderr: ${r.stderr}`);
-  assert.match(lines[0], pattern);
-}
+const run = (...args: string[]) => runCli(tmp, args);
 
 const table = (space: string, file: string) => JSON.parse(fs.readFileSync(path.join(root, 'data', space, file), 'utf8'));
 

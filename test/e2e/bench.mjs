@@ -23,73 +23,29 @@
 //   built-in extensions included);
 // - the VSIX size.
 // Prints a markdown table, measured against target; exit code 1 if a target is missed.
-import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
+import { CodeServerSession, findFiles, QUIET_SETTINGS, waitFor as waitForEvery } from './harness.mjs';
 import { specDocument } from '../../bench/specDoc.mjs';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const root = path.resolve(here, '..', '..');
-const vsix = path.join(root, 'dist', 'help-latency.vsix');
 const JSON_OUT = process.argv.includes('--json');
 const OPENS = Number(process.env.HELP_BENCH_OPENS) || 5;
 const TARGETS = { activationMs: 50, firstLensMs: 500, blockingMs: 16, vsixMB: 40 };
 const RESET_KEY = 'Control+Alt+Shift+F9';
 const READ_KEY = 'Control+Alt+Shift+F10';
 
-let server;
-let browser;
 let page;
-const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'help-bench-'));
 
 function log(s) {
   if (!JSON_OUT) console.log(`[bench ${new Date().toISOString().slice(11, 19)}] ${s}`);
   else console.error(`[bench ${new Date().toISOString().slice(11, 19)}] ${s}`);
 }
 
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-async function waitFor(fn, what, timeoutMs = 60_000, everyMs = 100) {
-  const end = Date.now() + timeoutMs;
-  let last;
-  while (Date.now() < end) {
-    try {
-      const v = await fn();
-      if (v) return v;
-    } catch (e) {
-      last = e;
-    }
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
-  throw new Error(`timed out waiting for ${what}${last ? ` (${last.message})` : ''}`);
-}
-
-function run(cmd, args, opts = {}) {
-  const r = spawnSync(cmd, args, { encoding: 'utf8', ...opts });
-  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (${r.status}): ${(r.stderr || r.stdout || '').slice(-2000)}`);
-  return r.stdout;
-}
-
-function findFiles(dir, re) {
-  if (!fs.existsSync(dir)) return [];
-  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((d) => {
-    const p = path.join(dir, d.name);
-    return d.isDirectory() ? findFiles(p, re) : re.test(d.name) ? [p] : [];
-  });
-}
+const session = new CodeServerSession('help-bench-', log);
+const { tmp, userData, workspace } = session;
+/** Polls every 100 ms (the bench times what it waits for). */
+const waitFor = (fn, what, timeoutMs = 60_000, everyMs = 100) => waitForEvery(fn, what, timeoutMs, everyMs);
 
 const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -138,80 +94,29 @@ async function readPerf(page, userData, key) {
 
 async function main() {
   const out = { loadavg: os.loadavg().map((x) => Math.round(x * 100) / 100), cpus: os.cpus().length };
-  if (process.env.HELP_E2E_SKIP_PACKAGE !== '1' || !fs.existsSync(vsix)) {
-    log('packaging the VSIX');
-    run('npm', ['run', '--silent', 'package'], { cwd: root, stdio: ['ignore', 'ignore', 'pipe'] });
-  }
-  if (!fs.existsSync(vsix)) throw new Error(`${vsix} was not built`);
-  out.vsixMB = fs.statSync(vsix).size / 1e6;
+  out.vsixMB = session.packageVsix() / 1e6;
   log(`VSIX ${out.vsixMB.toFixed(2)} MB`);
+  session.installCodeServer();
 
-  log('installing code-server (idempotent)');
-  const entry = run('bash', [path.join(root, '..', 'shared', 'tools', 'install-code-server.sh')]).trim().split('\n').pop();
-  if (!entry || !fs.existsSync(entry)) throw new Error(`code-server entry not found: ${entry}`);
-
-  const userData = path.join(tmp, 'user-data');
-  const extDir = path.join(tmp, 'extensions');
-  const workspace = path.join(tmp, 'workspace');
-  fs.mkdirSync(path.join(userData, 'User'), { recursive: true });
-  fs.mkdirSync(extDir, { recursive: true });
   fs.mkdirSync(workspace, { recursive: true });
   // Warm-up: every form of every space once (the worker loads each space's predictor).
   fs.writeFileSync(path.join(workspace, 'warmup.py'), specDocument({ lines: 80, specs: 8, seed: 99 }).text);
   for (let k = 0; k < OPENS; k++) fs.writeFileSync(path.join(workspace, `open1000_${k}.py`), specDocument({ lines: 1000, specs: 40, seed: 11 + k }).text);
   const typing = specDocument({ lines: 5000, specs: 200, seed: 21 });
   fs.writeFileSync(path.join(workspace, 'typing5000.py'), typing.text);
-  fs.writeFileSync(
-    path.join(userData, 'User', 'settings.json'),
-    JSON.stringify({
-      'security.workspace.trust.enabled': false,
-      'workbench.startupEditor': 'none',
-      'workbench.tips.enabled': false,
-      'workbench.enableExperiments': false,
-      'telemetry.telemetryLevel': 'off',
-      'extensions.autoCheckUpdates': false,
-      'extensions.autoUpdate': false,
-      'update.mode': 'none',
-      'editor.quickSuggestions': { other: false, comments: false, strings: false },
-      'editor.wordBasedSuggestions': 'off',
-      'editor.autoClosingBrackets': 'never',
-      'editor.hover.enabled': false,
-      'workbench.editor.enablePreview': false,
-      'git.enabled': false,
-    }),
-  );
-  fs.writeFileSync(
-    path.join(userData, 'User', 'keybindings.json'),
-    JSON.stringify([
-      { key: 'ctrl+alt+shift+f9', command: 'help._perfStats', args: { reset: true, eventLoop: true } },
-      { key: 'ctrl+alt+shift+f10', command: 'help._perfStats' },
-    ]),
-  );
-  const config = path.join(tmp, 'config.yaml');
-  fs.writeFileSync(config, 'auth: none\ncert: false\n');
-  const base = ['--config', config, '--user-data-dir', userData, '--extensions-dir', extDir, '--disable-telemetry', '--disable-update-check'];
-  log('installing the VSIX into code-server');
-  run(process.execPath, [entry, ...base, '--install-extension', vsix]);
-
-  const port = await freePort();
-  log(`starting code-server on 127.0.0.1:${port}`);
-  const serverLog = fs.openSync(path.join(tmp, 'code-server.log'), 'w');
-  server = spawn(process.execPath, [entry, ...base, '--auth', 'none', '--bind-addr', `127.0.0.1:${port}`, '--disable-workspace-trust', '--disable-getting-started-override', workspace], {
-    stdio: ['ignore', serverLog, serverLog],
-    env: { ...process.env, VSCODE_PROXY_URI: '' },
+  session.writeUserFile('settings.json', {
+    ...QUIET_SETTINGS,
+    'editor.autoClosingBrackets': 'never',
+    'editor.hover.enabled': false,
+    'workbench.editor.enablePreview': false,
+    'git.enabled': false,
   });
-  await waitFor(async () => (await fetch(`http://127.0.0.1:${port}/healthz`)).ok, 'code-server to listen', 60_000, 500);
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-dev-shm-usage'],
-  });
-  page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
-  page.on('pageerror', (e) => log(`page error: ${e.message}`));
-  await page.goto(`http://127.0.0.1:${port}/?folder=${encodeURIComponent(workspace)}`);
-  await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
-  await waitFor(async () => (await page.locator('.explorer-folders-view .monaco-list-row').count()) > 0, 'the explorer', 60_000);
-  log('workbench up');
+  session.writeUserFile('keybindings.json', [
+    { key: 'ctrl+alt+shift+f9', command: 'help._perfStats', args: { reset: true, eventLoop: true } },
+    { key: 'ctrl+alt+shift+f10', command: 'help._perfStats' },
+  ]);
+  await session.start();
+  page = session.page;
 
   // Warm-up: the worker starts and loads every space.
   await quickOpen(page, 'warmup.py');
@@ -370,21 +275,6 @@ function report(o) {
   return { text: lines.join('\n'), ok: rows.every((r) => r[3] !== false) };
 }
 
-async function cleanup() {
-  try {
-    await browser?.close();
-  } catch {
-    /* already gone */
-  }
-  if (server && server.exitCode === null) {
-    server.kill('SIGTERM');
-    await new Promise((r) => setTimeout(r, 500));
-    if (server.exitCode === null) server.kill('SIGKILL');
-  }
-  if (!process.env.HELP_E2E_KEEP) fs.rmSync(tmp, { recursive: true, force: true });
-  else log(`kept ${tmp}`);
-}
-
 let result;
 let fatal;
 try {
@@ -399,10 +289,9 @@ try {
   } catch {
     /* no page */
   }
-  const l = path.join(tmp, 'code-server.log');
-  if (fs.existsSync(l)) log(`code-server log tail:\n${fs.readFileSync(l, 'utf8').slice(-3000)}`);
+  session.logServerTail();
 }
-await cleanup();
+await session.cleanup();
 if (fatal) process.exit(2);
 const { text, ok } = report(result);
 if (JSON_OUT) console.log(JSON.stringify({ ...result, targetsMet: ok }, null, 1));

@@ -7,29 +7,24 @@
 // a spec (.txt and .py), the hover table, the latency panel with bars (opened from the command palette),
 // that editing a spec keeps its lens (stale, then updated), and that the extension host did not crash.
 // Screenshots go to media/screenshots/. Not part of `npm test` (test/run-all.mjs skips test/e2e/).
-import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as net from 'node:net';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
+import { CodeServerSession, findFiles, QUIET_SETTINGS, root, run, waitFor } from './harness.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const root = path.resolve(here, '..', '..');
 const shots = path.join(root, 'media', 'screenshots');
-const vsix = path.join(root, 'dist', 'help-latency.vsix');
 const CELL = '|nor_conv_3x3~0|+|nor_conv_3x3~0|avg_pool_3x3~1|+|skip_connect~0|nor_conv_3x3~1|skip_connect~2|';
 const NEW_CELL = '|avg_pool_3x3~0|+|skip_connect~0|none~1|+|skip_connect~0|none~1|avg_pool_3x3~2|';
 
 const results = [];
-let server;
-let browser;
-const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'help-e2e-'));
 
 function log(s) {
   console.log(`[e2e ${new Date().toISOString().slice(11, 19)}] ${s}`);
 }
+
+const session = new CodeServerSession('help-e2e-', log);
+const { userData, workspace } = session;
 
 async function check(name, fn) {
   const t0 = Date.now();
@@ -45,38 +40,6 @@ async function check(name, fn) {
 
 function assert(cond, msg) {
   if (!cond) throw new Error(msg);
-}
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-async function waitFor(fn, what, timeoutMs = 60_000, everyMs = 250) {
-  const end = Date.now() + timeoutMs;
-  let last;
-  while (Date.now() < end) {
-    try {
-      const v = await fn();
-      if (v) return v;
-    } catch (e) {
-      last = e;
-    }
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
-  throw new Error(`timed out waiting for ${what}${last ? ` (${last.message})` : ''}`);
-}
-
-function run(cmd, args, opts = {}) {
-  const r = spawnSync(cmd, args, { encoding: 'utf8', ...opts });
-  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (${r.status}): ${(r.stderr || r.stdout || '').slice(-2000)}`);
-  return r.stdout;
 }
 
 async function lensTexts(page) {
@@ -113,22 +76,9 @@ async function helpLens(page, pred = (t) => /HELP/.test(t) && /\bms\b/.test(t) &
 
 async function main() {
   fs.mkdirSync(shots, { recursive: true });
-  if (process.env.HELP_E2E_SKIP_PACKAGE !== '1' || !fs.existsSync(vsix)) {
-    log('packaging the VSIX');
-    run('npm', ['run', '--silent', 'package'], { cwd: root, stdio: ['ignore', 'ignore', 'pipe'] });
-  }
-  assert(fs.existsSync(vsix), `${vsix} was not built`);
-  log(`VSIX ${(fs.statSync(vsix).size / 1e6).toFixed(2)} MB`);
+  log(`VSIX ${(session.packageVsix() / 1e6).toFixed(2)} MB`);
+  session.installCodeServer();
 
-  log('installing code-server (idempotent)');
-  const entry = run('bash', [path.join(root, '..', 'shared', 'tools', 'install-code-server.sh')]).trim().split('\n').pop();
-  assert(entry && fs.existsSync(entry), `code-server entry not found: ${entry}`);
-
-  const userData = path.join(tmp, 'user-data');
-  const extDir = path.join(tmp, 'extensions');
-  const workspace = path.join(tmp, 'workspace');
-  fs.mkdirSync(path.join(userData, 'User'), { recursive: true });
-  fs.mkdirSync(extDir, { recursive: true });
   fs.cpSync(path.join(here, 'fixtures'), workspace, { recursive: true });
   // A real NAS-Bench-201 network as ONNX, from the project's ONNX writer (when this build has one).
   const writer = path.join(root, 'src', 'core', 'onnx', 'writer.ts');
@@ -137,56 +87,19 @@ async function main() {
     const code = `require('fs').writeFileSync(process.argv[1], require(${JSON.stringify(writer)}).writeNasBench201(process.argv[2]))`;
     run(process.execPath, ['--import', 'tsx', '-e', code, path.join(workspace, 'cell.onnx'), CELL], { cwd: root });
   }
-  fs.writeFileSync(
-    path.join(userData, 'User', 'settings.json'),
-    JSON.stringify({
-      'security.workspace.trust.enabled': false,
-      'workbench.startupEditor': 'none',
-      'workbench.tips.enabled': false,
-      'workbench.enableExperiments': false,
-      'telemetry.telemetryLevel': 'off',
-      'extensions.autoCheckUpdates': false,
-      'extensions.autoUpdate': false,
-      'update.mode': 'none',
-      'editor.quickSuggestions': { other: false, comments: false, strings: false },
-      'editor.wordBasedSuggestions': 'off',
-      'editor.hover.delay': 200,
-      'workbench.colorTheme': 'Default Dark Modern',
-      'help.updateDelayMs': 300,
-      // "Adapt to this machine" measures the 10 references and 2 more (a short run for the test).
-      'help.adapt.extraArchitectures': 2,
-      // An invalid entry: activation must warn naming it, not fail.
-      'help.devices': [{ name: 'broken board', runner: 'tensorrt' }],
-    }),
-  );
-  const config = path.join(tmp, 'config.yaml');
-  fs.writeFileSync(config, 'auth: none\ncert: false\n');
-  const base = ['--config', config, '--user-data-dir', userData, '--extensions-dir', extDir, '--disable-telemetry', '--disable-update-check'];
-
-  log('installing the VSIX into code-server');
-  const inst = run(process.execPath, [entry, ...base, '--install-extension', vsix]);
+  session.writeUserFile('settings.json', {
+    ...QUIET_SETTINGS,
+    'editor.hover.delay': 200,
+    'workbench.colorTheme': 'Default Dark Modern',
+    'help.updateDelayMs': 300,
+    // "Adapt to this machine" measures the 10 references and 2 more (a short run for the test).
+    'help.adapt.extraArchitectures': 2,
+    // An invalid entry: activation must warn naming it, not fail.
+    'help.devices': [{ name: 'broken board', runner: 'tensorrt' }],
+  });
+  const inst = await session.start();
   assert(/help-latency/i.test(inst) || /successfully installed/i.test(inst), `install output: ${inst}`);
-
-  const port = await freePort();
-  log(`starting code-server on 127.0.0.1:${port}`);
-  const serverLog = fs.openSync(path.join(tmp, 'code-server.log'), 'w');
-  server = spawn(process.execPath, [entry, ...base, '--auth', 'none', '--bind-addr', `127.0.0.1:${port}`, '--disable-workspace-trust', '--disable-getting-started-override', workspace], {
-    stdio: ['ignore', serverLog, serverLog],
-    env: { ...process.env, VSCODE_PROXY_URI: '' },
-  });
-  await waitFor(async () => (await fetch(`http://127.0.0.1:${port}/healthz`)).ok, 'code-server to listen', 60_000, 500);
-
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-dev-shm-usage'],
-  });
-  const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
-  page.on('pageerror', (e) => log(`page error: ${e.message}`));
-  await page.goto(`http://127.0.0.1:${port}/?folder=${encodeURIComponent(workspace)}`);
-  await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
-  await waitFor(async () => (await page.locator('.explorer-folders-view .monaco-list-row').count()) > 0, 'the explorer', 60_000);
-  log('workbench up');
+  const page = session.page;
 
   await check('an invalid help.devices entry gives a warning naming it (activation goes on)', async () => {
     await openFile(page, 'cell.txt');
@@ -421,38 +334,15 @@ async function main() {
   });
 }
 
-function findFiles(dir, re) {
-  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((d) => {
-    const p = path.join(dir, d.name);
-    return d.isDirectory() ? findFiles(p, re) : re.test(d.name) ? [p] : [];
-  });
-}
-
-async function cleanup() {
-  try {
-    await browser?.close();
-  } catch {
-    /* already gone */
-  }
-  if (server && server.exitCode === null) {
-    server.kill('SIGTERM');
-    await new Promise((r) => setTimeout(r, 500));
-    if (server.exitCode === null) server.kill('SIGKILL');
-  }
-  if (!process.env.HELP_E2E_KEEP) fs.rmSync(tmp, { recursive: true, force: true });
-  else log(`kept ${tmp}`);
-}
-
 let fatal;
 try {
   await main();
 } catch (e) {
   fatal = e;
   log(`fatal: ${e?.stack ?? e}`);
-  const l = path.join(tmp, 'code-server.log');
-  if (fs.existsSync(l)) log(`code-server log tail:\n${fs.readFileSync(l, 'utf8').slice(-3000)}`);
+  session.logServerTail();
 }
-await cleanup();
+await session.cleanup();
 const passed = results.filter((r) => r.ok).length;
 const failed = results.length - passed + (fatal ? 1 : 0);
 console.log(`${passed} passed, ${failed} failed`);
