@@ -50,9 +50,11 @@ usage: node dist/cli.js <command> [options]
       meta-train the predictor (writes weights/<space>.json and the files beside it)
   bundle --space S [--weights FILE]
       rewrite the source bank and built-in devices beside the weights from data/
-  nas --space S --device NAME|DEVICE.json --budget MS [--candidates FILE] [--start SPEC] [--max-edits N] [--json]
+  nas --space S --device NAME|DEVICE.json --budget MS [--margin auto|PCT] [--candidates FILE] [--start SPEC]
+      [--max-edits N] [--json]
       latency-constrained search: nasbench201 picks the most accurate candidate that fits (or, with --start,
-      the fewest edits that fit); fbnet/ofa evolve under [--min-depth N|a,b,c,d,e] [--min-total-depth N]
+      the fewest edits that fit); the search keeps the device's estimated prediction error as headroom
+      (--margin auto, the default; --margin 0 searches right up to the budget); fbnet/ofa evolve under [--min-depth N|a,b,c,d,e] [--min-total-depth N]
       [--min-resolution R] [--max-resolution R] [--max-skips K] [--seed N] [--generations N]
 
 spaces: ${SPACE_NAMES.join(', ')}`;

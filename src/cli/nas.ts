@@ -17,8 +17,9 @@ import { Candidate, parseCandidates, selectWithinBudget } from '../core/nas/cons
 import { NearestStats, nearestUnderBudget } from '../core/nas/nearest';
 import { parseNasBench201Cell } from '../core/spaces/nasbench201';
 import { ArchConstraints, evolve, validateConstraints } from '../core/nas/evolution';
+import { parseMargin, relativeErrorEstimate, searchBudget } from '../core/nas/margin';
 
-const COMMON = ['space', 'device', 'budget', 'json', 'weights', 'start', 'max-edits', 'top'];
+const COMMON = ['space', 'device', 'budget', 'margin', 'json', 'weights', 'start', 'max-edits', 'top'];
 const NB201_FLAGS = [...COMMON, 'candidates', 'min-convs'];
 const EVOLUTION_FLAGS = [...COMMON, 'min-depth', 'min-total-depth', 'min-resolution', 'max-resolution', 'max-skips', 'seed', 'generations', 'population'];
 
@@ -84,16 +85,25 @@ function parseStart(space: PredictorSpace, raw: string | undefined): string | un
   }
 }
 
-async function loadDevice(space: PredictorSpace, args: Args, device: string) {
+async function loadDevice(space: PredictorSpace, args: Args, device: string, budget: number) {
   if (space.predictor !== 'help') throw new SpecError(`nas supports nasbench201, fbnet and ofa, not ${space.name}`);
   const predictor = LatencyPredictor.load(await loadTf(), space.name, args.str('weights'));
-  return { predictor, handle: predictor.resolve(device) };
+  const handle = predictor.resolve(device);
+  // The search budget keeps the device's estimated prediction error as headroom (margin.ts).
+  const margin = parseMargin(args.str('margin'), () =>
+    relativeErrorEstimate({ looMse: handle.combination.looMse, samplesMs: handle.file.samples.map((s) => s.latency_ms) }),
+  );
+  if (margin === undefined) throw new SpecError(`--margin must be "auto" or a percentage below 100 (e.g. 3 or 3%), got "${args.str('margin')}"`);
+  return { predictor, handle, margin, searchMs: searchBudget(budget, margin) };
 }
 
 interface Report {
   space: string;
   device: string;
   budget_ms: number;
+  /** The safety margin (relative) and the budget the search used: budget_ms / (1 + margin). */
+  margin: number;
+  search_budget_ms: number;
   mode: 'candidates' | 'nearest' | 'evolution';
   spec: string;
   predicted_ms: number;
@@ -110,6 +120,7 @@ interface Report {
 
 function printReport(r: Report, source: string) {
   const lines = [`nas ${r.space} on ${r.device}, budget ${r.budget_ms} ms: ${source}`];
+  if (r.margin > 0) lines.push(`searched under ${fmt(r.search_budget_ms)} ms (margin ${(100 * r.margin).toFixed(1)}%: the device's estimated prediction error; --margin 0 turns it off)`);
   lines.push(`architecture  ${r.spec}`);
   lines.push(`predicted     ${fmt(r.predicted_ms)} ms`);
   if (r.edits !== undefined) lines.push(`edits         ${r.edits} from --start`);
@@ -160,7 +171,7 @@ async function nasNb201(args: Args, space: PredictorSpace) {
     throw new SpecError('no candidate list (data/nasbench201/metad2a_candidates.csv is not here): give --candidates FILE ("cell string, accuracy" rows) or --start SPEC');
   }
 
-  const { predictor, handle } = await loadDevice(space, args, device);
+  const { predictor, handle, margin, searchMs } = await loadDevice(space, args, device, budget);
   let report: Report;
   if (start) {
     const accuracy = new Map((candidates ?? []).filter((c) => c.accuracy !== undefined).map((c) => [c.spec, c.accuracy!]));
@@ -168,19 +179,21 @@ async function nasNb201(args: Args, space: PredictorSpace) {
     const stats: NearestStats = { evaluated: 0, found: 0, reached: 0, exact: true };
     // Exact: the cells at 0, 1, 2, ... edge changes from the start, each distance predicted in one call.
     const found = nearestUnderBudget('nasbench201', start, (specs) => predictor.predict(handle, specs), {
-      budgetMs: budget,
+      budgetMs: searchMs,
       maxEdits,
       limit: top,
       admit: minConvs === undefined ? undefined : (s) => convs(s) >= minConvs,
       accuracy: (s) => accuracy.get(s),
     }, stats);
     const best = found[0];
-    if (!best) throw new SpecError(`no architecture within ${budget} ms (fastest: ${stats.fastest ? fmt(stats.fastest.predicted_ms) : 'n/a'} ms)`);
+    if (!best) throw new SpecError(`no architecture within ${fmt(searchMs)} ms${marginText(margin)} (fastest: ${stats.fastest ? fmt(stats.fastest.predicted_ms) : 'n/a'} ms)`);
     const measured = await measuredLatency(space, handle, best.spec);
     report = {
       space: space.name,
       device: handle.info.name,
       budget_ms: budget,
+      margin,
+      search_budget_ms: searchMs,
       mode: 'nearest',
       spec: best.spec,
       predicted_ms: best.predicted_ms,
@@ -193,17 +206,19 @@ async function nasNb201(args: Args, space: PredictorSpace) {
       top: found.map((h) => ({ spec: h.spec, predicted_ms: h.predicted_ms, accuracy: h.accuracy ?? null, edits: h.edits })),
       note: 'fewest edge changes from --start within the budget (ties: faster); accuracy is known only for cells in the candidate list',
     };
-    source = `${stats.evaluated} cells within ${stats.reached} edge changes of --start predicted, ${stats.found} within budget`;
+    source = `${stats.evaluated} cells within ${stats.reached} edge changes of --start predicted, ${stats.found} within ${fmt(searchMs)} ms`;
   } else {
     const cands = candidates!;
     const ms = predictor.predict(handle, cands.map((c) => c.spec));
-    const sel = selectWithinBudget(cands, ms, budget);
-    if (!sel.best) throw new SpecError(`no candidate within ${budget} ms (fastest: ${sel.fastest ? fmt(sel.fastest.predicted_ms) : 'n/a'} ms)`);
+    const sel = selectWithinBudget(cands, ms, searchMs);
+    if (!sel.best) throw new SpecError(`no candidate within ${fmt(searchMs)} ms${marginText(margin)} (fastest: ${sel.fastest ? fmt(sel.fastest.predicted_ms) : 'n/a'} ms)`);
     const measured = await measuredLatency(space, handle, sel.best.spec);
     report = {
       space: space.name,
       device: handle.info.name,
       budget_ms: budget,
+      margin,
+      search_budget_ms: searchMs,
       mode: 'candidates',
       spec: sel.best.spec,
       predicted_ms: sel.best.predicted_ms,
@@ -214,10 +229,14 @@ async function nasNb201(args: Args, space: PredictorSpace) {
       searched: sel.total,
       top: sel.feasible.slice(0, top).map((c) => ({ spec: c.spec, predicted_ms: c.predicted_ms, accuracy: c.accuracy ?? null })),
     };
-    source += `, ${sel.feasible.length} predicted within budget`;
+    source += `, ${sel.feasible.length} predicted within ${fmt(searchMs)} ms`;
   }
   if (args.has('json')) process.stdout.write(JSON.stringify(report) + '\n');
   else printReport(report, source);
+}
+
+function marginText(margin: number): string {
+  return margin > 0 ? ` (the budget less a ${(100 * margin).toFixed(1)}% margin for prediction error; --margin 0 turns it off)` : '';
 }
 
 function stageDepths(raw: string | undefined): number | number[] | undefined {
@@ -254,20 +273,22 @@ async function nasEvolution(args: Args, space: PredictorSpace) {
     throw new SpecError(msg.replace('a start architecture', '--start SPEC'));
   }
   const objective = start ? 'edits' : 'latency';
-  const { predictor, handle } = await loadDevice(space, args, device);
+  const { predictor, handle, margin, searchMs } = await loadDevice(space, args, device, budget);
   const r = evolve(space.name, (specs) => predictor.predict(handle, specs), constraints, {
-    budgetMs: budget,
+    budgetMs: searchMs,
     objective,
     seed: args.int('seed', 0, 0),
     generations: args.int('generations', 40, 0),
     population: args.int('population', 64, 2),
   });
-  if (!r.best.fits) throw new SpecError(`no architecture within ${budget} ms found (fastest: ${fmt(Math.min(...r.top.map((t) => t.predicted_ms)))} ms)`);
+  if (!r.best.fits) throw new SpecError(`no architecture within ${fmt(searchMs)} ms${marginText(margin)} found (fastest: ${fmt(Math.min(...r.top.map((t) => t.predicted_ms)))} ms)`);
   const measured = await measuredLatency(space, handle, r.best.spec);
   const report: Report = {
     space: space.name,
     device: handle.info.name,
     budget_ms: budget,
+    margin,
+    search_budget_ms: searchMs,
     mode: 'evolution',
     spec: r.best.spec,
     predicted_ms: r.best.predicted_ms,

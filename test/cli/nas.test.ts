@@ -29,7 +29,10 @@ test('nas --json: one JSON object with the chosen spec, predicted and measured m
   assert.equal(o.budget_ms, 11);
   assert.equal(o.mode, 'candidates');
   assert.match(o.spec, /^\|.+~0\|\+\|.+~2\|$/);
-  assert.ok(o.predicted_ms > 0 && o.predicted_ms <= 11);
+  // gold_6226 is adapted from 20 samples: the search keeps its estimated error as headroom.
+  assert.ok(o.margin > 0 && o.margin < 0.2, String(o.margin));
+  assert.ok(Math.abs(o.search_budget_ms - 11 / (1 + o.margin)) < 1e-9);
+  assert.ok(o.predicted_ms > 0 && o.predicted_ms <= o.search_budget_ms);
   assert.ok(o.accuracy > 60 && o.accuracy < 80);
   assert.equal(o.searched, 500);
   assert.ok(Number.isInteger(o.feasible) && o.feasible > 0 && o.feasible <= 500);
@@ -37,7 +40,23 @@ test('nas --json: one JSON object with the chosen spec, predicted and measured m
   assert.equal(o.measured_ms, gold[archs.indexOf(o.spec)]);
   assert.equal(o.violates_budget, o.measured_ms > 11);
   // The choice is the most accurate of the feasible list.
-  assert.ok(o.top.every((t: { accuracy: number; predicted_ms: number }) => t.accuracy <= o.accuracy && t.predicted_ms <= 11));
+  assert.ok(o.top.every((t: { accuracy: number; predicted_ms: number }) => t.accuracy <= o.accuracy && t.predicted_ms <= o.search_budget_ms));
+});
+
+test('nas --margin: 0 searches right up to the budget, a percentage sets the headroom, anything else exits 2', () => {
+  const plain = JSON.parse(run(['nas', '--space', 'nasbench201', '--device', 'gold_6226', '--budget', '11', '--margin', '0', '--json']).stdout);
+  assert.equal(plain.margin, 0);
+  assert.equal(plain.search_budget_ms, 11);
+  assert.ok(plain.predicted_ms <= 11);
+  const five = JSON.parse(run(['nas', '--space', 'nasbench201', '--device', 'gold_6226', '--budget', '11', '--margin', '5%', '--json']).stdout);
+  assert.equal(five.margin, 0.05);
+  assert.ok(Math.abs(five.search_budget_ms - 11 / 1.05) < 1e-9);
+  assert.ok(five.predicted_ms <= five.search_budget_ms);
+  // Less headroom never picks a less accurate candidate.
+  assert.ok(plain.accuracy >= five.accuracy);
+  expectBadInput(run(['nas', '--space', 'nasbench201', '--device', 'gold_6226', '--budget', '11', '--margin', 'lots']), /--margin must be "auto" or a percentage/);
+  const text = run(['nas', '--space', 'nasbench201', '--device', 'gold_6226', '--budget', '11']);
+  assert.match(text.stdout, /searched under \d+\.\d\d ms \(margin \d+\.\d%/);
 });
 
 test('nas text output; a profile-only device has no measured latency', () => {
@@ -54,7 +73,7 @@ test('nas text output; a profile-only device has no measured latency', () => {
 });
 
 test('nas: a budget below every candidate exits 2 naming the fastest', () => {
-  expectBadInput(run(['nas', '--space', 'nasbench201', '--device', 'gold_6226', '--budget', '0.5', '--json']), /^error: no candidate within 0\.5 ms \(fastest: \d+\.\d\d ms\)$/);
+  expectBadInput(run(['nas', '--space', 'nasbench201', '--device', 'gold_6226', '--budget', '0.5', '--json']), /^error: no candidate within 0\.\d\d ms \(the budget less a \d+\.\d% margin for prediction error; --margin 0 turns it off\) \(fastest: \d+\.\d\d ms\)$/);
 });
 
 test('nas: bad input exits 2 with one line', () => {

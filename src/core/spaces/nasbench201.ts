@@ -185,6 +185,21 @@ export function encodeNasBench201OneHot(cell: NasBench201Cell): Float32Array {
   return v;
 }
 
+/**
+ * Analytic cost features: how many of the cell's 6 edges run each computing op (skip, 1x1 conv, 3x3 conv,
+ * 3x3 average pool; `none` is the rest). Every cell of the network is the same cell and each stage keeps
+ * channels x resolution balanced, so a device whose latency is a sum of per-operation costs (e.g. an FPGA
+ * executing layer by layer) is linear in these counts: 4 parameters where per-edge costs would need 24.
+ */
+export function nasBench201CostFeatures(cell: NasBench201Cell): number[] {
+  const counts = [0, 0, 0, 0];
+  for (const op of cell.ops) {
+    const k = NB201_OPS.indexOf(op);
+    if (k > 0) counts[k - 1]++;
+  }
+  return counts;
+}
+
 export const nasBench201Space: SearchSpace<NasBench201Cell> = {
   name: 'nasbench201',
   parse(spec) {

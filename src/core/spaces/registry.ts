@@ -4,6 +4,7 @@ import {
   encodeNasBench201Graph,
   formatNasBench201Cell,
   nasBench201CellAt,
+  nasBench201CostFeatures,
   nasBench201Index,
   parseNasBench201Cell,
 } from './nasbench201';
@@ -66,6 +67,7 @@ const nasbench201: PredictorSpace = {
     return formatNasBench201Cell(parseNasBench201Cell(spec));
   },
   graph: (c) => encodeNasBench201Graph(parseNasBench201Cell(c)),
+  costFeatures: (c) => nasBench201CostFeatures(parseNasBench201Cell(c)),
   index: {
     size: 15625,
     indexOf: (c) => nasBench201Index(parseNasBench201Cell(c)),

@@ -123,8 +123,16 @@ test('table4Rows: ours, HELP rule and oracle, with violations counted from measu
   assert.equal(rows[1].pick?.violates, false);
   assert.deepEqual(violationRate(rows), { violations: 1, measured: 2, rate: 0.5 });
   const md = formatTable4Markdown(rows);
-  assert.match(md, /^\| device \| budget \|/);
+  assert.match(md, /^\| device \| budget \(searched\) \|/);
   // Cell strings are escaped so the table keeps its columns.
   assert.ok(md.includes('\\|nor_conv_3x3~0\\|'));
   assert.match(md, /ours 1\/2 \(50%\)/);
+  // With a 2% margin the search budget is 10 / 1.02 = 9.80 ms: A (predicted 9.9) no longer fits, B does.
+  const safe = table4Rows(cands, () => ({ predicted: [9.9, 8, 5], measured: [10.5, 8.1, 5], margin: 0.02 }), [{ device: 'dev', budgets: [10] }]);
+  assert.ok(Math.abs(safe[0].search_budget_ms - 10 / 1.02) < 1e-12);
+  assert.equal(safe[0].pick?.spec, B);
+  assert.equal(safe[0].pick?.violates, false);
+  assert.equal(safe[0].noMargin?.spec, A);
+  assert.deepEqual(violationRate(safe, 'noMargin'), { violations: 1, measured: 1, rate: 1 });
+  assert.match(formatTable4Markdown(safe), /\| 10 ms \(9\.80\) \|.*\| 10\.50 ms \(\*\*violates\*\*\) \/ 73\.00% \|/);
 });

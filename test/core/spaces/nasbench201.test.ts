@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import {
+  nasBench201CostFeatures,
   encodeNasBench201Graph,
   encodeNasBench201OneHot,
   findNasBench201Cells,
@@ -190,4 +191,12 @@ test('weights dir: HELP_WEIGHTS_DIR wins, else weights/ beside package.json', ()
     if (saved === undefined) delete process.env.HELP_WEIGHTS_DIR;
     else process.env.HELP_WEIGHTS_DIR = saved;
   }
+});
+
+test('cost features count the computing ops of the cell (none is the rest)', () => {
+  const cell = parseNasBench201Cell('|nor_conv_3x3~0|+|none~0|nor_conv_3x3~1|+|skip_connect~0|avg_pool_3x3~1|nor_conv_1x1~2|');
+  // skip, 1x1, 3x3, pool
+  assert.deepEqual(nasBench201CostFeatures(cell), [1, 1, 2, 1]);
+  assert.deepEqual(nasBench201CostFeatures(parseNasBench201Cell('|none~0|+|none~0|none~1|+|none~0|none~1|none~2|')), [0, 0, 0, 0]);
+  assert.deepEqual(getSpace('nasbench201').costFeatures!('|avg_pool_3x3~0|+|avg_pool_3x3~0|avg_pool_3x3~1|+|avg_pool_3x3~0|avg_pool_3x3~1|avg_pool_3x3~2|'), [0, 0, 0, 6]);
 });
