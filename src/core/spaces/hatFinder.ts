@@ -38,7 +38,7 @@ export function findHatConfigs(text: string): FoundHatConfig[] {
     let value: Literal;
     let end: number;
     try {
-      ({ value, end } = readFlowLiteral(text, i, WHAT));
+      ({ value, end } = readFlowLiteral(text, i, WHAT, false));
     } catch {
       continue;
     }

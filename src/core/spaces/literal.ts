@@ -46,10 +46,13 @@ class FlowReader {
     readonly text: string,
     public pos: number,
     readonly what: string,
+    readonly positions = true,
   ) {}
 
   fail(msg: string, at = this.pos): never {
-    throw new SpecError(`${this.what}: ${msg} at ${lineCol(this.text, at)}`);
+    // Finders try every "{" of a document and drop the errors: counting lines from the start of the text
+    // for each would make a scan quadratic in the document's length.
+    throw new SpecError(`${this.what}: ${msg} at ${this.positions ? lineCol(this.text, at) : `offset ${at}`}`);
   }
 
   skip(): void {
@@ -156,9 +159,10 @@ class FlowReader {
   }
 }
 
-/** Reads one flow value starting at `start`; returns it and the offset just after it. Throws SpecError. */
-export function readFlowLiteral(text: string, start: number, what: string): { value: Literal; end: number } {
-  const r = new FlowReader(text, start, what);
+/** Reads one flow value starting at `start`; returns it and the offset just after it. Throws SpecError,
+ *  whose message gives the line and column of the problem unless `positions` is false (then the offset). */
+export function readFlowLiteral(text: string, start: number, what: string, positions = true): { value: Literal; end: number } {
+  const r = new FlowReader(text, start, what, positions);
   const value = r.value();
   return { value, end: r.pos };
 }

@@ -116,7 +116,7 @@ export function findOfaSpecs(text: string): { spec: string; start: number; end: 
     let end: number;
     let value: Literal;
     try {
-      ({ value, end } = readFlowLiteral(text, i, PREFIX));
+      ({ value, end } = readFlowLiteral(text, i, PREFIX, false));
     } catch {
       continue;
     }

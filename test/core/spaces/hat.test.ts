@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { readLiteral } from '../../../src/core/spaces/literal';
+import { readFlowLiteral, readLiteral } from '../../../src/core/spaces/literal';
 import {
   formatHatConfig,
   HatConfig,
@@ -245,4 +245,10 @@ test('uniform sampling is deterministic by seed, valid, and covers the choices',
   }
   assert.deepEqual([...decLayers].sort(), [1, 2, 3, 4, 5, 6]);
   assert.deepEqual([...ende].sort(), [-1, 1, 2]);
+});
+
+test('flow literal errors name the line and column, or only the offset for finders that drop them', () => {
+  const text = 'a = 1\nb = {"x": 1,, }';
+  assert.throws(() => readFlowLiteral(text, 10, 'HAT config'), (e: Error) => e instanceof SpecError && /^HAT config: .* at line 2, column 13$/.test(e.message));
+  assert.throws(() => readFlowLiteral(text, 10, 'HAT config', false), (e: Error) => e instanceof SpecError && /^HAT config: .* at offset 18$/.test(e.message));
 });
