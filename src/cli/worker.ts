@@ -28,6 +28,7 @@ import { CancelledError, MeasurementError, Runner } from '../core/devices/runner
 import { EditSpace, getEditSpace, nearestUnderBudget, NearestResult, NearestStats, PredictMs } from '../core/nas/nearest';
 import { evolve } from '../core/nas/evolution';
 import { parseCandidates } from '../core/nas/constrained';
+import { relativeErrorEstimate, searchBudget } from '../core/nas/margin';
 import { findBesidePackageJson } from '../core/paths';
 import type {
   AdaptLocalParams,
@@ -469,11 +470,17 @@ async function nearestFaster(params: NearestFasterParams, ctx: Ctx): Promise<Nea
   if (typeof params.device !== 'string' || params.device === '') throw new WorkerError('bad-request', '"device" must be a device name');
   const budgetMs = params.budgetMs;
   if (typeof budgetMs !== 'number' || !Number.isFinite(budgetMs) || budgetMs <= 0) throw new WorkerError('bad-request', '"budgetMs" must be a positive number of milliseconds');
+  if (params.margin !== undefined && params.margin !== 'auto' && !(typeof params.margin === 'number' && params.margin >= 0 && params.margin <= 0.5)) {
+    throw new WorkerError('bad-request', '"margin" must be "auto" or a number from 0 to 0.5');
+  }
   const limit = optionalInt(params.limit, 'limit', 1, 50) ?? 10;
   const maxEdits = optionalInt(params.maxEdits, 'maxEdits', 1, 40) ?? (space === 'nasbench201' ? 6 : 8);
   const p = await predictorFor(space);
   if (!(p instanceof LatencyPredictor)) throw new WorkerError('unsupported', `HELP has no architecture search for ${space}`);
   const handle = resolveDevice(p, params.device, adaptedDevices(space));
+  // Headroom for the device's prediction error, as the CLI's nas does (core/nas/margin.ts).
+  const margin = typeof params.margin === 'number' ? params.margin : relativeErrorEstimate({ looMse: handle.combination.looMse, samplesMs: handle.file.samples.map((s) => s.latency_ms) });
+  const searchMs = searchBudget(budgetMs, margin);
   let start: string;
   try {
     start = p.space.canonical(params.spec);
@@ -508,8 +515,8 @@ async function nearestFaster(params: NearestFasterParams, ctx: Ctx): Promise<Nea
   let method: NearestFasterResult['method'] = space === 'nasbench201' ? 'exact' : 'beam';
   for (let k = 1; k <= maxEdits; k++) {
     // Distances below k are answered from the cache: each round predicts only distance k.
-    found = nearestUnderBudget(edits, start, predict, { budgetMs, maxEdits: k, limit, accuracy, admit }, stats);
-    ctx.progress({ message: `${k} edit${k === 1 ? '' : 's'}: ${cache.size} architectures predicted, ${found.length} within ${Number(budgetMs.toPrecision(4))} ms` });
+    found = nearestUnderBudget(edits, start, predict, { budgetMs: searchMs, maxEdits: k, limit, accuracy, admit }, stats);
+    ctx.progress({ message: `${k} edit${k === 1 ? '' : 's'}: ${cache.size} architectures predicted, ${found.length} within ${Number(searchMs.toPrecision(4))} ms` });
     if (found.length >= limit || stats.reached < k) break;
     await yieldToMessages();
     if (ctx.cancelled()) throw new WorkerError('cancelled', 'cancelled');
@@ -521,7 +528,7 @@ async function nearestFaster(params: NearestFasterParams, ctx: Ctx): Promise<Nea
     await yieldToMessages();
     if (ctx.cancelled()) throw new WorkerError('cancelled', 'cancelled');
     ctx.progress({ message: `nothing within ${stats.reached} edits: evolutionary search` });
-    const r = evolve(space, predict, { start }, { budgetMs, objective: 'edits', seed: 0 });
+    const r = evolve(space, predict, { start }, { budgetMs: searchMs, objective: 'edits', seed: 0 });
     candidates = r.top
       .filter((t) => t.fits && t.edits !== undefined && t.edits > 0)
       .map((t) => ({ spec: t.spec, edits: t.edits!, predicted_ms: t.predicted_ms }))
@@ -537,6 +544,8 @@ async function nearestFaster(params: NearestFasterParams, ctx: Ctx): Promise<Nea
     space,
     device: params.device,
     budgetMs,
+    margin,
+    searchBudgetMs: searchMs,
     start,
     current_ms,
     candidates,

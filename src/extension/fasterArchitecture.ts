@@ -250,7 +250,8 @@ export async function findFasterArchitecture(deps: FasterArchitectureDeps, args?
   if (result.candidates.length === 0) {
     const f = result.fastest;
     const within = result.method === 'exact' ? `within ${result.reached} edits ` : '';
-    const msg = `HELP: no ${space} architecture ${within}is predicted under ${budgetMs} ms on ${device} (${methodText(result)})` + (f ? `; the fastest found runs in ${formatMs(f.predicted_ms)} (${f.edits} edits).` : '.');
+    const headroom = result.margin ? `; the ${result.budgetMs} ms budget less a ${(100 * result.margin).toFixed(1)}% margin for prediction error` : '';
+    const msg = `HELP: no ${space} architecture ${within}is predicted under ${result.margin ? `${result.searchBudgetMs.toFixed(2)} ms` : `${budgetMs} ms`} on ${device} (${methodText(result)}${headroom})` + (f ? `; the fastest found runs in ${formatMs(f.predicted_ms)} (${f.edits} edits).` : '.');
     const use = 'Use the fastest';
     const choice = f && f.predicted_ms < result.current_ms ? await vscode.window.showInformationMessage(msg, use) : await vscode.window.showInformationMessage(msg);
     if (choice === use && f) await rewrite(deps, doc, spec, f, device);
@@ -259,13 +260,19 @@ export async function findFasterArchitecture(deps: FasterArchitectureDeps, args?
 
   const accuracy = result.accuracySource ? `; accuracy: ${result.accuracySource}${result.current_accuracy !== undefined ? `, now ${result.current_accuracy.toFixed(2)}%` : ''}` : '';
   const pick = await vscode.window.showQuickPick(candidateItems(result), {
-    title: `HELP: faster architectures for ${device} (now ${formatMs(result.current_ms)}, budget ${budgetMs} ms)`,
+    title: `HELP: faster architectures for ${device} (now ${formatMs(result.current_ms)}, budget ${budgetText(result)})`,
     placeHolder: `Fewest edits first (${methodText(result)}${accuracy}). Pick one to rewrite the architecture.`,
     matchOnDescription: true,
     matchOnDetail: true,
   });
   if (!pick) return;
   await rewrite(deps, doc, spec, pick.candidate, device);
+}
+
+/** "8 ms", or with headroom for the device's prediction error "8 ms, searched under 7.78 ms: 2.9% margin". */
+export function budgetText(r: { budgetMs: number; margin?: number; searchBudgetMs?: number }): string {
+  if (!r.margin || r.searchBudgetMs === undefined) return `${r.budgetMs} ms`;
+  return `${r.budgetMs} ms, searched under ${r.searchBudgetMs.toFixed(2)} ms: ${(100 * r.margin).toFixed(1)}% margin for prediction error`;
 }
 
 /** The code action provider on every spec and the command its actions run. */

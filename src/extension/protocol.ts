@@ -195,6 +195,9 @@ export interface NearestFasterParams {
   /** A device name (built-in or adapted). */
   device: string;
   budgetMs: number;
+  /** Headroom for prediction error (relative, 0 to 0.5), or 'auto' (the default): the device's estimated
+   *  error (core/nas/margin.ts). Candidates are searched under budgetMs / (1 + margin). */
+  margin?: number | 'auto';
   /** How many architectures to return (default 10, at most 50). */
   limit?: number;
   /** Give up beyond this many edits (default: 6 for nasbench201, i.e. the whole space, 8 otherwise). */
@@ -215,6 +218,9 @@ export interface NearestFasterResult {
   space: string;
   device: string;
   budgetMs: number;
+  /** The margin used and the budget searched: budgetMs / (1 + margin). */
+  margin: number;
+  searchBudgetMs: number;
   /** The canonical start architecture and its predicted latency (and accuracy where known). */
   start: string;
   current_ms: number;

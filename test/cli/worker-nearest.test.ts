@@ -72,8 +72,11 @@ test('nasbench201: the nearest cells under the budget, exact, with MetaD2A accur
   assert.equal(res.current_accuracy, accuracy.get(CELL));
   assert.match(res.accuracySource, /CIFAR-100/);
   assert.ok(res.candidates.length > 0 && res.candidates.length <= 10);
+  // The search keeps gold_6226's estimated prediction error as headroom, as the CLI's nas does.
+  assert.ok(res.margin > 0 && res.margin < 0.2);
+  assert.ok(Math.abs(res.searchBudgetMs - budgetMs / (1 + res.margin)) < 1e-9);
   for (const c of res.candidates) {
-    assert.ok(c.predicted_ms <= budgetMs, `${c.spec} ${c.predicted_ms} > ${budgetMs}`);
+    assert.ok(c.predicted_ms <= res.searchBudgetMs, `${c.spec} ${c.predicted_ms} > ${res.searchBudgetMs}`);
     assert.notEqual(c.spec, CELL);
     assert.equal(c.edits, nb201Edits.distance(CELL, c.spec));
     assert.equal(c.accuracy, accuracy.get(c.spec));
@@ -89,7 +92,7 @@ test('nasbench201: the nearest cells under the budget, exact, with MetaD2A accur
   // Exact: no cell with fewer edits fits.
   const nearest = res.candidates[0].edits;
   const closer = Array.from({ length: nearest - 1 }, (_, k) => nb201Edits.atDistance(CELL, k + 1)).flat();
-  if (closer.length) assert.ok((await predict('nasbench201', closer, 'gold_6226')).every((v) => v > budgetMs));
+  if (closer.length) assert.ok((await predict('nasbench201', closer, 'gold_6226')).every((v) => v > res.searchBudgetMs));
   // One progress message per edit distance searched.
   const msgs = progress.get(id) ?? [];
   assert.equal(msgs.length, res.reached);
@@ -186,6 +189,7 @@ test('HAT has no search; bad requests get one-line errors', async () => {
     [{ space: 'nasbench201', spec: CELL, device: 'nope', budgetMs: 5 }, 'bad-request', /unknown device "nope"/],
     [{ space: 'nasbench201', spec: '|nope~0|', device: 'gold_6226', budgetMs: 5 }, 'bad-request', /^spec: /],
     [{ space: 'nasbench201', spec: CELL, device: 'gold_6226', budgetMs: 5, limit: 0 }, 'bad-request', /"limit" must be an integer from 1 to 50/],
+    [{ space: 'nasbench201', spec: CELL, device: 'gold_6226', budgetMs: 5, margin: 0.9 }, 'bad-request', /"margin" must be "auto" or a number from 0 to 0.5/],
     [{ space: 'cifar', spec: CELL, device: 'gold_6226', budgetMs: 5 }, 'bad-request', /unknown space "cifar"/],
   ];
   for (const [params, code, re] of cases) {

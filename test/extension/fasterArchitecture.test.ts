@@ -75,6 +75,8 @@ function nbResult(p: NearestFasterParams, over: Partial<NearestFasterResult> = {
     space: 'nasbench201',
     device: p.device,
     budgetMs: p.budgetMs,
+    margin: 0.02,
+    searchBudgetMs: p.budgetMs / 1.02,
     start: CELL,
     current_ms: 10,
     current_accuracy: 72,
@@ -215,7 +217,7 @@ test('the action: budget, search with progress, QuickPick with edits, latency an
   assert.equal(shown[1].label, '6.0 ms · 2 edits');
   assert.equal(shown[1].description, '40% faster · accuracy unknown');
   assert.equal(shown[1].detail, 'edge 0→1: nor_conv_3x3 → avg_pool_3x3 · edge 2→3: skip_connect → none');
-  assert.match(pickOpts.title, /faster architectures for gold_6226 \(now 10\.0 ms, budget 8 ms\)/);
+  assert.match(pickOpts.title, /faster architectures for gold_6226 \(now 10\.0 ms, budget 8 ms, searched under 7\.84 ms: 2\.0% margin for prediction error\)/);
   assert.match(pickOpts.placeHolder, /every architecture within 2 edits predicted; accuracy: CIFAR-100 .*, now 72\.00%/);
 
   assert.equal(doc.getText(), `# a cell\ngenotype = "${NEAR2}"  # keep\nlr = 0.1\n`);
@@ -315,7 +317,7 @@ test('nothing fits: the message names the fastest found, and "Use the fastest" a
   assert.equal(ui.messages.length, 1);
   assert.equal(
     ui.messages[0].text,
-    'HELP: no nasbench201 architecture within 6 edits is predicted under 1 ms on gold_6226 (every architecture within 6 edits predicted); the fastest found runs in 6.0 ms (2 edits).',
+    'HELP: no nasbench201 architecture within 6 edits is predicted under 0.98 ms on gold_6226 (every architecture within 6 edits predicted; the 1 ms budget less a 2.0% margin for prediction error); the fastest found runs in 6.0 ms (2 edits).',
   );
   assert.deepEqual(ui.messages[0].items, ['Use the fastest']);
   assert.equal(doc.getText(), `Cell: \`${NEAR2}\`.`);
