@@ -79,7 +79,7 @@ export function evaluate(tf: typeof TF, o: EvalOptions, progress?: (line: string
       tf.dispose([sEmb, qEmb]);
       const srcS = task.support.map(rowOf);
       const helpSources = space.index || models ? task.support.map(helpRowOf) : undefined;
-      const c = chooseCombination(fS, helpSources, y, costRows && task.support.map((i) => costRows[i]));
+      const c = chooseCombination(fS, helpSources, y, costRows && task.support.map((i) => costRows[i]), { convexSources: space.convexSources });
       chosen[c.kind] = (chosen[c.kind] ?? 0) + 1;
       acc.help.push(score(task.queries.map((i, k) => combine(c, fQ[k], c.sources.length ? helpRowOf(i) : undefined, costRows?.[i])), truth));
       const netOnly = chooseCombination(fS, undefined, y);

@@ -217,7 +217,7 @@ export class LatencyPredictor {
     const f = Array.from(this.net.predictNormalised(adapted, emb));
     tf.dispose(emb);
     const rows = this.extraRows(specs, true, true);
-    const combination = chooseCombination(f, rows.sources, latencies, rows.cost);
+    const combination = chooseCombination(f, rows.sources, latencies, rows.cost, { convexSources: this.space.convexSources });
     const file: DeviceFile = {
       format: DEVICE_FORMAT,
       version: DEVICE_VERSION,

@@ -26,6 +26,8 @@ export interface PredictorSpace {
   graph(canonical: string): GraphEncoding;
   /** Analytic cost features (MACs, traffic, ...) for the cost-model mapping candidate, if the space has them. */
   costFeatures?(canonical: string): number[];
+  /** Offer the convex mix of calibrated source devices as a mapping family (combine.ts CombinationOptions). */
+  readonly convexSources?: boolean;
   /** Features in which a device's latency is close to additive (per-layer op one-hots), for the source
    *  devices' latency models when the tables do not cover the space (predictor/sourceModels.ts). */
   additiveFeatures?(canonical: string): number[];
@@ -87,6 +89,7 @@ const fbnet: PredictorSpace = {
     return singleNode(concat(encodeFbnetOneHot(a), encodeFbnetLayerOps(a)));
   },
   costFeatures: (c) => fbnetCostFeatures(parseFbnetSpec(c)),
+  convexSources: true,
   additiveFeatures: (c) => Array.from(encodeFbnetLayerOps(parseFbnetSpec(c))),
 };
 

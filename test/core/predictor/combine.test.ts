@@ -1,7 +1,7 @@
 // The millisecond mapping: candidates, cost-only fits and the stacked blend.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chooseCombination, combine, stackBlend } from '../../../src/core/predictor/combine';
+import { chooseCombination, combine, convexSourceMix, stackBlend } from '../../../src/core/predictor/combine';
 import { makeRng } from '../../../src/core/spaces/space';
 
 function data(n: number, seed: number) {
@@ -49,4 +49,22 @@ test('the blend is never worse on the samples than its best part (leave-one-out)
     const alone = chooseCombination(net, undefined, y);
     assert.ok(c.looMse <= alone.looMse + 1e-9, `seed ${seed}: ${c.looMse} > ${alone.looMse}`);
   }
+});
+
+test('convex source mix: each source calibrated alone, stacked; the network plays no part', () => {
+  const rng = makeRng(5);
+  // Three source devices; the target is source 1 stretched and shifted, plus a little noise.
+  const rows = Array.from({ length: 20 }, () => [1 + rng() * 9, 1 + rng() * 9, 1 + rng() * 9]);
+  const y = rows.map((r) => 0.5 + 2 * r[1] + 0.05 * (rng() - 0.5));
+  const mix = convexSourceMix(rows, y);
+  assert.ok(mix.looMse < 0.01, String(mix.looMse));
+  assert.equal(mix.looResiduals!.length, 20);
+  // Whatever the weights, the prediction follows source 1 and ignores the network output.
+  const probe = [5, 4, 7];
+  assert.ok(Math.abs(combine(mix, 123, probe) - 8.5) < 0.1, String(combine(mix, 123, probe)));
+  assert.equal(combine(mix, 123, probe), combine(mix, -7, probe));
+  // As a family of the choice (asked for per space), the result still follows source 1.
+  const net = rows.map(() => rng());
+  const chosen = chooseCombination(net, rows, y, undefined, { convexSources: true });
+  assert.ok(Math.abs(combine(chosen, 0.5, probe) - 8.5) < 0.1, String(combine(chosen, 0.5, probe)));
 });
