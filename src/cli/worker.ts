@@ -2,7 +2,8 @@
 // the predictors so that the extension host never loads a model. The protocol (src/extension/protocol.ts):
 // requests {id, method, params} -> replies {id, result} | {id, error, code}, progress {id, progress}.
 // Requests run one at a time in arrival order; a queued request can be cancelled; a bad request gets an
-// error reply and never ends the process. The long jobs (adaptLocal, measure: a minute of measurements)
+// error reply and never ends the process. Searches (nearestFaster: up to seconds) run in a lane of their
+// own, yielding between steps, so that the lenses' predictions are answered in between. The long jobs (adaptLocal, measure: a minute of measurements)
 // run beside that queue, one at a time, so that predictions keep being answered meanwhile; they can be
 // cancelled at any point (between two timed runs; a device command is killed) and write their files
 // only at the end, atomically.
@@ -593,9 +594,17 @@ interface Queued {
   params: unknown;
 }
 
-const queue: Queued[] = [];
+/** A queue of requests run one at a time; `running` is the request's id (-1 between two). */
+interface Lane {
+  queue: Queued[];
+  running: number | undefined;
+}
+
+/** Methods that run in the search lane, beside the main queue (they yield between steps). */
+const SEARCH_JOBS = new Set(['nearestFaster']);
+const mainLane: Lane = { queue: [], running: undefined };
+const searchLane: Lane = { queue: [], running: undefined };
 const cancelled = new Set<number>();
-let running: number | undefined;
 
 function send(msg: WorkerReplyMessage): void {
   try {
@@ -612,19 +621,19 @@ function fail(id: number, e: unknown): void {
   send({ id, error: (err.message || String(e)).split('\n')[0], code });
 }
 
-async function pump(): Promise<void> {
-  if (running !== undefined) return;
-  running = -1;
+async function pump(lane: Lane): Promise<void> {
+  if (lane.running !== undefined) return;
+  lane.running = -1;
   for (;;) {
     // Let messages that arrived during the last job (cancellations above all) in before the next one.
     await new Promise((r) => setImmediate(r));
-    const job = queue.shift();
+    const job = lane.queue.shift();
     if (!job) break;
     if (cancelled.delete(job.id)) {
       send({ id: job.id, error: 'cancelled', code: 'cancelled' });
       continue;
     }
-    running = job.id;
+    lane.running = job.id;
     const id = job.id;
     try {
       const h = Object.prototype.hasOwnProperty.call(handlers, job.method) ? handlers[job.method] : undefined;
@@ -636,9 +645,9 @@ async function pump(): Promise<void> {
       cancelled.delete(id);
       fail(id, e);
     }
-    running = -1;
+    lane.running = -1;
   }
-  running = undefined;
+  lane.running = undefined;
 }
 
 function onMessage(msg: unknown): void {
@@ -654,12 +663,12 @@ function onMessage(msg: unknown): void {
   if (m.method === 'cancel') {
     const target = (m.params as { id?: unknown } | undefined)?.id;
     if (typeof target === 'number') {
-      const k = queue.findIndex((q) => q.id === target);
+      const lane = [mainLane, searchLane].find((l) => l.queue.some((q) => q.id === target));
       if (longJob?.id === target) longJob.abort.abort();
-      else if (k >= 0) {
-        queue.splice(k, 1);
+      else if (lane) {
+        lane.queue.splice(lane.queue.findIndex((q) => q.id === target), 1);
         send({ id: target, error: 'cancelled', code: 'cancelled' });
-      } else if (running === target) cancelled.add(target);
+      } else if (mainLane.running === target || searchLane.running === target) cancelled.add(target);
     }
     send({ id: m.id, result: true });
     return;
@@ -668,8 +677,9 @@ function onMessage(msg: unknown): void {
     void runLongJob(m.id, m.method, m.params);
     return;
   }
-  queue.push({ id: m.id, method: m.method, params: m.params });
-  void pump();
+  const lane = SEARCH_JOBS.has(m.method) ? searchLane : mainLane;
+  lane.queue.push({ id: m.id, method: m.method, params: m.params });
+  void pump(lane);
 }
 
 async function runLongJob(id: number, method: string, params: unknown): Promise<void> {

@@ -177,6 +177,23 @@ test('a search can be cancelled between two edit distances; the worker answers o
   assert.equal((await send('ping')).result, 'pong');
 });
 
+test('predictions are answered while a search runs (the search has a lane of its own)', async () => {
+  const id = nextId++;
+  const order: string[] = [];
+  const search = send('nearestFaster', { space: 'fbnet', spec: FBNET, device: 'gold_6226', budgetMs: 0.001 }, id).then((r) => {
+    order.push('search');
+    return r;
+  });
+  for (let i = 0; i < 600 && !(progress.get(id)?.length); i++) await new Promise((r) => setTimeout(r, 20));
+  assert.ok(progress.get(id)?.length, 'the search has started');
+  const ms = await predict('fbnet', [FBNET], 'gold_6226');
+  order.push('predict');
+  assert.ok(ms[0] > 0);
+  await send('cancel', { id });
+  await search;
+  assert.deepEqual(order, ['predict', 'search']);
+});
+
 test('HAT has no search; bad requests get one-line errors', async () => {
   const hat = await send('nearestFaster', { space: 'hat', spec: 'x', device: 'wmt14ende_cpu_xeon', budgetMs: 100 });
   assert.equal(hat.code, 'unsupported');
