@@ -35,7 +35,16 @@ interface DocState {
   /** VS Code has asked for this document's lenses. Until it has, new values are not announced: every
    *  onDidChangeCodeLenses postpones VS Code's first request by its debounce, and that request will get them. */
   served?: boolean;
+  /** Shown in an editor, its first lens request still to come (see fireChange). */
+  awaitingSince?: number;
 }
+
+/** How long a newly shown document may hold back onDidChangeCodeLenses for others while VS Code's first
+ *  lens request for it is due (its CodeLens debounce: 250 ms at least, longer after slow providers); a bound
+ *  for editors that never ask (CodeLens off in that editor, diff views). */
+export const FIRST_REQUEST_WAIT_MS = 1000;
+
+const baseName = (doc: vscode.TextDocument) => doc.uri.path.slice(doc.uri.path.lastIndexOf('/') + 1);
 
 export const PENDING_TITLE = `HELP  ${STALE_MARK}`;
 
@@ -63,6 +72,9 @@ export class LensController implements vscode.CodeLensProvider, vscode.Disposabl
   private readonly emitter = new vscode.EventEmitter<void>();
   readonly onDidChangeCodeLenses = this.emitter.event;
   private readonly subs: vscode.Disposable[] = [];
+  /** onDidChangeCodeLenses held back while a new editor waits for its first request, and its flush timer. */
+  private heldChange?: string;
+  private heldTimer?: NodeJS.Timeout;
   /** Fired after lens values changed (the status bar and decorations follow). */
   private readonly valuesEmitter = new vscode.EventEmitter<vscode.Uri>();
   readonly onDidUpdateValues = this.valuesEmitter.event;
@@ -81,7 +93,17 @@ export class LensController implements vscode.CodeLensProvider, vscode.Disposabl
       config.onDidChange(() => this.refreshAll()),
       latency.onDidChange(() => this.refreshAll()),
     );
+    // Editors shown before activation (restored at startup) raise no visibility event: read them now, after
+    // activate() returns (activation stays light), before VS Code's first lens request (a debounce later).
+    // Otherwise that request would scan synchronously, and VS Code keeps how long a provider took in the
+    // moving average that sets its CodeLens debounce for every file opened later.
+    this.prefetchTimer = setTimeout(() => {
+      this.prefetchTimer = undefined;
+      this.prefetch(vscode.window.visibleTextEditors);
+    }, 0);
   }
+
+  private prefetchTimer?: NodeJS.Timeout;
 
   provideCodeLenses(doc: vscode.TextDocument): vscode.CodeLens[] {
     return perf.time('provideCodeLenses', () => this.lenses(doc));
@@ -96,6 +118,12 @@ export class LensController implements vscode.CodeLensProvider, vscode.Disposabl
     if (!st) st = this.track(doc);
     else if (st.version !== doc.version && !st.timer) this.schedule(doc, st);
     st.served = true;
+    if (st.awaitingSince !== undefined) {
+      st.awaitingSince = undefined;
+      // After this reply has gone (the event would otherwise reach VS Code first).
+      if (this.heldChange !== undefined) setTimeout(() => this.releaseHeld(), 0);
+    }
+    if (perf.tracing) perf.mark('lensRequest', `${baseName(doc)} ${st.tracked.filter((t) => t.fresh).length}/${st.tracked.length} with values`);
     return st.tracked.map((t) => {
       // An empty range at the start of the spec's line: VS Code drops a lens whose non-empty range an edit
       // collapsed (replacing the whole spec), while an empty one survives every edit after it.
@@ -113,8 +141,9 @@ export class LensController implements vscode.CodeLensProvider, vscode.Disposabl
   }
 
   /** Starts following a document: its specs now, their values from the cache or the worker. */
-  private track(doc: vscode.TextDocument): DocState {
-    const st: DocState = { version: -1, tracked: [], run: 0, openedAt: performance.now() };
+  private track(doc: vscode.TextDocument, shown = false): DocState {
+    const now = performance.now();
+    const st: DocState = { version: -1, tracked: [], run: 0, openedAt: now, awaitingSince: shown ? now : undefined };
     this.states.set(doc.uri.toString(), st);
     this.scan(doc, st, false);
     void this.fill(doc, st);
@@ -122,10 +151,11 @@ export class LensController implements vscode.CodeLensProvider, vscode.Disposabl
   }
 
   private prefetch(editors: readonly vscode.TextEditor[]): void {
+    if (perf.tracing) perf.mark('visibleEditors', editors.map((e) => baseName(e.document)).join(' '));
     for (const { document: doc } of editors) {
       if (this.states.has(doc.uri.toString())) continue;
       perf.time('lensPrefetch', () => {
-        if (this.config.get(doc).codeLensEnabled && this.index.eligible(doc)) this.track(doc);
+        if (this.config.get(doc).codeLensEnabled && this.index.eligible(doc)) this.track(doc, true);
       });
     }
   }
@@ -161,7 +191,7 @@ export class LensController implements vscode.CodeLensProvider, vscode.Disposabl
       return { space: s.space, spec: s.spec, start: s.start, end: s.end, title: before?.title ?? PENDING_TITLE, fresh: false };
     });
     st.version = doc.version;
-    if (notify) this.emitter.fire();
+    if (notify) this.fireChange(`scan ${baseName(doc)}`);
   }
 
   /** Ask for the missing values of the current lenses, then show them. */
@@ -202,7 +232,8 @@ export class LensController implements vscode.CodeLensProvider, vscode.Disposabl
       perf.recordSpan('openToLensValues', performance.now() - st.openedAt);
       st.openedAt = undefined;
     }
-    if (st.served) this.emitter.fire();
+    if (perf.tracing) perf.mark('lensValuesReady', `${baseName(doc)}${st.served ? '' : ' (not asked for yet)'}`);
+    if (st.served) this.fireChange(`values ${baseName(doc)}`);
     this.valuesEmitter.fire(doc.uri);
   }
 
@@ -220,17 +251,58 @@ export class LensController implements vscode.CodeLensProvider, vscode.Disposabl
       this.scan(doc, st);
       void this.fill(doc, st);
     }
+    this.fireChange('refresh all');
+  }
+
+  /** onDidChangeCodeLenses: VS Code asks every editor's lenses again, one debounce later. The event is one
+   *  for all documents, and in an editor still waiting for its first lenses it restarts that debounce: so
+   *  while a newly shown document awaits its first request, changes of others are held back (at most
+   *  FIRST_REQUEST_WAIT_MS) and announced once it has been served. */
+  private fireChange(why: string): void {
+    const waitMs = this.holdFor();
+    if (waitMs > 0) {
+      perf.mark('lensChangeHeld', why);
+      this.heldChange = why;
+      if (!this.heldTimer) this.heldTimer = setTimeout(() => this.releaseHeld(), waitMs);
+      return;
+    }
+    perf.mark('lensChangeEvent', why);
     this.emitter.fire();
+  }
+
+  /** How long the longest-waiting shown document may still hold events (0: none waits). */
+  private holdFor(): number {
+    const now = performance.now();
+    let wait = 0;
+    for (const st of this.states.values()) {
+      if (st.awaitingSince === undefined) continue;
+      const left = st.awaitingSince + FIRST_REQUEST_WAIT_MS - now;
+      if (left > 0) wait = Math.max(wait, left);
+      else st.awaitingSince = undefined;
+    }
+    return wait;
+  }
+
+  private releaseHeld(): void {
+    if (this.heldTimer) clearTimeout(this.heldTimer);
+    this.heldTimer = undefined;
+    const why = this.heldChange;
+    if (why === undefined) return;
+    this.heldChange = undefined;
+    this.fireChange(`${why} (held)`);
   }
 
   private forget(uri: vscode.Uri): void {
     const st = this.states.get(uri.toString());
     if (st?.timer) clearTimeout(st.timer);
     this.states.delete(uri.toString());
+    if (st?.awaitingSince !== undefined && this.heldChange !== undefined) setTimeout(() => this.releaseHeld(), 0);
   }
 
   dispose(): void {
     for (const st of this.states.values()) if (st.timer) clearTimeout(st.timer);
+    if (this.heldTimer) clearTimeout(this.heldTimer);
+    if (this.prefetchTimer) clearTimeout(this.prefetchTimer);
     this.subs.forEach((s) => s.dispose());
     this.emitter.dispose();
     this.valuesEmitter.dispose();

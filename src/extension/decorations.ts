@@ -30,10 +30,12 @@ export class LatencyDecorations implements vscode.FileDecorationProvider, vscode
 
   /** Decorations of a file changed (e.g. the lens values of an open document came in). */
   refresh(uri?: vscode.Uri): void {
+    perf.mark('fileDecorationsChanged', uri?.path.slice(uri.path.lastIndexOf('/') + 1));
     this.emitter.fire(uri);
   }
 
   provideFileDecoration(uri: vscode.Uri, token: vscode.CancellationToken): Promise<vscode.FileDecoration | undefined> {
+    perf.mark('decorationRequest', uri.path.slice(uri.path.lastIndexOf('/') + 1));
     return perf.time('decoration', () => this.fileDecoration(uri, token));
   }
 

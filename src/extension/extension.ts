@@ -117,14 +117,34 @@ interface PerfStatsArgs {
   reset?: boolean;
   /** With reset: also sample the extension host's event-loop delay until the next call. */
   eventLoop?: boolean;
+  /** With reset: keep a timeline of HELP's tasks and marks (and, with eventLoop, of the host's stalls)
+   *  until the next call, returned as `trace`. */
+  trace?: boolean;
 }
 
 let loopMonitor: IntervalHistogram | undefined;
+let stallTimer: NodeJS.Timeout | undefined;
+
+/** Marks every stretch of > 10 ms in which the host thread ran something else (anyone's work, not only
+ *  HELP's): a 2 ms timer that comes late. Only while tracing. */
+function watchStalls(): void {
+  let last = performance.now();
+  const tick = () => {
+    const now = performance.now();
+    if (now - last > 12) perf.traceSpan('hostStall', now - last - 2, now);
+    last = now;
+    stallTimer = setTimeout(tick, 2);
+  };
+  stallTimer = setTimeout(tick, 2);
+}
 
 /** `help._perfStats` (hidden, for test/e2e/bench.mjs): HELP's timings since activation or the last reset,
  *  written to perf.json in the extension's log folder and returned. */
 function perfStats(context: vscode.ExtensionContext, arg?: PerfStatsArgs): unknown {
-  const snap: Record<string, unknown> = { at: new Date().toISOString(), ...perf.snapshot() };
+  if (stallTimer) clearTimeout(stallTimer);
+  stallTimer = undefined;
+  // Both clocks at once, so that a reader can line the trace up with another process's Date.now().
+  const snap: Record<string, unknown> = { at: new Date().toISOString(), clock: { epoch: performance.timeOrigin + performance.now(), date: Date.now() }, ...perf.snapshot() };
   if (loopMonitor) {
     const h = loopMonitor;
     snap.eventLoop = { maxMs: round(h.max / 1e6), p99Ms: round(h.percentile(99) / 1e6), meanMs: round(h.mean / 1e6), samples: h.count };
@@ -137,8 +157,10 @@ function perfStats(context: vscode.ExtensionContext, arg?: PerfStatsArgs): unkno
   } catch {
     /* the value is returned as well */
   }
+  perf.setTracing(!!arg?.reset && !!arg.trace);
   if (arg?.reset) {
     perf.reset();
+    if (arg.trace && arg.eventLoop) watchStalls();
     if (arg.eventLoop) {
       loopMonitor = monitorEventLoopDelay({ resolution: 2 });
       loopMonitor.enable();

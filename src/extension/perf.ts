@@ -56,17 +56,54 @@ export interface StatSnapshot {
 
 const round = (x: number) => Math.round(x * 1000) / 1000;
 
+/** One entry of the trace: wall-clock start (ms since the epoch, comparable with the workbench page's
+ *  `performance.timeOrigin + performance.now()`), duration, and what it was about. */
+export interface TraceEvent {
+  name: string;
+  at: number;
+  ms: number;
+  detail?: string;
+}
+
+const TRACE_KEEP = 4096;
+
 export class PerfStats {
   private stats = new Map<string, Stat>();
+  /** Timeline of tasks and marks while tracing is on (the e2e bench lines it up with the page's events). */
+  private trace: TraceEvent[] | undefined;
   /** Durations that include waiting (not blocking), e.g. from opening a document to its lens values. */
   private spans = new Map<string, Stat>();
   /** Values set once (activation time, ...). */
   readonly values: Record<string, number | string> = {};
 
-  record(name: string, ms: number, cpu?: number): void {
+  record(name: string, ms: number, cpu?: number, endedAt?: number): void {
     let s = this.stats.get(name);
     if (!s) this.stats.set(name, (s = new Stat()));
     s.add(ms, cpu);
+    if (this.trace) this.push({ name, at: performance.timeOrigin + (endedAt ?? performance.now()) - ms, ms: round(ms) });
+  }
+
+  /** A stretch on the trace only, not in the task statistics (no-op unless tracing). */
+  traceSpan(name: string, ms: number, endedAt: number): void {
+    if (this.trace) this.push({ name, at: performance.timeOrigin + endedAt - ms, ms: round(ms) });
+  }
+
+  /** A point event on the trace (no-op unless tracing). */
+  mark(name: string, detail?: string): void {
+    if (this.trace) this.push({ name, at: performance.timeOrigin + performance.now(), ms: 0, detail });
+  }
+
+  get tracing(): boolean {
+    return this.trace !== undefined;
+  }
+
+  setTracing(on: boolean): void {
+    this.trace = on ? (this.trace ?? []) : undefined;
+  }
+
+  private push(e: TraceEvent): void {
+    if (this.trace!.length === TRACE_KEEP) this.trace!.shift();
+    this.trace!.push(e);
   }
 
   recordSpan(name: string, ms: number): void {
@@ -83,16 +120,17 @@ export class PerfStats {
       return f();
     } finally {
       const t1 = performance.now();
-      this.record(name, t1 - t0, cpuMs() - c0);
+      this.record(name, t1 - t0, cpuMs() - c0, t1);
     }
   }
 
   reset(): void {
     this.stats.clear();
     this.spans.clear();
+    if (this.trace) this.trace = [];
   }
 
-  snapshot(): { tasks: Record<string, StatSnapshot>; maxBlockingMs: number; worst?: string; spans: Record<string, StatSnapshot>; values: Record<string, number | string> } {
+  snapshot(): { tasks: Record<string, StatSnapshot>; maxBlockingMs: number; worst?: string; spans: Record<string, StatSnapshot>; values: Record<string, number | string>; trace?: TraceEvent[] } {
     const tasks = summarize(this.stats);
     let maxBlockingMs = 0;
     let worst: string | undefined;
@@ -102,7 +140,7 @@ export class PerfStats {
         worst = name;
       }
     }
-    return { tasks, maxBlockingMs, worst, spans: summarize(this.spans), values: { ...this.values } };
+    return { tasks, maxBlockingMs, worst, spans: summarize(this.spans), values: { ...this.values }, ...(this.trace ? { trace: [...this.trace] } : {}) };
   }
 }
 

@@ -18,7 +18,10 @@ export class LatencyStatusBar implements vscode.Disposable {
     this.item.name = 'HELP latency';
     this.item.command = 'help.showPanel';
     this.subs.push(
-      vscode.window.onDidChangeActiveTextEditor(() => this.schedule()),
+      vscode.window.onDidChangeActiveTextEditor(() => {
+        perf.mark('activeEditor');
+        this.schedule();
+      }),
       vscode.window.onDidChangeTextEditorSelection(() => this.schedule()),
       vscode.workspace.onDidChangeTextDocument((e) => e.document === vscode.window.activeTextEditor?.document && this.schedule()),
       latency.onDidChange(() => this.schedule()),

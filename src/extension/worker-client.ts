@@ -3,6 +3,7 @@
 // and restarts the worker when it dies (with a brake on crash loops). No vscode import: tested in Node.
 import { ChildProcess, fork } from 'child_process';
 import type { InitParams, WorkerErrorCode, WorkerProgress, WorkerReplyMessage } from './protocol';
+import { perf } from './perf';
 
 export class WorkerError extends Error {
   constructor(
@@ -110,6 +111,7 @@ export class WorkerClient {
       return;
     }
     this.settle(m.id);
+    perf.mark('workerReply', p.method);
     if (m.error !== undefined) p.reject(new WorkerError(m.error, m.code ?? 'failed'));
     else p.resolve(m.result);
   }
@@ -157,6 +159,7 @@ export class WorkerClient {
           if (this.child) this.send(this.child, { id: this.nextId++, method: 'cancel', params: { id } });
         });
       }
+      perf.mark('workerSend', method);
       this.send(child, { id, method, params });
     });
   }

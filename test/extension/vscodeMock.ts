@@ -54,12 +54,14 @@ export class CodeAction {
 export interface MockUri {
   scheme: string;
   fsPath: string;
+  path: string;
   toString(): string;
 }
 
 export const Uri = {
   parse(s: string): MockUri {
-    return { scheme: s.slice(0, s.indexOf(':')), fsPath: s.replace(/^file:\/\//, ''), toString: () => s };
+    const fsPath = s.replace(/^file:\/\//, '');
+    return { scheme: s.slice(0, s.indexOf(':')), fsPath, path: fsPath, toString: () => s };
   },
   file(p: string): MockUri {
     return Uri.parse(`file://${p}`);
@@ -145,6 +147,34 @@ function message(kind: Message['kind']) {
   };
 }
 
+export class EventEmitter<T> {
+  private readonly listeners = new Set<(e: T) => void>();
+  readonly event = (l: (e: T) => void) => {
+    this.listeners.add(l);
+    return { dispose: () => this.listeners.delete(l) };
+  };
+  fire(e?: T): void {
+    for (const l of [...this.listeners]) l(e as T);
+  }
+  dispose(): void {
+    this.listeners.clear();
+  }
+}
+
+export class CodeLens {
+  constructor(
+    readonly range: unknown,
+    readonly command?: { title: string; command: string; arguments?: unknown[] },
+  ) {}
+}
+
+/** Editor and document events the tests fire. */
+export const events = {
+  visibleEditors: new EventEmitter<{ document: MockDocument }[]>(),
+  changeText: new EventEmitter<{ document: MockDocument; contentChanges: unknown[] }>(),
+  closeText: new EventEmitter<MockDocument>(),
+};
+
 export const registered = {
   commands: new Map<string, (...args: any[]) => unknown>(),
   codeActionProviders: [] as { selector: unknown; provider: any; metadata: any }[],
@@ -154,6 +184,8 @@ const disposable = { dispose() {} };
 
 export const window = {
   activeTextEditor: undefined as undefined | { document: MockDocument; selection: Selection },
+  visibleTextEditors: [] as { document: MockDocument }[],
+  onDidChangeVisibleTextEditors: events.visibleEditors.event,
   showInputBox: (opts: any) => ui.inputBox(opts),
   showQuickPick: (items: any, opts: any) => Promise.resolve(items).then((i) => ui.quickPick(i, opts)),
   showInformationMessage: message('info'),
@@ -185,6 +217,8 @@ export const window = {
 
 export const workspace = {
   textDocuments: [] as MockDocument[],
+  onDidChangeTextDocument: events.changeText.event,
+  onDidCloseTextDocument: events.closeText.event,
   async openTextDocument(uri: MockUri) {
     const d = workspace.textDocuments.find((x) => x.uri.toString() === uri.toString());
     if (!d) throw new Error(`cannot open ${uri.toString()}`);
@@ -226,6 +260,8 @@ export const QuickPickItemKind = { Separator: -1, Default: 0 };
 export const noCancel = { isCancellationRequested: false, onCancellationRequested: () => disposable };
 
 export const vscode = {
+  EventEmitter,
+  CodeLens,
   Position,
   Range,
   Selection,
