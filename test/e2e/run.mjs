@@ -5,7 +5,9 @@
 // Builds the VSIX, installs it into a fresh code-server (temp user-data and extensions folders, --auth
 // none, a free port), opens a workspace of fixture spec files and checks: the CodeLens "HELP ... ms" above
 // a spec (.txt and .py), the hover table, the latency panel with bars (opened from the command palette),
-// that editing a spec keeps its lens (stale, then updated), and that the extension host did not crash.
+// that editing a spec keeps its lens (stale, then updated), the ONNX viewer, "Adapt to this machine", a
+// device added with "HELP: Add device" (written to help.devices) and measured through its command
+// (fixtures/fake-bench.mjs stands in for the board's benchmark), and that the extension host did not crash.
 // Screenshots go to media/screenshots/. Not part of `npm test` (test/run-all.mjs skips test/e2e/).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -300,6 +302,63 @@ async function main() {
     log(`  hover row: ${hover.match(/this machine[^|]*?adapted, 12 samples[^|]*?\d{4}-\d{2}-\d{2}/)?.[0] ?? 'this machine … adapted, 12 samples'}`);
     await page.locator('.monaco-hover:visible tr', { hasText: 'this machine' }).first().scrollIntoViewIfNeeded().catch(() => undefined);
     await page.locator('.monaco-workbench').screenshot({ path: path.join(shots, 'hover-adapted.png') });
+    await page.mouse.move(5, 5);
+    await page.keyboard.press('Escape');
+  });
+
+  await check('"HELP: Add device" writes help.devices; "HELP: Measure on device..." adapts to it through its command', async () => {
+    await page.keyboard.press('Control+Shift+P'); // clear the notification's focus
+    await page.keyboard.press('Escape');
+    await openFile(page, 'cell.txt');
+    await helpLens(page);
+    await page.locator('.view-line', { hasText: '~0|+|' }).first().click();
+    const input = page.locator('.quick-input-widget input');
+    const palette = async (title) => {
+      await page.keyboard.press('F1');
+      await input.fill(`>${title}`);
+      await waitFor(async () => (await page.locator('.quick-input-list .monaco-list-row.focused', { hasText: title.replace(/^HELP: /, '') }).count()) > 0, title, 15_000);
+      await page.keyboard.press('Enter');
+    };
+    /** Waits for the quick input titled `step`, types `text` (replacing any value) and accepts it. */
+    const answer = async (step, text) => {
+      // By the title bar: the palette's own input may still hold the command's name.
+      await waitFor(async () => (await page.locator('.quick-input-widget:visible .quick-input-title', { hasText: step }).count()) > 0, `the "${step}" step`, 15_000);
+      await input.fill(text);
+      await page.waitForTimeout(150);
+      await page.keyboard.press('Enter');
+    };
+    await palette('HELP: Add device');
+    await answer('(1/4) name', 'bench-board');
+    await answer('(2/4) search space', 'nasbench201');
+    await answer('(3/4) how to measure', 'command');
+    // The command is started without a shell: absolute paths.
+    const command = `${process.execPath} ${path.join(workspace, 'fake-bench.mjs')} {model}`;
+    await answer('(4/4) command', command);
+    await waitFor(async () => /added device "bench-board"/.test((await page.locator('.notifications-toasts').textContent()) ?? ''), 'the added-device message', 15_000);
+    const settings = JSON.parse(fs.readFileSync(path.join(userData, 'User', 'settings.json'), 'utf8'));
+    const added = settings['help.devices'].find((d) => d.name === 'bench-board');
+    assert(added && added.space === 'nasbench201' && added.runner === 'command' && added.command === command, `help.devices: ${JSON.stringify(settings['help.devices'])}`);
+
+    await page.locator('.view-line', { hasText: '~0|+|' }).first().click();
+    await palette('HELP: Measure on device...');
+    await answer('Measure on device', 'bench-board');
+    const done = await waitFor(async () => {
+      const s = (await page.locator('.notifications-toasts').textContent()) ?? '';
+      if (/cannot measure/.test(s)) throw new Error(s);
+      // The 10 references, 2 extra and the architecture under the cursor.
+      return /adapted "bench-board" for nasbench201 from 13 measurements/.test(s) ? s : undefined;
+    }, 'the measurement through the command', 240_000, 300);
+    log(`  ${done.replace(/\s+/g, ' ').match(/HELP: adapted "bench-board"[^.]*\./)?.[0] ?? done.slice(0, 120)}`);
+    const line = page.locator('.view-line', { hasText: '~0|+|' }).first();
+    const box = await line.boundingBox();
+    await page.mouse.move(box.x + 60, box.y + box.height / 2);
+    await page.mouse.move(box.x + 80, box.y + box.height / 2);
+    const hover = await waitFor(async () => {
+      const h = page.locator('.monaco-hover:visible').first();
+      const s = (await h.count()) ? await h.textContent() : '';
+      return s && /bench-board/.test(s) && /adapted, 13 samples/.test(s) ? s : undefined;
+    }, 'the new device in the hover', 30_000);
+    log(`  hover row: ${hover.match(/bench-board[^|]*?adapted, 13 samples/)?.[0] ?? 'bench-board … adapted, 13 samples'}`);
     await page.mouse.move(5, 5);
     await page.keyboard.press('Escape');
   });
