@@ -27,7 +27,7 @@ import { checkMeasurable } from '../core/devices/models';
 import { makeRunner } from '../core/devices/runners';
 import { CancelledError, MeasurementError, Runner } from '../core/devices/runners/runner';
 import { EditSpace, getEditSpace, nearestUnderBudget, NearestResult, NearestStats, PredictMs } from '../core/nas/nearest';
-import { evolve } from '../core/nas/evolution';
+import { evolveSteps } from '../core/nas/evolution';
 import { parseCandidates } from '../core/nas/constrained';
 import { relativeErrorEstimate, searchBudget } from '../core/nas/margin';
 import { findBesidePackageJson } from '../core/paths';
@@ -529,7 +529,17 @@ async function nearestFaster(params: NearestFasterParams, ctx: Ctx): Promise<Nea
     await yieldToMessages();
     if (ctx.cancelled()) throw new WorkerError('cancelled', 'cancelled');
     ctx.progress({ message: `nothing within ${stats.reached} edits: evolutionary search` });
-    const r = evolve(space, predict, { start }, { budgetMs: searchMs, objective: 'edits', seed: 0 });
+    // One generation at a time, answering other requests (and seeing a cancellation) in between.
+    const steps = evolveSteps(space, predict, { start }, { budgetMs: searchMs, objective: 'edits', seed: 0 });
+    let r;
+    for (let step = steps.next(); ; step = steps.next()) {
+      if (step.done) {
+        r = step.value;
+        break;
+      }
+      await yieldToMessages();
+      if (ctx.cancelled()) throw new WorkerError('cancelled', 'cancelled');
+    }
     candidates = r.top
       .filter((t) => t.fits && t.edits !== undefined && t.edits > 0)
       .map((t) => ({ spec: t.spec, edits: t.edits!, predicted_ms: t.predicted_ms }))

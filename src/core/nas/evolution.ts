@@ -288,12 +288,25 @@ interface Individual<A> {
  * that generation's new architectures.
  */
 export function evolve(spaceName: string, predictMs: PredictMs, constraints: ArchConstraints = {}, options: EvolutionOptions = {}): EvolutionResult {
+  const steps = evolveSteps(spaceName, predictMs, constraints, options);
+  for (;;) {
+    const s = steps.next();
+    if (s.done) return s.value;
+  }
+}
+
+/**
+ * The same search one step at a time: the generator pauses after every generation and every polishing
+ * step and returns the result. The worker drives it so that other requests (the lenses' predictions) are
+ * answered, and a cancellation is seen, between two steps.
+ */
+export function evolveSteps(spaceName: string, predictMs: PredictMs, constraints: ArchConstraints = {}, options: EvolutionOptions = {}): Generator<void, EvolutionResult, void> {
   const space = checkSpace(spaceName);
   validateConstraints(space, constraints);
   return space === 'fbnet' ? run(fbnetOps, space, predictMs, constraints, options) : run(ofaOps, space, predictMs, constraints, options);
 }
 
-function run<A>(ops: Ops<A>, space: Space, predictMs: PredictMs, c: ArchConstraints, o: EvolutionOptions): EvolutionResult {
+function* run<A>(ops: Ops<A>, space: Space, predictMs: PredictMs, c: ArchConstraints, o: EvolutionOptions): Generator<void, EvolutionResult, void> {
   const objective = o.objective ?? 'latency';
   const budget = o.budgetMs ?? Infinity;
   if (o.budgetMs !== undefined && !(o.budgetMs > 0)) throw new SpecError(`latency budget must be a positive number of milliseconds, got ${o.budgetMs}`);
@@ -399,6 +412,7 @@ function run<A>(ops: Ops<A>, space: Space, predictMs: PredictMs, c: ArchConstrai
       if (better(i, best)) best = i;
     }
     history.push(best.ms);
+    yield;
   }
 
   // Polish: steepest descent over single edits (each step's legal neighbours predicted in one call).
@@ -421,6 +435,7 @@ function run<A>(ops: Ops<A>, space: Space, predictMs: PredictMs, c: ArchConstrai
     if (next === best) break;
     best = next;
     history.push(best.ms);
+    yield;
   }
 
   const out = (i: Individual<A>): EvolvedArch => {

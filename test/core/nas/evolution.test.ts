@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { evolve, validateConstraints, violations } from '../../../src/core/nas/evolution';
+import { evolve, evolveSteps, validateConstraints, violations } from '../../../src/core/nas/evolution';
 import { fbnetEdits, ofaEdits } from '../../../src/core/nas/nearest';
 import { parseFbnetSpec } from '../../../src/core/spaces/fbnet';
 import { parseOfaSpec } from '../../../src/core/spaces/ofa';
@@ -114,4 +114,16 @@ test('constraints are validated with one-line SpecErrors', () => {
   assert.throws(() => evolve('nasbench201', fbMs), SpecError);
   assert.throws(() => evolve('fbnet', fbMs, { start: '[1,2]' }), /start architecture/);
   assert.throws(() => evolve('fbnet', fbMs, {}, { objective: 'edits', budgetMs: 3 }), /needs a start/);
+});
+
+test('evolveSteps pauses after every generation and polishing step, and ends with evolve\'s result', () => {
+  const steps = evolveSteps('fbnet', fbMs, { maxSkips: 2 }, { seed: 7, generations: 10 });
+  let pauses = 0;
+  let s = steps.next();
+  for (; !s.done; s = steps.next()) pauses++;
+  const whole = evolve('fbnet', fbMs, { maxSkips: 2 }, { seed: 7, generations: 10 });
+  assert.deepEqual(s.value, whole);
+  // One pause per generation (10) and per polishing step that improved the best.
+  assert.equal(pauses, whole.history.length - 1);
+  assert.ok(pauses >= 10);
 });
