@@ -8,7 +8,7 @@ import { loadTf } from '../src/core/predictor/tf';
 import { LatencyPredictor } from '../src/core/predictor/service';
 import { loadSpaceTables, resolveDataDir } from '../src/core/training/dataset';
 import { parseCandidates, searchWholeSpace } from '../src/core/nas/constrained';
-import { relativeErrorEstimate } from '../src/core/nas/margin';
+import { deviceRelativeError } from '../src/core/nas/margin';
 import { formatTable4Markdown, table4Rows, TABLE4_SETTINGS, violationRate } from '../src/core/nas/table4';
 
 function mape(pred: number[], meas: (number | null)[]): number {
@@ -42,19 +42,23 @@ function mape(pred: number[], meas: (number | null)[]): number {
   const warm = [timeSearch(), timeSearch(), timeSearch()].sort((a, b) => a.total - b.total)[1];
   log(`whole-space search on ${wsDevice}: first ${cold.total.toFixed(0)} ms (prediction ${cold.predict.toFixed(0)} ms), warm ${warm.total.toFixed(0)} ms (prediction ${warm.predict.toFixed(0)} ms)`);
 
+  // Each device adapted once: its predictions of the candidates, their measured latencies, its margin.
   const perDevice = new Map<string, { predicted: number[]; measured: (number | null)[]; margin: number }>();
-  const adaptMs: Record<string, number> = {};
-  for (const s of TABLE4_SETTINGS) {
-    const t = performance.now();
-    const h = predictor.resolve(s.device);
-    const predicted = predictor.predict(h, candidates.map((c) => c.spec));
-    adaptMs[s.device] = performance.now() - t;
-    const lat = tables.devices.includes(s.device) ? tables.latency(s.device) : undefined;
-    const measured = candidates.map((c) => (lat ? lat[index.indexOf(c.spec)] : null));
-    const margin = relativeErrorEstimate({ looMse: h.combination.looMse, samplesMs: h.file.samples.map((x) => x.latency_ms) });
-    perDevice.set(s.device, { predicted, measured, margin });
-    log(`${s.device}: adapt + predict ${candidates.length} candidates in ${adaptMs[s.device].toFixed(0)} ms; MAPE on the candidates ${mape(predicted, measured).toFixed(2)}%; margin (estimated error) ${(100 * margin).toFixed(2)}%`);
-  }
+  const deviceData = (device: string) => {
+    if (!perDevice.has(device)) {
+      const t = performance.now();
+      const h = predictor.resolve(device);
+      const predicted = predictor.predict(h, candidates.map((c) => c.spec));
+      const ms = performance.now() - t;
+      const lat = tables.devices.includes(device) ? tables.latency(device) : undefined;
+      const measured = candidates.map((c) => (lat ? lat[index.indexOf(c.spec)] : null));
+      const margin = deviceRelativeError(h);
+      perDevice.set(device, { predicted, measured, margin });
+      log(`${device}: adapt + predict ${candidates.length} candidates in ${ms.toFixed(0)} ms; MAPE on the candidates ${mape(predicted, measured).toFixed(2)}%; margin (estimated error) ${(100 * margin).toFixed(2)}%`);
+    }
+    return perDevice.get(device)!;
+  };
+  for (const s of TABLE4_SETTINGS) deviceData(s.device);
   const rows = table4Rows(candidates, (d) => perDevice.get(d)!);
   const v = violationRate(rows);
 
@@ -62,16 +66,7 @@ function mape(pred: number[], meas: (number | null)[]): number {
   // ones), at budgets on the 10%, 20%, ..., 90% quantiles of its candidates' measured latencies.
   const unseen = tables.devices.filter((d) => !predictor.sourceDevices.includes(d));
   const wideSettings = unseen.map((device) => {
-    if (!perDevice.has(device)) {
-      const h = predictor.resolve(device);
-      const lat = tables.latency(device);
-      perDevice.set(device, {
-        predicted: predictor.predict(h, candidates.map((c) => c.spec)),
-        measured: candidates.map((c) => lat[index.indexOf(c.spec)]),
-        margin: relativeErrorEstimate({ looMse: h.combination.looMse, samplesMs: h.file.samples.map((x) => x.latency_ms) }),
-      });
-    }
-    const m = (perDevice.get(device)!.measured as number[]).slice().sort((a, b) => a - b);
+    const m = (deviceData(device).measured as number[]).slice().sort((a, b) => a - b);
     return { device, budgets: [1, 2, 3, 4, 5, 6, 7, 8, 9].map((q) => Number(m[Math.floor((q / 10) * (m.length - 1))].toFixed(2))) };
   });
   const wide = table4Rows(candidates, (d) => perDevice.get(d)!, wideSettings);

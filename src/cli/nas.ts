@@ -17,7 +17,7 @@ import { Candidate, parseCandidates, selectWithinBudget } from '../core/nas/cons
 import { NearestStats, nearestUnderBudget } from '../core/nas/nearest';
 import { parseNasBench201Cell } from '../core/spaces/nasbench201';
 import { ArchConstraints, evolve, validateConstraints } from '../core/nas/evolution';
-import { parseMargin, relativeErrorEstimate, searchBudget } from '../core/nas/margin';
+import { deviceRelativeError, parseMargin, searchBudget } from '../core/nas/margin';
 
 const COMMON = ['space', 'device', 'budget', 'margin', 'json', 'weights', 'start', 'max-edits', 'top'];
 const NB201_FLAGS = [...COMMON, 'candidates', 'min-convs'];
@@ -90,9 +90,7 @@ async function loadDevice(space: PredictorSpace, args: Args, device: string, bud
   const predictor = LatencyPredictor.load(await loadTf(), space.name, args.str('weights'));
   const handle = predictor.resolve(device);
   // The search budget keeps the device's estimated prediction error as headroom (margin.ts).
-  const margin = parseMargin(args.str('margin'), () =>
-    relativeErrorEstimate({ looMse: handle.combination.looMse, samplesMs: handle.file.samples.map((s) => s.latency_ms) }),
-  );
+  const margin = parseMargin(args.str('margin'), () => deviceRelativeError(handle));
   if (margin === undefined) throw new SpecError(`--margin must be "auto" or a percentage below 100 (e.g. 3 or 3%), got "${args.str('margin')}"`);
   return { predictor, handle, margin, searchMs: searchBudget(budget, margin) };
 }

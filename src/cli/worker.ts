@@ -29,7 +29,7 @@ import { CancelledError, MeasurementError, Runner } from '../core/devices/runner
 import { EditSpace, getEditSpace, nearestUnderBudget, NearestResult, NearestStats, PredictMs } from '../core/nas/nearest';
 import { evolveSteps } from '../core/nas/evolution';
 import { parseCandidates } from '../core/nas/constrained';
-import { relativeErrorEstimate, searchBudget } from '../core/nas/margin';
+import { deviceRelativeError, searchBudget } from '../core/nas/margin';
 import { findBesidePackageJson } from '../core/paths';
 import type {
   AdaptLocalParams,
@@ -480,7 +480,7 @@ async function nearestFaster(params: NearestFasterParams, ctx: Ctx): Promise<Nea
   if (!(p instanceof LatencyPredictor)) throw new WorkerError('unsupported', `HELP has no architecture search for ${space}`);
   const handle = resolveDevice(p, params.device, adaptedDevices(space));
   // Headroom for the device's prediction error, as the CLI's nas does (core/nas/margin.ts).
-  const margin = typeof params.margin === 'number' ? params.margin : relativeErrorEstimate({ looMse: handle.combination.looMse, samplesMs: handle.file.samples.map((s) => s.latency_ms) });
+  const margin = typeof params.margin === 'number' ? params.margin : deviceRelativeError(handle);
   const searchMs = searchBudget(budgetMs, margin);
   let start: string;
   try {

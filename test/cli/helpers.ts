@@ -1,6 +1,7 @@
-// Running the bundled CLI (dist/cli.js; `node esbuild.js` first) as a user does, for the CLI tests.
+// Running the bundled CLI (dist/cli.js; `node esbuild.js` first) as a user does, and the background worker
+// (dist/worker.js) as the extension does, for the CLI and worker tests.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { ChildProcess, fork, spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 
 export const root = path.resolve(__dirname, '..', '..');
@@ -24,4 +25,59 @@ export function expectBadInput(r: CliResult, pattern: RegExp) {
   const lines = r.stderr.trim().split('\n');
   assert.equal(lines.length, 1, `one line on stderr: ${r.stderr}`);
   assert.match(lines[0], pattern);
+}
+
+export type WorkerProgress = { message?: string; increment?: number };
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type WorkerReply = { id: number; result?: any; error?: string; code?: string; progress?: WorkerProgress };
+
+/** The bundled background process (dist/worker.js) forked as the extension forks it, for the worker tests:
+ *  requests by id, their replies, and the progress messages received for each. */
+export class WorkerProcess {
+  readonly child: ChildProcess;
+  private next = 1;
+  private readonly waiting = new Map<number, { done: (r: WorkerReply) => void; onProgress?: (p: WorkerProgress) => void }>();
+  /** Progress messages by request id (the array of a request is created when it is sent). */
+  readonly progress = new Map<number, WorkerProgress[]>();
+
+  constructor() {
+    this.child = fork(path.join(root, 'dist', 'worker.js'), [], { stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
+    this.child.stderr!.resume();
+    this.child.on('message', (m: WorkerReply) => {
+      const w = this.waiting.get(m.id);
+      if (m.progress !== undefined) {
+        this.progress.get(m.id)?.push(m.progress);
+        w?.onProgress?.(m.progress);
+        return;
+      }
+      this.waiting.delete(m.id);
+      w?.done(m);
+    });
+  }
+
+  /** The id the next request gets unless one is given. */
+  get nextId(): number {
+    return this.next;
+  }
+
+  newId(): number {
+    return this.next++;
+  }
+
+  send(method: unknown, params?: unknown, id = this.newId(), onProgress?: (p: WorkerProgress) => void): Promise<WorkerReply> {
+    this.progress.set(id, []);
+    return new Promise((done) => {
+      this.waiting.set(id, { done, onProgress });
+      this.child.send({ id, method, params });
+    });
+  }
+
+  /** The request has not been answered yet. */
+  pending(id: number): boolean {
+    return this.waiting.has(id);
+  }
+
+  kill(): void {
+    this.child.kill();
+  }
 }

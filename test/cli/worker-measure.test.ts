@@ -4,10 +4,10 @@
 // previous device file and its samples intact.
 import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { ChildProcess, fork } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { WorkerProcess, WorkerProgress, WorkerReply } from './helpers';
 
 const root = path.resolve(__dirname, '..', '..');
 const fixtures = path.join(root, 'test', 'fixtures', 'devices');
@@ -18,38 +18,21 @@ const fake = `/bin/sh ${JSON.stringify(path.join(fixtures, 'fake-device.sh'))} {
 const board = { name: 'fake board', runner: 'command', space: 'nasbench201', command: fake };
 const CELL = '|nor_conv_3x3~0|+|nor_conv_3x3~0|avg_pool_3x3~1|+|skip_connect~0|nor_conv_3x3~1|skip_connect~2|';
 
-type Reply = { id: number; result?: any; error?: string; code?: string; progress?: { message?: string; increment?: number } };
-let child: ChildProcess;
-let nextId = 1;
-const waiting = new Map<number, { done: (r: Reply) => void; progress: Reply['progress'][] }>();
+const worker = new WorkerProcess();
 
-function send(method: string, params?: unknown, onProgress?: (p: NonNullable<Reply['progress']>) => void): { id: number; reply: Promise<Reply>; progress: Reply['progress'][] } {
-  const id = nextId++;
-  const progress: Reply['progress'][] = [];
-  const reply = new Promise<Reply>((resolve) => waiting.set(id, { done: resolve, progress }));
-  child.on('message', (m: Reply) => m.id === id && m.progress && onProgress?.(m.progress));
-  child.send({ id, method, params });
-  return { id, reply, progress };
+/** A request: its id, its reply and the progress messages received for it so far. */
+function send(method: string, params?: unknown, onProgress?: (p: WorkerProgress) => void): { id: number; reply: Promise<WorkerReply>; progress: WorkerProgress[] } {
+  const id = worker.newId();
+  const reply = worker.send(method, params, id, onProgress);
+  return { id, reply, progress: worker.progress.get(id)! };
 }
 
 before(async () => {
-  child = fork(path.join(root, 'dist', 'worker.js'), [], { stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
-  child.stderr!.resume();
-  child.setMaxListeners(50);
-  child.on('message', (m: Reply) => {
-    const w = waiting.get(m.id);
-    if (!w) return;
-    if (m.progress !== undefined) w.progress.push(m.progress);
-    else {
-      waiting.delete(m.id);
-      w.done(m);
-    }
-  });
   assert.ok((await send('init', { adaptedDir }).reply).result);
 });
 
 after(() => {
-  child?.kill();
+  worker.kill();
   fs.rmSync(tmp, { recursive: true, force: true });
 });
 
@@ -69,7 +52,7 @@ test('measure: adapts to a device command with progress; the device is then list
   assert.match(busy.error!, /a measurement is already running/);
   const p = await send('predict', { space: 'nasbench201', specs: [CELL], devices: ['gold_6226'] }).reply;
   assert.ok(p.result.ms.gold_6226[0] > 0);
-  assert.ok(waiting.has(job.id), 'the measurement is still running');
+  assert.ok(worker.pending(job.id), 'the measurement is still running');
   const r = await job.reply;
   assert.equal(r.error, undefined, r.error);
   assert.equal(r.result.name, 'fake board');
@@ -99,7 +82,7 @@ test('a cancellation mid-measurement leaves the previous device file and samples
   const job = send('measure', { device: { ...board, command: `${fake} 0.06` }, outDir: adaptedDir, extra: 0, trusted: true }, (p) => {
     if (!cancelSent && /3 of 30/.test(p.message ?? '')) {
       cancelSent = true;
-      child.send({ id: nextId++, method: 'cancel', params: { id: job.id } });
+      worker.child.send({ id: worker.newId(), method: 'cancel', params: { id: job.id } });
     }
   });
   const t0 = Date.now();

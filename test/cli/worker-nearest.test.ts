@@ -4,11 +4,11 @@
 // progress per edit distance, cancellation between distances, HAT unsupported, bad requests.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { ChildProcess, fork } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { nb201Edits, fbnetEdits, ofaEdits } from '../../src/core/nas/nearest';
 import { parseCandidates } from '../../src/core/nas/constrained';
+import { WorkerProcess } from './helpers';
 import { formatNasBench201Cell, parseNasBench201Cell } from '../../src/core/spaces/nasbench201';
 
 const root = path.resolve(__dirname, '..', '..');
@@ -21,32 +21,10 @@ const FBNET = JSON.stringify(JSON.parse(fs.readFileSync(path.join(root, 'data', 
 // OFA's own net config, as a file holds it (multi-line JSON with "wid": null).
 const OFA_FILE = fs.readFileSync(path.join(root, 'data', 'examples', 'ofa', 'cpu_gold6226', 'latency_147ms_accuracy_77.6.json'), 'utf8');
 
-type Reply = { id: number; result?: any; error?: string; code?: string };
-
-let child: ChildProcess;
-let nextId = 1;
-const waiting = new Map<number, (r: Reply) => void>();
-const progress = new Map<number, string[]>();
-
-function start() {
-  child = fork(path.join(root, 'dist', 'worker.js'), [], { stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
-  child.stderr!.resume();
-  child.on('message', (m: Reply & { progress?: { message?: string } }) => {
-    if (m.progress !== undefined) {
-      progress.set(m.id, [...(progress.get(m.id) ?? []), m.progress.message ?? '']);
-      return;
-    }
-    waiting.get(m.id)?.(m);
-    waiting.delete(m.id);
-  });
-}
-
-function send(method: string, params?: unknown, id = nextId++): Promise<Reply> {
-  return new Promise((resolve) => {
-    waiting.set(id, resolve);
-    child.send({ id, method, params });
-  });
-}
+const worker = new WorkerProcess();
+const send = (method: string, params?: unknown, id?: number) => worker.send(method, params, id);
+/** The progress messages of request `id` so far. */
+const messages = (id: number) => (worker.progress.get(id) ?? []).map((p) => p.message ?? '');
 
 async function predict(space: string, specs: string[], device: string): Promise<number[]> {
   const r = await send('predict', { space, specs, devices: [device] });
@@ -54,13 +32,12 @@ async function predict(space: string, specs: string[], device: string): Promise<
   return r.result.ms[device];
 }
 
-start();
-after(() => child?.kill());
+after(() => worker.kill());
 
 test('nasbench201: the nearest cells under the budget, exact, with MetaD2A accuracy where known', async () => {
   const [current] = await predict('nasbench201', [CELL], 'gold_6226');
   const budgetMs = current * 0.8;
-  const id = nextId;
+  const id = worker.nextId;
   const r = await send('nearestFaster', { space: 'nasbench201', spec: CELL, device: 'gold_6226', budgetMs });
   assert.equal(r.error, undefined, r.error);
   const res = r.result;
@@ -94,7 +71,7 @@ test('nasbench201: the nearest cells under the budget, exact, with MetaD2A accur
   const closer = Array.from({ length: nearest - 1 }, (_, k) => nb201Edits.atDistance(CELL, k + 1)).flat();
   if (closer.length) assert.ok((await predict('nasbench201', closer, 'gold_6226')).every((v) => v > res.searchBudgetMs));
   // One progress message per edit distance searched.
-  const msgs = progress.get(id) ?? [];
+  const msgs = messages(id);
   assert.equal(msgs.length, res.reached);
   assert.match(msgs[0], /^1 edit: \d+ architectures predicted, \d+ within/);
 });
@@ -165,27 +142,27 @@ test('ofa: a config as written in a file; edits count kernel/expansion/depth/res
 });
 
 test('a search can be cancelled between two edit distances; the worker answers on', async () => {
-  const id = nextId++;
+  const id = worker.newId();
   const pending = send('nearestFaster', { space: 'fbnet', spec: FBNET, device: 'gold_6226', budgetMs: 0.001 }, id);
   // Wait for the first distance, then cancel.
-  for (let i = 0; i < 600 && !(progress.get(id)?.length); i++) await new Promise((r) => setTimeout(r, 50));
-  assert.ok(progress.get(id)?.length, 'a progress message');
+  for (let i = 0; i < 600 && !messages(id).length; i++) await new Promise((r) => setTimeout(r, 50));
+  assert.ok(messages(id).length, 'a progress message');
   assert.equal((await send('cancel', { id })).result, true);
   const r = await pending;
   assert.equal(r.code, 'cancelled', JSON.stringify(r).slice(0, 200));
-  assert.ok((progress.get(id) ?? []).length < 8, 'stopped before the last distance');
+  assert.ok(messages(id).length < 8, 'stopped before the last distance');
   assert.equal((await send('ping')).result, 'pong');
 });
 
 test('predictions are answered while a search runs (the search has a lane of its own)', async () => {
-  const id = nextId++;
+  const id = worker.newId();
   const order: string[] = [];
   const search = send('nearestFaster', { space: 'fbnet', spec: FBNET, device: 'gold_6226', budgetMs: 0.001 }, id).then((r) => {
     order.push('search');
     return r;
   });
-  for (let i = 0; i < 600 && !(progress.get(id)?.length); i++) await new Promise((r) => setTimeout(r, 20));
-  assert.ok(progress.get(id)?.length, 'the search has started');
+  for (let i = 0; i < 600 && !messages(id).length; i++) await new Promise((r) => setTimeout(r, 20));
+  assert.ok(messages(id).length, 'the search has started');
   const ms = await predict('fbnet', [FBNET], 'gold_6226');
   order.push('predict');
   assert.ok(ms[0] > 0);

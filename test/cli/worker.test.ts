@@ -3,10 +3,11 @@
 // histogram, adaptedSamples, cancellation, and bad requests answered with errors while the worker lives on.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { ChildProcess, fork, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { WorkerProcess } from './helpers';
 
 const root = path.resolve(__dirname, '..', '..');
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'help-worker-'));
@@ -15,31 +16,11 @@ fs.mkdirSync(adaptedDir);
 const CELL = '|nor_conv_3x3~0|+|nor_conv_3x3~0|avg_pool_3x3~1|+|skip_connect~0|nor_conv_3x3~1|skip_connect~2|';
 const CELL2 = '|avg_pool_3x3~0|+|skip_connect~0|none~1|+|skip_connect~0|none~1|avg_pool_3x3~2|';
 
-type Reply = { id: number; result?: any; error?: string; code?: string; progress?: unknown };
-
-let child: ChildProcess;
-let nextId = 1;
-const waiting = new Map<number, (r: Reply) => void>();
-
-function start() {
-  child = fork(path.join(root, 'dist', 'worker.js'), [], { stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
-  child.stderr!.resume();
-  child.on('message', (m: Reply) => {
-    if (m.progress !== undefined) return;
-    waiting.get(m.id)?.(m);
-    waiting.delete(m.id);
-  });
-}
-
-function send(method: unknown, params?: unknown, id = nextId++): Promise<Reply> {
-  return new Promise((resolve) => {
-    waiting.set(id, resolve);
-    child.send({ id, method, params });
-  });
-}
+let worker: WorkerProcess;
+const send = (method: unknown, params?: unknown) => worker.send(method, params);
 
 after(() => {
-  child?.kill();
+  worker?.kill();
   fs.rmSync(tmp, { recursive: true, force: true });
 });
 
@@ -54,11 +35,11 @@ test('an adapted device made by the CLI, for the folder given at init', () => {
   const r = spawnSync(process.execPath, [path.join(root, 'dist', 'cli.js'), 'adapt', '--space', 'nasbench201', '--samples', sf, '--out', path.join(adaptedDir, 'mine.json'), '--name', 'mine'], { encoding: 'utf8' });
   assert.equal(r.status, 0, r.stderr);
   fs.writeFileSync(path.join(adaptedDir, 'broken.json'), '{ not json');
-  start();
+  worker = new WorkerProcess();
 });
 
 test('ping and init', async () => {
-  assert.deepEqual(await send('ping'), { id: nextId - 1, result: 'pong' });
+  assert.deepEqual(await send('ping'), { id: worker.nextId - 1, result: 'pong' });
   const r = await send('init', { adaptedDir });
   assert.deepEqual(r.result.spaces, ['nasbench201', 'fbnet', 'ofa', 'hat']);
 });
@@ -151,17 +132,17 @@ test('bad requests get error replies and the worker lives on', async () => {
     assert.equal(r.error!.includes('\n'), false);
   }
   // Messages without an id are ignored; the worker still answers.
-  child.send('garbage');
-  child.send({ method: 'ping' });
-  child.send({ id: 'x', method: 'ping' });
+  worker.child.send('garbage');
+  worker.child.send({ method: 'ping' });
+  worker.child.send({ id: 'x', method: 'ping' });
   assert.equal((await send('ping')).result, 'pong');
-  assert.equal(child.exitCode, null);
+  assert.equal(worker.child.exitCode, null);
 });
 
 test('a queued request can be cancelled', async () => {
   const slow = send('histogram', { space: 'nasbench201', device: 'titan_rtx_256', spec: CELL });
   const queued = send('predict', { space: 'nasbench201', specs: [CELL], devices: ['gold_6226'] });
-  const cancelAck = send('cancel', { id: nextId - 1 });
+  const cancelAck = send('cancel', { id: worker.nextId - 1 });
   assert.equal((await cancelAck).result, true);
   const q = await queued;
   assert.equal(q.code, 'cancelled');

@@ -76,6 +76,20 @@ async function helpLens(page, pred = (t) => /HELP/.test(t) && /\bms\b/.test(t) &
   return waitFor(async () => (await lensTexts(page)).find(pred), 'a HELP CodeLens with ms', 60_000);
 }
 
+/** Moves the mouse onto the cell string in the editor; the visible hover's text once `accept` likes it. */
+async function hoverOnCell(page, accept, what) {
+  const line = page.locator('.view-line', { hasText: '~0|+|' }).first();
+  const box = await line.boundingBox();
+  assert(box, 'spec line not visible');
+  await page.mouse.move(box.x + 60, box.y + box.height / 2);
+  await page.mouse.move(box.x + 80, box.y + box.height / 2);
+  return waitFor(async () => {
+    const h = page.locator('.monaco-hover:visible').first();
+    const s = (await h.count()) ? await h.textContent() : '';
+    return s && accept(s) ? s : undefined;
+  }, what, 30_000);
+}
+
 async function main() {
   fs.mkdirSync(shots, { recursive: true });
   log(`VSIX ${(session.packageVsix() / 1e6).toFixed(2)} MB`);
@@ -128,16 +142,7 @@ async function main() {
   });
 
   await check('hover on the spec shows the device table', async () => {
-    const line = page.locator('.view-line', { hasText: 'nor_conv_3x3~0|+|nor_conv_3x3~0' }).first();
-    const box = await line.boundingBox();
-    assert(box, 'spec line not visible');
-    await page.mouse.move(box.x + 60, box.y + box.height / 2);
-    await page.mouse.move(box.x + 80, box.y + box.height / 2);
-    const text = await waitFor(async () => {
-      const h = page.locator('.monaco-hover:visible').first();
-      const s = (await h.count()) ? await h.textContent() : '';
-      return s && /origin/.test(s) && /gold_6226/.test(s) && /pixel2/.test(s) && /ms/.test(s) ? s : undefined;
-    }, 'the hover table', 30_000);
+    const text = await hoverOnCell(page, (s) => /origin/.test(s) && /gold_6226/.test(s) && /pixel2/.test(s) && /ms/.test(s), 'the hover table');
     assert((await page.locator('.monaco-hover:visible table tr').count()) > 10, 'hover table has rows');
     assert(/nasbench201/.test(text), 'hover names the space');
     await page.locator('.monaco-workbench').screenshot({ path: path.join(shots, 'hover.png') });
@@ -290,15 +295,7 @@ async function main() {
     assert(progress, 'a progress notification (n of N, pass, architecture) was shown');
     const lens = await helpLens(page, (t) => /HELP/.test(t) && /this machine [\d.]+ m?s/.test(t) && !t.includes('…'));
     log(`  lens: ${lens}`);
-    const line = page.locator('.view-line', { hasText: '~0|+|' }).first();
-    const box = await line.boundingBox();
-    await page.mouse.move(box.x + 60, box.y + box.height / 2);
-    await page.mouse.move(box.x + 80, box.y + box.height / 2);
-    const hover = await waitFor(async () => {
-      const h = page.locator('.monaco-hover:visible').first();
-      const s = (await h.count()) ? await h.textContent() : '';
-      return s && /this machine/.test(s) && /adapted, 12 samples/.test(s) ? s : undefined;
-    }, 'the adapted device in the hover', 30_000);
+    const hover = await hoverOnCell(page, (s) => /this machine/.test(s) && /adapted, 12 samples/.test(s), 'the adapted device in the hover');
     log(`  hover row: ${hover.match(/this machine[^|]*?adapted, 12 samples[^|]*?\d{4}-\d{2}-\d{2}/)?.[0] ?? 'this machine … adapted, 12 samples'}`);
     await page.locator('.monaco-hover:visible tr', { hasText: 'this machine' }).first().scrollIntoViewIfNeeded().catch(() => undefined);
     await page.locator('.monaco-workbench').screenshot({ path: path.join(shots, 'hover-adapted.png') });
@@ -349,15 +346,7 @@ async function main() {
       return /adapted "bench-board" for nasbench201 from 13 measurements/.test(s) ? s : undefined;
     }, 'the measurement through the command', 240_000, 300);
     log(`  ${done.replace(/\s+/g, ' ').match(/HELP: adapted "bench-board"[^.]*\./)?.[0] ?? done.slice(0, 120)}`);
-    const line = page.locator('.view-line', { hasText: '~0|+|' }).first();
-    const box = await line.boundingBox();
-    await page.mouse.move(box.x + 60, box.y + box.height / 2);
-    await page.mouse.move(box.x + 80, box.y + box.height / 2);
-    const hover = await waitFor(async () => {
-      const h = page.locator('.monaco-hover:visible').first();
-      const s = (await h.count()) ? await h.textContent() : '';
-      return s && /bench-board/.test(s) && /adapted, 13 samples/.test(s) ? s : undefined;
-    }, 'the new device in the hover', 30_000);
+    const hover = await hoverOnCell(page, (s) => /bench-board/.test(s) && /adapted, 13 samples/.test(s), 'the new device in the hover');
     log(`  hover row: ${hover.match(/bench-board[^|]*?adapted, 13 samples/)?.[0] ?? 'bench-board … adapted, 13 samples'}`);
     await page.mouse.move(5, 5);
     await page.keyboard.press('Escape');

@@ -23,6 +23,11 @@ export function relativeErrorEstimate(m: MarginSource): number {
   return Math.sqrt(m.looMse) / rms;
 }
 
+/** relativeErrorEstimate of an adapted device (a DeviceHandle): its mapping's error over its samples. */
+export function deviceRelativeError(device: { combination: { looMse: number }; file: { samples: { latency_ms: number }[] } }): number {
+  return relativeErrorEstimate({ looMse: device.combination.looMse, samplesMs: device.file.samples.map((s) => s.latency_ms) });
+}
+
 /** The budget a search uses so that a pick keeps `sigmas` estimated errors of headroom. */
 export function searchBudget(budgetMs: number, relativeError: number, sigmas = 1): number {
   return budgetMs / (1 + sigmas * Math.max(0, relativeError));

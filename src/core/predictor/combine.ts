@@ -125,7 +125,7 @@ export function convexSourceMix(sources: number[][], y: number[]): Combination {
   const weights = mix.weights ?? [1];
   const bySource = new Map(per.map((c) => [c.sources[0], c.looResiduals!]));
   const residuals = y.map((_, i) => parts.reduce((s, p, q) => s + weights[q] * bySource.get(p.sources[0])![i], 0));
-  return { ...mix, kind: mix.kind === 'blend' ? 'blend' : mix.kind, looResiduals: residuals, looMse: residuals.reduce((s, e) => s + e * e, 0) / residuals.length };
+  return { ...mix, looResiduals: residuals, looMse: residuals.reduce((s, e) => s + e * e, 0) / residuals.length };
 }
 
 /** Drops what is only needed while choosing. */
