@@ -9,6 +9,7 @@ import { SpecError } from '../core/spaces/space';
 import { getSpace, SPACE_NAMES } from '../core/spaces/registry';
 import { loadTf } from '../core/predictor/tf';
 import { DeviceHandle, LatencyPredictor, SamplesFile, weightsPaths } from '../core/predictor/service';
+import { mappingErrorName } from '../core/predictor/combine';
 import { MemberWeights, WeightsFile, WEIGHTS_FORMAT, WEIGHTS_VERSION, writeFileAtomic } from '../core/predictor/weights';
 import { DEFAULT_CONFIG, HelpConfig } from '../core/predictor/model';
 import { fork } from 'child_process';
@@ -111,7 +112,7 @@ async function cmdAdapt(args: Args) {
   writeFileAtomic(out, JSON.stringify(device, null, 1) + '\n');
   const c = device.adaptation.combination;
   const src = c.sources.map((j) => device.adaptation.sourceDevices[j]).join('+');
-  process.stderr.write(`adapted "${name}" from ${device.samples.length} samples in ${ms} ms (mapping: ${c.kind}${src ? ' ' + (c.sources.length > 3 ? `${c.sources.length} sources` : src) : ''}, leave-one-out RMSE ${Math.sqrt(c.looMse).toFixed(3)} ms) -> ${out}\n`);
+  process.stderr.write(`adapted "${name}" from ${device.samples.length} samples in ${ms} ms (mapping: ${c.kind}${src ? ' ' + (c.sources.length > 3 ? `${c.sources.length} sources` : src) : ''}, ${mappingErrorName(c)} RMSE ${Math.sqrt(c.looMse).toFixed(3)} ms) -> ${out}\n`);
 }
 
 /** The space and spec of each `--onnx FILE`, recognised from the graph (a SpecError naming the file when the

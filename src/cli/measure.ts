@@ -10,6 +10,7 @@ import { Args } from './args';
 import { SpecError } from '../core/spaces/space';
 import { getSpace } from '../core/spaces/registry';
 import { LatencyPredictor } from '../core/predictor/service';
+import { mappingErrorName } from '../core/predictor/combine';
 import { loadPredictor } from '../core/predictor/load';
 import { writeFileAtomicSync } from '../core/devices/atomic';
 import { checkMeasurable } from '../core/devices/models';
@@ -180,6 +181,6 @@ export async function adaptLocalCommand(args: Args): Promise<void> {
   const saved = saveAdapted(out, r.device, r.record);
   const c = r.device.adaptation.combination;
   process.stderr.write(
-    `adapted "${name}" from ${r.device.samples.length} measurements in ${((Date.now() - t0) / 1000).toFixed(1)} s (measuring ${r.result.seconds.toFixed(1)} s, ${r.result.visits} batches; mapping ${c.kind}, leave-one-out RMSE ${Math.sqrt(c.looMse).toFixed(3)} ms) -> ${saved.device} (raw samples: ${path.basename(samplesPathFor(out))})\n`,
+    `adapted "${name}" from ${r.device.samples.length} measurements in ${((Date.now() - t0) / 1000).toFixed(1)} s (measuring ${r.result.seconds.toFixed(1)} s, ${r.result.visits} batches; mapping ${c.kind}, ${mappingErrorName(c)} RMSE ${Math.sqrt(c.looMse).toFixed(3)} ms) -> ${saved.device} (raw samples: ${path.basename(samplesPathFor(out))})\n`,
   );
 }

@@ -169,7 +169,7 @@ export interface AdaptResult {
   dropped: { arch: string; reason: string }[];
   warnings: string[];
   seconds: number;
-  /** Leave-one-out RMSE of the chosen millisecond mapping on the samples. */
+  /** RMSE of the millisecond mapping on the samples, each predicted without it (leave-one-out or out-of-bag). */
   looRmseMs: number;
 }
 

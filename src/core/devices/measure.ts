@@ -23,7 +23,7 @@
 // the architecture is dropped and the result says why. A runner that fails on 3 architectures before any
 // success, or an architecture listed as `required` (the 10 references of an adaptation) being dropped,
 // ends the measurement with the runner's error. Cancellation (an AbortSignal) is checked between runs.
-import { makeRng } from '../spaces/space';
+import { makeRng, shuffleInPlace } from '../spaces/space';
 import { CancelledError, MeasurementError, ProtocolOptions, Runner, RunnerSession, throwIfAborted } from './runners/runner';
 
 export type { ProtocolOptions } from './runners/runner';
@@ -179,14 +179,6 @@ function needsWork(st: State, p: ProtocolOptions): boolean {
   return !st.dropped && st.minima.length < p.maxPasses && !settled(st, p);
 }
 
-function shuffle<T>(xs: T[], rng: () => number): T[] {
-  for (let i = xs.length - 1; i > 0; i--) {
-    const j = Math.floor(rng() * (i + 1));
-    [xs[i], xs[j]] = [xs[j], xs[i]];
-  }
-  return xs;
-}
-
 const sig5 = (x: number) => Number(x.toPrecision(5));
 
 /** Measures architectures with a runner under the protocol above. Throws CancelledError when cancelled
@@ -209,7 +201,7 @@ export async function measureArchitectures(runner: Runner, items: MeasureItem[],
   let failures = 0;
   const failedArchs = new Set<string>();
   for (;;) {
-    const todo = shuffle(states.filter((s) => needsWork(s, p)), rng);
+    const todo = shuffleInPlace(states.filter((s) => needsWork(s, p)), rng);
     if (todo.length === 0) break;
     for (const st of todo) {
       throwIfAborted(o.signal);

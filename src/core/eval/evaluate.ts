@@ -3,7 +3,7 @@
 import type * as TF from '@tensorflow/tfjs';
 import type { GraphBatch } from '../predictor/encodings';
 import type { LatencyNet } from '../predictor/help';
-import { chooseCombination, combine, CombinationKind } from '../predictor/combine';
+import { chooseCombination, combine, Combination, CombinationKind } from '../predictor/combine';
 import type { SpaceTables } from '../training/dataset';
 import { fitBestSource, fitSourceRidge } from './baselines';
 import { mape, spearman, withinTolerance } from './metrics';
@@ -39,6 +39,20 @@ export interface EvalOptions {
   devices: string[];
   shots: number;
   seeds: number;
+  /** Called with every task's HELP predictions (for benches that need more than the scores). */
+  onTask?(t: EvalTask): void;
+}
+
+export interface EvalTask {
+  device: string;
+  seed: number;
+  /** Measured latencies of the support (the samples the predictor saw), ms. */
+  supportMs: number[];
+  /** The chosen millisecond mapping. */
+  combination: Combination;
+  /** The queries' measured and predicted latencies, ms. */
+  truth: number[];
+  predicted: number[];
 }
 
 function score(pred: ArrayLike<number>, truth: ArrayLike<number>): Scores {
@@ -81,7 +95,9 @@ export function evaluate(tf: typeof TF, o: EvalOptions, progress?: (line: string
       const helpSources = space.index || models ? task.support.map(helpRowOf) : undefined;
       const c = chooseCombination(fS, helpSources, y, costRows && task.support.map((i) => costRows[i]), { convexSources: space.convexSources });
       chosen[c.kind] = (chosen[c.kind] ?? 0) + 1;
-      acc.help.push(score(task.queries.map((i, k) => combine(c, fQ[k], c.sources.length ? helpRowOf(i) : undefined, costRows?.[i])), truth));
+      const predicted = task.queries.map((i, k) => combine(c, fQ[k], c.sources.length ? helpRowOf(i) : undefined, costRows?.[i]));
+      acc.help.push(score(predicted, truth));
+      o.onTask?.({ device, seed, supportMs: y, combination: c, truth, predicted });
       const netOnly = chooseCombination(fS, undefined, y);
       acc.net.push(score(Array.from(fQ, (f) => combine(netOnly, f)), truth));
       const [fLo, fHi] = [Math.min(...fS), Math.max(...fS)];

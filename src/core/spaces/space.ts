@@ -34,6 +34,15 @@ export function makeRng(seed: number): Rng {
   };
 }
 
+/** Fisher-Yates shuffle of `xs` in place (returned for chaining). */
+export function shuffleInPlace<T>(xs: T[], rng: Rng): T[] {
+  for (let i = xs.length - 1; i > 0; i--) {
+    const j = Math.floor(rng() * (i + 1));
+    [xs[i], xs[j]] = [xs[j], xs[i]];
+  }
+  return xs;
+}
+
 export interface SearchSpace<A> {
   /** The CLI name: nasbench201, fbnet, ofa, hat. */
   readonly name: string;
