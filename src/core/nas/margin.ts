@@ -1,11 +1,11 @@
 // A safety margin for latency budgets. A search that keeps every architecture whose *predicted* latency fits
 // the budget also keeps those the predictor underestimates, and the most accurate of them sits close to the
 // budget, so about half of those picks break it when measured. The device's own samples say how wrong the
-// predictions tend to be: the leave-one-out error of its millisecond mapping (combine.ts), relative to its
+// predictions tend to be: the out-of-bag error of its millisecond mapping (combine.ts), relative to its
 // latencies. Searching under budget / (1 + k * that error) trades a little accuracy for budgets that hold.
 
 export interface MarginSource {
-  /** Leave-one-out mean squared error of the device's mapping, in ms^2 (Combination.looMse). */
+  /** Out-of-bag (or leave-one-out) mean squared error of the device's mapping, in ms^2 (Combination.looMse). */
   looMse: number;
   /** The device's measured latencies (its adaptation samples), in ms. */
   samplesMs: number[];
