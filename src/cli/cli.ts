@@ -258,7 +258,7 @@ async function cmdMetaTrain(args: Args) {
   for (const d of [...train, ...valid]) if (!tables.devices.includes(d)) throw new SpecError(`no full latency table for device "${d}" in data/${space.name}`);
   if (train.length === 0) throw new SpecError('--train: no devices');
   const seed = args.int('seed', 0, 0);
-  const members = args.int('members', 2, 1);
+  const members = args.int('members', space.metaTrainMembers ?? 2, 1);
   const out = args.str('out') ?? weightsPaths(space.name).weights;
   const started = Date.now();
   process.stderr.write(`meta-training ${space.name}: ${members} networks in parallel on ${train.length} devices (${train.join(', ')}), validating on ${valid.join(', ') || 'none'}, seed ${seed}\n`);
