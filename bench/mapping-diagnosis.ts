@@ -4,9 +4,8 @@
 //   node --import tsx bench/mapping-diagnosis.ts [--devices a,b] [--seeds N]   (NAS-Bench-201)
 import { loadTf } from '../src/core/predictor/tf';
 import { LatencyPredictor } from '../src/core/predictor/service';
-import { getSpace } from '../src/core/spaces/registry';
-import { loadSpaceTables } from '../src/core/training/dataset';
-import { batchGraphs } from '../src/core/predictor/encodings';
+import { loadTrainingData } from '../src/core/training/dataset';
+import { evaluationSources } from '../src/core/eval/evaluate';
 import { protocolTask } from '../src/core/eval/protocol';
 import { chooseOnSamples, NET_PENALTIES } from '../src/core/predictor/combine';
 import { fitRidge } from '../src/core/predictor/linear';
@@ -19,10 +18,8 @@ const arg = (name: string) => {
 (async () => {
   const tf = await loadTf();
   const predictor = LatencyPredictor.load(tf, 'nasbench201');
-  const space = getSpace('nasbench201');
-  const tables = loadSpaceTables('nasbench201');
-  const graphs = batchGraphs(tables.architectures.map((a) => space.graph(space.canonical(a))));
-  const sources = [...predictor.weights.trainDevices, ...predictor.weights.validDevices];
+  const { space, tables, graphs } = loadTrainingData('nasbench201');
+  const sources = evaluationSources(predictor.weights, tables);
   const costRows = tables.architectures.map((a) => space.costFeatures!(space.canonical(a)));
   const devices = arg('devices')?.split(',') ?? tables.splits.meta_test.filter((d) => tables.devices.includes(d));
   const seeds = Number(arg('seeds') ?? 10);

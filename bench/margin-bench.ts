@@ -8,10 +8,8 @@
 //   node --import tsx bench/margin-bench.ts [--seeds N]
 import { loadTf } from '../src/core/predictor/tf';
 import { LatencyPredictor } from '../src/core/predictor/service';
-import { getSpace } from '../src/core/spaces/registry';
-import { loadSpaceTables } from '../src/core/training/dataset';
-import { batchGraphs } from '../src/core/predictor/encodings';
-import { evaluate, EvalTask } from '../src/core/eval/evaluate';
+import { loadTrainingData } from '../src/core/training/dataset';
+import { evaluate, EvalTask, evaluationSources } from '../src/core/eval/evaluate';
 import { relativeErrorEstimate, searchBudget } from '../src/core/nas/margin';
 
 /** Devices evaluated per space: those `eval` reports (OFA: its validation devices, as in eval:ofa). */
@@ -45,11 +43,9 @@ const fmt = (o: Outcome) => `${o.violations}/${o.picks} (${((100 * o.violations)
   const total = { with: { violations: 0, picks: 0, used: 0 }, without: { violations: 0, picks: 0, used: 0 } };
   for (const spaceName of Object.keys(DEVICES)) {
     const predictor = LatencyPredictor.load(tf, spaceName);
-    const space = getSpace(spaceName);
-    const tables = loadSpaceTables(spaceName);
-    const graphs = batchGraphs(tables.architectures.map((a) => space.graph(space.canonical(a))));
+    const { tables, graphs } = loadTrainingData(spaceName);
     const devices = DEVICES[spaceName] ?? tables.splits.meta_test.filter((d) => tables.devices.includes(d));
-    const sources = [...predictor.weights.trainDevices, ...predictor.weights.validDevices].filter((d) => tables.devices.includes(d));
+    const sources = evaluationSources(predictor.weights, tables);
     const per = new Map<string, { with: Outcome; without: Outcome; errors: number[] }>();
     evaluate(tf, {
       space: spaceName,

@@ -14,7 +14,6 @@ import { MemberWeights, WeightsFile, WEIGHTS_FORMAT, WEIGHTS_VERSION, writeFileA
 import { DEFAULT_CONFIG, HelpConfig } from '../core/predictor/model';
 import { fork } from 'child_process';
 import { loadPredictor, SpacePredictor } from '../core/predictor/load';
-import { batchGraphs } from '../core/predictor/encodings';
 import { nasCommand } from './nas';
 import { inspectCommand } from './inspect';
 import { readOnnxFile } from '../core/onnx/reader';
@@ -201,16 +200,13 @@ async function cmdDevices(args: Args) {
 }
 
 async function trainingGraphs(spaceName: string) {
-  const { loadSpaceTables } = await import('../core/training/dataset');
-  const space = getSpace(spaceName);
-  const tables = loadSpaceTables(space.name);
-  const graphs = batchGraphs(tables.architectures.map((a) => space.graph(space.canonical(a))));
-  return { space, tables, graphs };
+  const { loadTrainingData } = await import('../core/training/dataset');
+  return loadTrainingData(spaceName);
 }
 
 async function cmdEval(args: Args) {
   args.only(['space', 'shots', 'seeds', 'json', 'weights', 'devices']);
-  const { evaluate, formatEvalTable } = await import('../core/eval/evaluate');
+  const { evaluate, evaluationSources, formatEvalTable } = await import('../core/eval/evaluate');
   const shots = args.int('shots', 10, 0);
   const seeds = args.int('seeds', 5, 1);
   if (getSpace(args.required('space')).predictor === 'hat-transfer') {
@@ -228,7 +224,7 @@ async function cmdEval(args: Args) {
   const { tables, graphs } = await trainingGraphs(predictor.space.name);
   const devices = args.list('devices') ?? tables.splits.meta_test.filter((d) => tables.devices.includes(d));
   for (const d of devices) if (!tables.devices.includes(d)) throw new SpecError(`no full latency table for device "${d}" in data/${predictor.space.name}`);
-  const sources = [...predictor.weights.trainDevices, ...predictor.weights.validDevices].filter((d) => tables.devices.includes(d));
+  const sources = evaluationSources(predictor.weights, tables);
   const t0 = Date.now();
   const results = evaluate(predictor.tf, { space: predictor.space.name, tables, graphs, net: predictor.net, sourceDevices: sources, devices, shots, seeds }, (l) =>
     process.stderr.write(l + '\n'),

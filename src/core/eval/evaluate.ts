@@ -64,6 +64,12 @@ function mean(xs: Scores[]): Scores {
   return { spearman: m('spearman'), mape: m('mape'), within10: m('within10') };
 }
 
+/** The source bank `eval` transfers from: the predictor's meta-training and validation devices that have a
+ *  full table (each target is then left out of it). */
+export function evaluationSources(weights: { trainDevices: string[]; validDevices: string[] }, tables: SpaceTables): string[] {
+  return [...weights.trainDevices, ...weights.validDevices].filter((d) => tables.devices.includes(d));
+}
+
 export function evaluate(tf: typeof TF, o: EvalOptions, progress?: (line: string) => void): DeviceResult[] {
   const results: DeviceResult[] = [];
   const space = getSpace(o.space);

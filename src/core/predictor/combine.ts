@@ -104,26 +104,27 @@ export function chooseCombination(net: number[], sources: number[][] | undefined
   // A fixed seed: the same samples always give the same device.
   const rng = makeRng(0x5eed);
   const terms: LinearTerms[] = [];
-  const inBag: boolean[][] = [];
+  // Out-of-bag predictions: each sample predicted by the subsets that did not see it (every subset leaves
+  // out n - size >= 2 samples, so some samples always have one).
+  const oobSum = new Array(n).fill(0);
+  const oobCount = new Array(n).fill(0);
   for (let b = 0; b < bags; b++) {
     const idx = shuffleInPlace(Array.from({ length: n }, (_, i) => i), rng)
       .slice(0, size)
       .sort((a, c) => a - c);
     const pick = <T>(xs: T[] | undefined) => xs && idx.map((i) => xs[i]);
-    terms.push(linearTerms(chooseOnSamples(pick(net)!, pick(sources), pick(y)!, pick(cost), opts), k, m));
-    const mask = new Array(n).fill(false);
-    for (const i of idx) mask[i] = true;
-    inBag.push(mask);
+    const t = linearTerms(chooseOnSamples(pick(net)!, pick(sources), pick(y)!, pick(cost), opts), k, m);
+    terms.push(t);
+    const seen = new Set(idx);
+    for (let i = 0; i < n; i++) {
+      if (seen.has(i)) continue;
+      oobSum[i] += evalTerms(t, net[i], sources?.[i], cost?.[i]);
+      oobCount[i]++;
+    }
   }
   const mean = averageTerms(terms);
-  // Out-of-bag residuals: each sample predicted by the subsets that did not see it.
-  const residuals = y.map((yi, i) => {
-    const out = terms.filter((_, b) => !inBag[b][i]);
-    if (out.length === 0) return NaN;
-    return yi - out.reduce((s, t) => s + evalTerms(t, net[i], sources?.[i], cost?.[i]), 0) / out.length;
-  });
-  const known = residuals.filter((e) => Number.isFinite(e));
-  const looMse = known.length ? known.reduce((s, e) => s + e * e, 0) / known.length : chooseOnSamples(net, sources, y, cost, opts).looMse;
+  const residuals = y.map((yi, i) => yi - oobSum[i] / oobCount[i]).filter((_, i) => oobCount[i] > 0);
+  const looMse = residuals.reduce((s, e) => s + e * e, 0) / residuals.length;
   const used = mean.sources.map((c, j) => (c !== 0 ? j : -1)).filter((j) => j >= 0);
   return {
     kind: 'bagged',
@@ -150,10 +151,7 @@ interface LinearTerms {
 }
 
 function linearTerms(c: Combination, k: number, m: number): LinearTerms {
-  if (c.kind === 'blend' || c.parts) {
-    const parts = c.parts!.map((p) => linearTerms(p, k, m));
-    return averageTerms(parts, c.weights);
-  }
+  if (c.parts) return averageTerms(c.parts.map((p) => linearTerms(p, k, m)), c.weights);
   const t: LinearTerms = { intercept: c.intercept, net: 0, sources: new Array(k).fill(0), cost: new Array(m).fill(0) };
   let q = 0;
   if (c.kind !== 'cost') t.net = c.coef[q++];

@@ -4,6 +4,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { findBesidePackageJson } from '../paths';
+import { getSpace, PredictorSpace } from '../spaces/registry';
+import { batchGraphs, GraphBatch } from '../predictor/encodings';
 
 export interface Splits {
   meta_train: string[];
@@ -78,4 +80,12 @@ export function loadSpaceTables(space: string, dataDir = resolveDataDir()): Spac
   };
   cache.set(key, tables);
   return tables;
+}
+
+/** A space's tables and the network input of every architecture in them (meta-training, `eval`, benches). */
+export function loadTrainingData(spaceName: string): { space: PredictorSpace; tables: SpaceTables; graphs: GraphBatch } {
+  const space = getSpace(spaceName);
+  const tables = loadSpaceTables(space.name);
+  const graphs = batchGraphs(tables.architectures.map((a) => space.graph(space.canonical(a))));
+  return { space, tables, graphs };
 }
