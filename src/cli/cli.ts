@@ -111,6 +111,9 @@ async function cmdAdapt(args: Args) {
   writeFileAtomic(out, JSON.stringify(device, null, 1) + '\n');
   const c = device.adaptation.combination;
   const src = c.sources.map((j) => device.adaptation.sourceDevices[j]).join('+');
+  for (const k of device.adaptation.spikes ?? []) {
+    process.stderr.write(`${samplesPath}: ${k.arch} measured ${k.latency_ms.toFixed(3)} ms, far above the ${k.fitted_ms.toFixed(3)} ms the other samples give it: left out of the millisecond mapping as a measurement spike (measure it again if it is real)\n`);
+  }
   process.stderr.write(`adapted "${name}" from ${device.samples.length} samples in ${ms} ms (mapping: ${c.kind}${src ? ' ' + (c.sources.length > 3 ? `${c.sources.length} sources` : src) : ''}, ${mappingErrorName(c)} RMSE ${Math.sqrt(c.looMse).toFixed(3)} ms) -> ${out}\n`);
 }
 

@@ -56,6 +56,18 @@ test('adapt then predict --json gives exactly a JSON array of ms in input order'
   });
 });
 
+test('adapt names a sample far above the others as a measurement spike and still adapts', () => {
+  const shots = [17, 230, 411, 512, 640, 700, 777, 801, 850, 899];
+  const samples = writeSamples('spiked.json', [...refIdx, ...shots], (s) => (s[15].latency_ms = 3 * gold[shots[5]]));
+  const out = path.join(tmp, 'spiked-dev.json');
+  const a = run('adapt', '--space', 'nasbench201', '--samples', samples, '--out', out);
+  assert.equal(a.code, 0, a.stderr);
+  assert.match(a.stderr, new RegExp(`spiked\\.json: \\|.*\\| measured ${(3 * gold[shots[5]]).toFixed(3)} ms, far above .* measurement spike`));
+  const dev = JSON.parse(fs.readFileSync(out, 'utf8'));
+  assert.equal(dev.adaptation.spikes.length, 1);
+  assert.equal(dev.adaptation.spikes[0].arch, archs[shots[5]]);
+});
+
 test('predict on built-in devices prints a table; several devices', () => {
   const r = run('predict', '--space', 'nasbench201', '--device', 'gold_6226', '--device', 'pixel2', '--arch', archs[5]);
   assert.equal(r.code, 0, r.stderr);

@@ -49,7 +49,7 @@ export interface Combination {
 }
 
 /** Bumped whenever the candidates or a space's cost features change (stored adaptations are then redone). */
-export const MAPPING_VERSION = 5;
+export const MAPPING_VERSION = 6;
 
 export const BANK_PENALTIES = [0.03, 0.3, 3, 30];
 export const NET_PENALTIES = [0, 0.03, 0.3];

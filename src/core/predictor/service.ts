@@ -9,7 +9,8 @@ import { SpecError } from '../spaces/space';
 import { resolveWeightsDir } from '../paths';
 import { batchGraphs, GraphBatch } from './encodings';
 import { AdaptedHead, HelpEnsemble, HelpNetwork, LatencyNet } from './help';
-import { chooseCombination, combine, Combination, MAPPING_VERSION } from './combine';
+import { combine, Combination, MAPPING_VERSION } from './combine';
+import { adaptDevice } from './adaptDevice';
 import { SOURCE_MODEL_FORMAT, SourceModel, SourceModelsFile, sourceModelRow } from './sourceModels';
 import { decodeFloat32, deserializeParams, encodeFloat32, readWeightsFile, SerializedTensor, WeightsFile } from './weights';
 
@@ -46,6 +47,8 @@ export interface DeviceFile {
     hw?: SerializedTensor;
     combination: Combination;
     sourceDevices: string[];
+    /** Samples left out of the millisecond mapping as measurement spikes (adaptDevice.ts). */
+    spikes?: { arch: string; latency_ms: number; fitted_ms: number }[];
   };
 }
 
@@ -213,11 +216,9 @@ export class LatencyPredictor {
     const tf = this.tf;
     const { specs, latencies, canonical } = this.checkSamples(samples, where);
     const emb = this.embedSpecs(specs);
-    const adapted = this.net.adapt(emb, latencies);
-    const f = Array.from(this.net.predictNormalised(adapted, emb));
-    tf.dispose(emb);
     const rows = this.extraRows(specs, true, true);
-    const combination = chooseCombination(f, rows.sources, latencies, rows.cost, { convexSources: this.space.convexSources });
+    const { adapted, combination, spikes } = adaptDevice(this.net, emb, latencies, rows.sources, rows.cost, { convexSources: this.space.convexSources });
+    tf.dispose(emb);
     const file: DeviceFile = {
       format: DEVICE_FORMAT,
       version: DEVICE_VERSION,
@@ -233,6 +234,7 @@ export class LatencyPredictor {
         hw: { shape: adapted.hw.shape, data: encodeFloat32(adapted.hw.dataSync() as Float32Array) },
         combination,
         sourceDevices: this.sourceDevices,
+        ...(spikes.length ? { spikes: spikes.map((k) => ({ arch: specs[k.sample], latency_ms: k.measuredMs, fitted_ms: k.fittedMs })) } : {}),
       },
     };
     this.net.dispose(adapted);

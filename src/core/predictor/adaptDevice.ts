@@ -1,0 +1,81 @@
+// Few-shot adaptation of one device: Meta-SGD on its samples, then the millisecond mapping chosen on them,
+// with measurement spikes left out of the mapping.
+//
+// Latency measurements on phones and shared CPUs have one-sided spikes (interference, throttling, a
+// background task): a sample reads far above what the device does for that architecture, never below.
+// Least squares on 20 samples follows such a sample, and every architecture pays for it. So, after a
+// first choice, a sample more than SPIKE_LIMIT robust standard deviations *above* its fitted latency is
+// left out and the mapping is chosen again on the others (at most MAX_SPIKE_SHARE of the samples).
+//   - The residual is the in-sample one, not the out-of-bag one: out of bag, the samples at the edge of
+//     the design (the largest architecture, the only one of its kind) look like outliers because the
+//     fit extrapolates to them; in sample they do not, while a spike among similar samples still does.
+//   - Only upward: a reading far *below* the fit is the device (raspi4 runs cells whose output does not
+//     depend on the input in 0.011 ms), not noise.
+//   - The network keeps every sample: its hardware embedding is the 10 reference latencies as measured,
+//     as in meta-training (re-adapting it on cleaned latencies lost 0.01 on samsung_s7).
+import type * as TF from '@tensorflow/tfjs';
+import type { AdaptedHead, LatencyNet } from './help';
+import { chooseCombination, combine, Combination, CombinationOptions, MIN_BAGGED_SAMPLES } from './combine';
+
+export const SPIKE_LIMIT = 5;
+/** More samples than this share far above the fit are the device, not noise. */
+export const MAX_SPIKE_SHARE = 0.1;
+
+export interface Spike {
+  /** Index into the samples. */
+  sample: number;
+  measuredMs: number;
+  /** What the mapping chosen on all samples gives for it. */
+  fittedMs: number;
+}
+
+export interface DeviceAdaptation {
+  adapted: AdaptedHead;
+  /** The adapted network's normalised output on the samples. */
+  net: number[];
+  combination: Combination;
+  /** Samples left out of the mapping as measurement spikes. */
+  spikes: Spike[];
+}
+
+export function adaptDevice(
+  net: LatencyNet,
+  emb: TF.Tensor2D,
+  latencies: number[],
+  sources: number[][] | undefined,
+  cost: number[][] | undefined,
+  opts: CombinationOptions = {},
+): DeviceAdaptation {
+  const adapted = net.adapt(emb, latencies);
+  const f = Array.from(net.predictNormalised(adapted, emb));
+  const first = chooseCombination(f, sources, latencies, cost, opts);
+  // Too few samples to tell a spike from the device.
+  if (latencies.length < MIN_BAGGED_SAMPLES) return { adapted, net: f, combination: first, spikes: [] };
+  const fitted = latencies.map((_, i) => combine(first, f[i], sources?.[i], cost?.[i]));
+  const spikes = findSpikes(latencies.map((y, i) => y - fitted[i])).map((i) => ({ sample: i, measuredMs: latencies[i], fittedMs: fitted[i] }));
+  if (spikes.length === 0) return { adapted, net: f, combination: first, spikes };
+  const out = new Set(spikes.map((s) => s.sample));
+  const keep = <T>(xs: T[] | undefined) => xs && xs.filter((_, i) => !out.has(i));
+  const combination = chooseCombination(keep(f)!, keep(sources), keep(latencies)!, keep(cost), opts);
+  return { adapted, net: f, combination, spikes };
+}
+
+/** 1.4826 x the median absolute residual: the standard deviation, were the residuals Gaussian. */
+export function robustScale(residuals: number[]): number {
+  const abs = residuals.map(Math.abs).sort((a, b) => a - b);
+  const mid = abs.length >> 1;
+  return 1.4826 * (abs.length % 2 ? abs[mid] : (abs[mid - 1] + abs[mid]) / 2);
+}
+
+/** Indices of the residuals (measured minus fitted) more than SPIKE_LIMIT robust standard deviations
+ *  above zero, largest first, at most MAX_SPIKE_SHARE of them. */
+export function findSpikes(residuals: number[]): number[] {
+  const limit = SPIKE_LIMIT * robustScale(residuals);
+  if (!(limit > 0)) return [];
+  return residuals
+    .map((r, i) => ({ r, i }))
+    .filter((x) => x.r > limit)
+    .sort((a, b) => b.r - a.r)
+    .slice(0, Math.floor(residuals.length * MAX_SPIKE_SHARE))
+    .map((x) => x.i);
+}

@@ -1,0 +1,58 @@
+// Measurement spikes: a sample far above what the others give it is left out of the millisecond mapping;
+// a sample far below is kept (it is the device), and so are samples at the edge of the design.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { loadTf } from '../../../src/core/predictor/tf';
+import { LatencyPredictor } from '../../../src/core/predictor/service';
+import { loadSpaceTables } from '../../../src/core/training/dataset';
+import { protocolTask } from '../../../src/core/eval/protocol';
+import { findSpikes, MAX_SPIKE_SHARE, robustScale, SPIKE_LIMIT } from '../../../src/core/predictor/adaptDevice';
+
+test('robust scale is 1.4826 x the median absolute residual', () => {
+  assert.ok(Math.abs(robustScale([1, -2, 3, -4, 100]) - 1.4826 * 3) < 1e-12);
+  assert.ok(Math.abs(robustScale([1, -2, 3, -4]) - 1.4826 * 2.5) < 1e-12);
+});
+
+test('only residuals far above the fit are spikes, largest first, at most a tenth of the samples', () => {
+  const base = Array.from({ length: 20 }, (_, i) => (i % 2 ? 0.1 : -0.1) * (1 + i / 20));
+  assert.deepEqual(findSpikes(base), []);
+  const up = [...base];
+  up[3] = 5;
+  up[7] = 9;
+  up[11] = 2;
+  // 20 samples: at most 2, the largest first.
+  assert.equal(Math.floor(20 * MAX_SPIKE_SHARE), 2);
+  assert.deepEqual(findSpikes(up), [7, 3]);
+  const down = [...base];
+  down[5] = -9;
+  assert.deepEqual(findSpikes(down), [], 'a reading far below the fit is kept');
+  const limit = SPIKE_LIMIT * robustScale(base);
+  const edge = [...base];
+  edge[0] = limit * 0.9;
+  assert.deepEqual(findSpikes(edge), [], 'within the limit');
+  assert.deepEqual(findSpikes(new Array(20).fill(0)), [], 'an exact fit has no spikes');
+});
+
+test('a spiked sample is left out of the mapping, reported in the device file, and helps the predictions', async () => {
+  const tf = await loadTf();
+  const p = LatencyPredictor.load(tf, 'nasbench201');
+  const tables = loadSpaceTables('nasbench201');
+  const lat = tables.latency('gold_6226');
+  const task = protocolTask('nasbench201', lat, tables.referenceIndices, 10, 0);
+  const samples = task.support.map((i) => ({ arch: p.space.index!.specAt(i), latency_ms: lat[i] }));
+  const clean = p.adapt('clean', samples);
+  assert.equal(clean.adaptation.spikes, undefined, 'no spikes in a clean table');
+  // A background task doubles one shot's reading.
+  const spiked = samples.map((s, k) => (k === 14 ? { ...s, latency_ms: s.latency_ms * 2 } : s));
+  const dev = p.adapt('spiked', spiked);
+  assert.deepEqual(dev.adaptation.spikes?.map((s) => s.arch), [samples[14].arch]);
+  assert.ok(Math.abs(dev.adaptation.spikes![0].fitted_ms - lat[task.support[14]]) < 0.1 * lat[task.support[14]], 'the fit without the spike is near the true latency');
+  const mape = (file: typeof dev) => {
+    const pred = p.predictIndices(p.open(file), task.queries.slice(0, 500));
+    return pred.reduce((s, v, k) => s + Math.abs(v - lat[task.queries[k]]) / lat[task.queries[k]], 0) / pred.length;
+  };
+  assert.ok(mape(dev) < 1.2 * mape(clean), `MAPE with the spike left out ${mape(dev)} vs clean ${mape(clean)}`);
+  // A reading far below is the device (e.g. a cell the runtime prunes), never a spike.
+  const low = p.adapt('low', samples.map((s, k) => (k === 14 ? { ...s, latency_ms: s.latency_ms * 0.3 } : s)));
+  assert.equal(low.adaptation.spikes, undefined);
+});
