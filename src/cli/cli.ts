@@ -10,6 +10,7 @@ import { getSpace, SPACE_NAMES } from '../core/spaces/registry';
 import { loadTf } from '../core/predictor/tf';
 import { DeviceHandle, LatencyPredictor, SamplesFile, weightsPaths } from '../core/predictor/service';
 import { mappingErrorName } from '../core/predictor/combine';
+import { describeSpike } from '../core/predictor/adaptDevice';
 import { MemberWeights, WeightsFile, WEIGHTS_FORMAT, WEIGHTS_VERSION, writeFileAtomic } from '../core/predictor/weights';
 import { DEFAULT_CONFIG, HelpConfig } from '../core/predictor/model';
 import { fork } from 'child_process';
@@ -112,7 +113,7 @@ async function cmdAdapt(args: Args) {
   const c = device.adaptation.combination;
   const src = c.sources.map((j) => device.adaptation.sourceDevices[j]).join('+');
   for (const k of device.adaptation.spikes ?? []) {
-    process.stderr.write(`${samplesPath}: ${k.arch} measured ${k.latency_ms.toFixed(3)} ms, far above the ${k.fitted_ms.toFixed(3)} ms the other samples give it: left out of the millisecond mapping as a measurement spike (measure it again if it is real)\n`);
+    process.stderr.write(`${samplesPath}: ${describeSpike(k)}\n`);
   }
   process.stderr.write(`adapted "${name}" from ${device.samples.length} samples in ${ms} ms (mapping: ${c.kind}${src ? ' ' + (c.sources.length > 3 ? `${c.sources.length} sources` : src) : ''}, ${mappingErrorName(c)} RMSE ${Math.sqrt(c.looMse).toFixed(3)} ms) -> ${out}\n`);
 }

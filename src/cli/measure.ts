@@ -17,6 +17,7 @@ import { checkMeasurable } from '../core/devices/models';
 import { DEFAULT_EXTRA, measureAndAdapt, measureSpecs, planArchitectures, progressText, samplesPathFor, samplesRecord, saveAdapted } from '../core/devices/local';
 import type { MeasureProgress, MeasureResult, ProtocolOptions } from '../core/devices/measure';
 import { makeRunner } from '../core/devices/runners';
+import { describeSpike } from '../core/predictor/adaptDevice';
 import { CancelledError } from '../core/devices/runners/runner';
 import type { Runner } from '../core/devices/runners/runner';
 
@@ -178,6 +179,7 @@ export async function adaptLocalCommand(args: Args): Promise<void> {
   const r = await withCancellation((signal) => measureAndAdapt({ predictor, name, runner, extra, protocol, signal, onProgress: ui.progress, onPhase: ui.phase.bind(ui) }));
   ui.done();
   reportWarnings(r.result);
+  for (const k of r.device.adaptation.spikes ?? []) process.stderr.write(`warning: ${describeSpike(k)}\n`);
   const saved = saveAdapted(out, r.device, r.record);
   const c = r.device.adaptation.combination;
   process.stderr.write(

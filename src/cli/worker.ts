@@ -21,6 +21,7 @@ import { hatSpace } from '../core/spaces/hat';
 import { readOnnxFile } from '../core/onnx/reader';
 import { recogniseOnnx } from '../core/onnx/recognise';
 import { formatSummary, summariseOnnx } from '../core/onnx/summary';
+import { describeSpike } from '../core/predictor/adaptDevice';
 import { deviceFileIn, measureAndAdapt, progressText, saveAdapted, DEFAULT_EXTRA } from '../core/devices/local';
 import { measureArchitectures, MeasureProgress } from '../core/devices/measure';
 import { checkMeasurable } from '../core/devices/models';
@@ -370,7 +371,7 @@ async function adaptWith(ctx: Ctx, o: { space: string; name: string; runner: Run
       samplesFile: saved.samples,
       samples: a.device.samples.length,
       dropped: a.result.dropped,
-      warnings: a.result.warnings,
+      warnings: [...a.result.warnings, ...(a.device.adaptation.spikes ?? []).map(describeSpike)],
       seconds: Math.round(r.elapsed() * 10) / 10,
       looRmseMs: Math.sqrt(c.looMse),
     };
