@@ -11,6 +11,7 @@ import { loadTf } from '../core/predictor/tf';
 import { DeviceHandle, LatencyPredictor, SamplesFile, weightsPaths } from '../core/predictor/service';
 import { mappingErrorName } from '../core/predictor/combine';
 import { describeSpike } from '../core/predictor/adaptDevice';
+import { specCaveats } from '../core/spaces/caveats';
 import { MemberWeights, WeightsFile, WEIGHTS_FORMAT, WEIGHTS_VERSION, writeFileAtomic } from '../core/predictor/weights';
 import { DEFAULT_CONFIG, HelpConfig } from '../core/predictor/model';
 import { fork } from 'child_process';
@@ -175,6 +176,7 @@ async function cmdPredict(args: Args) {
     lines.push(`${label.padEnd(40)}  ${results.map((r, k) => (fmtMs(r[i]) + ' ms').padStart(widths[k])).join('  ')}`);
   });
   process.stdout.write(lines.join('\n') + '\n');
+  for (const s of new Set(specs)) for (const c of specCaveats(space.name, s)) process.stderr.write(`note: ${s}: ${c}\n`);
 }
 
 async function cmdDevices(args: Args) {

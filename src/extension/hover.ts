@@ -2,6 +2,7 @@
 // comes from (built-in table / profile / adapted with n samples and date).
 import vscode = require('vscode');
 import { specAt } from '../core/spaces/findSpecs';
+import { specCaveats } from '../core/spaces/caveats';
 import { formatMs, originText, shortError } from './lensText';
 import { LatencyService } from './latency';
 import { SpecIndex } from './specIndex';
@@ -31,6 +32,7 @@ export class SpecHoverProvider implements vscode.HoverProvider {
         const ms = r.prediction.ms !== undefined ? formatMs(r.prediction.ms) : `— ${escapeMd(shortError(r.prediction.error ?? '', 50))}`;
         md.appendMarkdown(`| ${escapeMd(r.info.name)} | ${ms} | ${escapeMd(originText(r.info))} |\n`);
       }
+      for (const c of specCaveats(spec.space, spec.spec)) md.appendMarkdown(`\n$(warning) ${escapeMd(c)}\n`);
       md.appendMarkdown(`\n[Open the latency panel](command:help.showPanel "Open the HELP latency panel")`);
       md.isTrusted = { enabledCommands: ['help.showPanel'] };
     } catch (e) {

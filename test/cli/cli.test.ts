@@ -76,6 +76,16 @@ test('predict on built-in devices prints a table; several devices', () => {
   assert.match(r.stdout, /\d+(\.\d+)? ms/);
 });
 
+test('predict notes a cell whose output does not depend on its input (stderr; stdout stays the table)', () => {
+  const cell = '|nor_conv_3x3~0|+|none~0|none~1|+|none~0|none~1|nor_conv_3x3~2|';
+  const r = run('predict', '--space', 'nasbench201', '--device', 'raspi4', '--arch', cell);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stderr, /^note: \|nor_conv_3x3~0\|.*: no path from the cell input to its output/m);
+  assert.doesNotMatch(r.stdout, /note:/);
+  const j = run('predict', '--space', 'nasbench201', '--device', 'raspi4', '--arch', cell, '--json');
+  assert.equal(j.stderr, '', 'no notes with --json');
+});
+
 test('devices lists table and profile devices', () => {
   const r = run('devices', '--space', 'nasbench201', '--json');
   assert.equal(r.code, 0, r.stderr);

@@ -253,6 +253,25 @@ export const commands = {
   },
 };
 
+export class MarkdownString {
+  isTrusted?: unknown;
+  constructor(
+    public value = '',
+    public supportThemeIcons?: boolean,
+  ) {}
+  appendMarkdown(s: string): this {
+    this.value += s;
+    return this;
+  }
+}
+
+export class Hover {
+  constructor(
+    readonly contents: MarkdownString,
+    readonly range?: Range,
+  ) {}
+}
+
 export const ProgressLocation = { SourceControl: 1, Window: 10, Notification: 15 };
 export const QuickPickItemKind = { Separator: -1, Default: 0 };
 
@@ -275,6 +294,8 @@ export const vscode = {
   commands,
   ProgressLocation,
   QuickPickItemKind,
+  MarkdownString,
+  Hover,
 };
 
 // require('vscode') from here on returns the stand-in.

@@ -200,6 +200,22 @@ export function nasBench201CostFeatures(cell: NasBench201Cell): number[] {
   return counts;
 }
 
+/**
+ * Which computing operations reach the output. An op on edge i->k matters only if node i is reachable from
+ * the input and node k reaches the output through non-`none` edges; otherwise its result is discarded (or
+ * it adds zeros), and a graph compiler that removes dead code skips it. With no path from the input to the
+ * output at all, the cell's output is zero whatever the input.
+ */
+export function nasBench201LiveOps(cell: NasBench201Cell): { connected: boolean; dead: number[] } {
+  const active = NB201_EDGES.map(([from, to], e) => ({ from, to, e })).filter((x) => cell.ops[x.e] !== 'none');
+  const fromInput = new Set([0]);
+  for (let n = 1; n <= 3; n++) if (active.some((x) => x.to === n && fromInput.has(x.from))) fromInput.add(n);
+  const toOutput = new Set([3]);
+  for (let n = 2; n >= 0; n--) if (active.some((x) => x.from === n && toOutput.has(x.to))) toOutput.add(n);
+  const dead = active.filter((x) => !fromInput.has(x.from) || !toOutput.has(x.to)).map((x) => x.e);
+  return { connected: toOutput.has(0), dead };
+}
+
 export const nasBench201Space: SearchSpace<NasBench201Cell> = {
   name: 'nasbench201',
   parse(spec) {
