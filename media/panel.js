@@ -36,7 +36,8 @@
     return el('div', {},
       el('h1', {}, 'HELP latency · ', el('code', {}, t.space)),
       t.source ? el('div', { class: 'muted' }, t.source) : null,
-      el('code', { class: 'spec', title: t.spec }, t.spec));
+      el('code', { class: 'spec', title: t.spec }, t.spec),
+      ...(t.caveats || []).map((c) => el('p', { class: 'notice caveat' }, '⚠ ', c)));
   }
 
   function bars() {
@@ -175,7 +176,7 @@
       case 'empty': Object.assign(state, { empty: m.message, target: undefined }); break;
       case 'target':
         if (!state.target || state.target.spec !== m.spec || state.target.space !== m.space) Object.assign(state, { rows: undefined, histogram: undefined, samples: undefined });
-        Object.assign(state, { empty: undefined, error: undefined, target: { space: m.space, spec: m.spec, source: m.source } });
+        Object.assign(state, { empty: undefined, error: undefined, target: { space: m.space, spec: m.spec, source: m.source, caveats: Array.isArray(m.caveats) ? m.caveats : [] } });
         break;
       case 'error': state.error = m.message; break;
       case 'devices': state.rows = m.rows; break;

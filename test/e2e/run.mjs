@@ -18,6 +18,7 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const shots = path.join(root, 'media', 'screenshots');
 const CELL = '|nor_conv_3x3~0|+|nor_conv_3x3~0|avg_pool_3x3~1|+|skip_connect~0|nor_conv_3x3~1|skip_connect~2|';
 const NEW_CELL = '|avg_pool_3x3~0|+|skip_connect~0|none~1|+|skip_connect~0|none~1|avg_pool_3x3~2|';
+const DEAD_CELL = '|nor_conv_3x3~0|+|none~0|none~1|+|none~0|none~1|nor_conv_3x3~2|';
 
 const results = [];
 
@@ -103,6 +104,8 @@ async function main() {
     const code = `require('fs').writeFileSync(process.argv[1], require(${JSON.stringify(writer)}).writeNasBench201(process.argv[2]))`;
     run(process.execPath, ['--import', 'tsx', '-e', code, path.join(workspace, 'cell.onnx'), CELL], { cwd: root });
   }
+  // A cell whose output does not depend on its input: the panel and the hover say so.
+  fs.writeFileSync(path.join(workspace, 'dead-cell.txt'), `A degenerate cell:\n\n${DEAD_CELL}\n`);
   session.writeUserFile('settings.json', {
     ...QUIET_SETTINGS,
     'editor.hover.delay': 200,
@@ -261,6 +264,14 @@ async function main() {
     await frame.locator('#histogram').scrollIntoViewIfNeeded();
     await page.waitForTimeout(300);
     await page.screenshot({ path: path.join(shots, 'panel-histogram.png') });
+  });
+
+  await check('the panel warns about a cell whose output does not depend on its input', async () => {
+    await openFile(page, 'dead-cell.txt');
+    await helpLens(page);
+    const frame = await findFrame(page, '.caveat', 'a caveat in the panel webview', 60_000);
+    const text = (await frame.locator('.caveat').first().textContent()) ?? '';
+    assert(/no path from the cell input to its output/.test(text), `panel caveat: ${text}`);
   });
 
   await check('"HELP: Adapt to this machine" measures with progress, adapts, and the device shows in the hover and CodeLens', async () => {
