@@ -43,6 +43,10 @@ function mape(pred: number[], meas: (number | null)[]): number {
   const warm = [timeSearch(), timeSearch(), timeSearch()].sort((a, b) => a.total - b.total)[1];
   log(`whole-space search on ${wsDevice}: first ${cold.total.toFixed(0)} ms (prediction ${cold.predict.toFixed(0)} ms), warm ${warm.total.toFixed(0)} ms (prediction ${warm.predict.toFixed(0)} ms)`);
 
+  // Disconnected cells (output independent of the input) are skipped by runtimes that remove dead code
+  // (raspi4: 0.011 ms), which the predictor does not model (spaces/caveats.ts): their share of the MAPE apart.
+  const live = candidates.map((c) => nasBench201LiveOps(parseNasBench201Cell(c.spec)).connected);
+  const dead = live.filter((l) => !l).length;
   // Each device adapted once: its predictions of the candidates, their measured latencies, its margin.
   const perDevice = new Map<string, { predicted: number[]; measured: (number | null)[]; margin: number }>();
   const deviceData = (device: string) => {
@@ -55,10 +59,6 @@ function mape(pred: number[], meas: (number | null)[]): number {
       const measured = candidates.map((c) => (lat ? lat[index.indexOf(c.spec)] : null));
       const margin = deviceRelativeError(h);
       perDevice.set(device, { predicted, measured, margin });
-      // Disconnected cells (output independent of the input) are skipped by runtimes that remove dead code
-      // (raspi4: 0.011 ms), which the predictor does not model (spaces/caveats.ts): their share of the MAPE apart.
-      const live = candidates.map((c) => nasBench201LiveOps(parseNasBench201Cell(c.spec)).connected);
-      const dead = live.filter((l) => !l).length;
       const liveMape = mape(predicted.filter((_, k) => live[k]), measured.filter((_, k) => live[k]));
       log(`${device}: adapt + predict ${candidates.length} candidates in ${ms.toFixed(0)} ms; MAPE on the candidates ${mape(predicted, measured).toFixed(2)}% (${liveMape.toFixed(2)}% without the ${dead} disconnected cells); margin (estimated error) ${(100 * margin).toFixed(2)}%`);
     }

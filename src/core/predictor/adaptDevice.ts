@@ -37,6 +37,13 @@ export interface Spike {
   fittedMs: number;
 }
 
+/** A spike as the device file stores it (`adaptation.spikes`). */
+export interface SpikeRecord {
+  arch: string;
+  latency_ms: number;
+  fitted_ms: number;
+}
+
 export interface DeviceAdaptation {
   adapted: AdaptedHead;
   /** The adapted network's normalised output on the samples. */
@@ -94,6 +101,6 @@ export function findSpikes(residuals: number[]): number[] {
 }
 
 /** One line for a user about a sample left out as a spike. */
-export function describeSpike(s: { arch: string; latency_ms: number; fitted_ms: number }): string {
+export function describeSpike(s: SpikeRecord): string {
   return `${s.arch} measured ${s.latency_ms.toFixed(3)} ms, far above the ${s.fitted_ms.toFixed(3)} ms the other samples give it: left out of the millisecond mapping as a measurement spike (measure it again if it is real)`;
 }

@@ -10,7 +10,7 @@ import { resolveWeightsDir } from '../paths';
 import { batchGraphs, GraphBatch } from './encodings';
 import { AdaptedHead, HelpEnsemble, HelpNetwork, LatencyNet } from './help';
 import { combine, Combination, MAPPING_VERSION } from './combine';
-import { adaptDevice } from './adaptDevice';
+import { adaptDevice, SpikeRecord } from './adaptDevice';
 import { SOURCE_MODEL_FORMAT, SourceModel, SourceModelsFile, sourceModelRow } from './sourceModels';
 import { decodeFloat32, deserializeParams, encodeFloat32, readWeightsFile, SerializedTensor, WeightsFile } from './weights';
 
@@ -48,7 +48,7 @@ export interface DeviceFile {
     combination: Combination;
     sourceDevices: string[];
     /** Samples left out of the millisecond mapping as measurement spikes (adaptDevice.ts). */
-    spikes?: { arch: string; latency_ms: number; fitted_ms: number }[];
+    spikes?: SpikeRecord[];
   };
 }
 
