@@ -105,6 +105,7 @@ export function parseArgs(argv: string[], commands: Record<string, CommandHelp>)
     const dashes = a.startsWith('--') ? '--' : '-';
     const option = dashes === '--' ? spec.options.find((o) => o.name === name) : undefined;
     if (!option) {
+      if (r.error !== undefined) continue; // only the first problem is reported: no suggestion to compute
       const known = spec.options.map((o) => o.name);
       const near = closestOption(name, known);
       fail(`unknown option ${dashes}${name}${where} (${near ? `did you mean --${near}?` : known.length ? `known: ${known.map((k) => '--' + k).join(' ')}` : 'it takes none'})`);
@@ -123,7 +124,9 @@ export function parseArgs(argv: string[], commands: Record<string, CommandHelp>)
       fail(`--${name} needs a value (${option.value})`);
       continue;
     }
-    flags.set(name, [...(flags.get(name) ?? []), value]);
+    const values = flags.get(name);
+    if (values) values.push(value);
+    else flags.set(name, [value]);
   }
   return r;
 }

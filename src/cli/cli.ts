@@ -325,7 +325,10 @@ async function cmdBundle(args: Args) {
 async function cmdInspect(args: Args) {
   args.only(['json']);
   if (args.positional.length !== 1) throw new SpecError('usage: inspect FILE.onnx [--json]');
-  process.stdout.write((await inspectCommand(args.positional[0], args.has('json'))) + '\n');
+  const text = await inspectCommand(args.positional[0], args.has('json'));
+  // Operator and tensor names come from the file: the table shows them with control and bidi characters
+  // escaped (JSON output is data and keeps them, JSON-escaped).
+  process.stdout.write((args.has('json') ? text : neutraliseForDisplay(text, true)) + '\n');
 }
 
 const COMMANDS: Record<string, (a: Args) => Promise<void>> = {
