@@ -5,6 +5,9 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { Args, parseArgs } from './args';
+import { COMMAND_HELP, commandHelpText, globalUsage } from './help';
+import { neutraliseForDisplay } from '../core/text/safeText';
+import { version as PACKAGE_VERSION } from '../../package.json';
 import { SpecError } from '../core/spaces/space';
 import { getSpace, SPACE_NAMES } from '../core/spaces/registry';
 import { loadTf } from '../core/predictor/tf';
@@ -21,45 +24,6 @@ import { inspectCommand } from './inspect';
 import { readOnnxFile } from '../core/onnx/reader';
 import { recogniseOnnx } from '../core/onnx/recognise';
 import { adaptLocalCommand, measureCommand } from './measure';
-
-const BOOLEANS = new Set(['json', 'help', 'net-only', 'references']);
-
-const USAGE = `HELP latency predictor (Lee et al., NeurIPS 2021)
-
-usage: node dist/cli.js <command> [options]
-
-  references --space S [--json]
-      the 10 reference architectures a new device must measure
-  adapt --space S --samples SAMPLES.json --out DEVICE.json [--name NAME]
-      few-shot adaptation to a device from its measured samples
-  measure --space S --runner onnxruntime|command [--command TEMPLATE] [--threads N] [--graph-opt LEVEL]
-          [--timeout-s N] (--archs ARCHS.json | --references [--extra K]) --out SAMPLES.json [--name NAME]
-      measure architectures on a device (this machine's CPU, or a command printing ms; {model} is the
-      .onnx path) and write SAMPLES.json with the spread of each sample
-  adapt-local --space S [--extra K] [--threads N] --out DEVICE.json [--name NAME]
-      measure the 10 references and K more (default 10) on this machine and adapt in one go (also takes
-      --runner command --command TEMPLATE); the raw samples go beside DEVICE.json
-      (measure and adapt-local take --warmup N, --runs N, --passes MIN[-MAX] to change the protocol)
-  predict --space S --device NAME|DEVICE.json [--device ...] (--arch SPEC ... | --archs ARCHS.json | --onnx FILE ...) [--json]
-      predicted latency in milliseconds (--space may be left out with --onnx: the models' space is used)
-  inspect FILE.onnx [--json]
-      which architecture of a known space an ONNX model is, and a summary of the model
-  devices [--space S] [--json]
-      built-in devices
-  eval --space S [--shots 10] [--seeds 5] [--json]
-      the paper's meta-test protocol against two baselines
-  meta-train --space S [--train a,b,..] [--valid c,..] [--seed N] [--episodes N] [--members N] [--out FILE]
-      meta-train the predictor (writes weights/<space>.json and the files beside it)
-  bundle --space S [--weights FILE]
-      rewrite the source bank and built-in devices beside the weights from data/
-  nas --space S --device NAME|DEVICE.json --budget MS [--margin auto|PCT] [--candidates FILE] [--start SPEC]
-      [--max-edits N] [--json]
-      latency-constrained search: nasbench201 picks the most accurate candidate that fits (or, with --start,
-      the fewest edits that fit); the search keeps the device's estimated prediction error as headroom
-      (--margin auto, the default; --margin 0 searches right up to the budget); fbnet/ofa evolve under [--min-depth N|a,b,c,d,e] [--min-total-depth N]
-      [--min-resolution R] [--max-resolution R] [--max-skips K] [--seed N] [--generations N]
-
-spaces: ${SPACE_NAMES.join(', ')}`;
 
 function readJsonFile(file: string, what: string): unknown {
   let text: string;
@@ -114,9 +78,9 @@ async function cmdAdapt(args: Args) {
   const c = device.adaptation.combination;
   const src = c.sources.map((j) => device.adaptation.sourceDevices[j]).join('+');
   for (const k of device.adaptation.spikes ?? []) {
-    process.stderr.write(`${samplesPath}: ${describeSpike(k)}\n`);
+    process.stderr.write(neutraliseForDisplay(`${samplesPath}: ${describeSpike(k)}`) + '\n');
   }
-  process.stderr.write(`adapted "${name}" from ${device.samples.length} samples in ${ms} ms (mapping: ${c.kind}${src ? ' ' + (c.sources.length > 3 ? `${c.sources.length} sources` : src) : ''}, ${mappingErrorName(c)} RMSE ${Math.sqrt(c.looMse).toFixed(3)} ms) -> ${out}\n`);
+  process.stderr.write(`adapted "${neutraliseForDisplay(name)}" from ${device.samples.length} samples in ${ms} ms (mapping: ${c.kind}${src ? ' ' + (c.sources.length > 3 ? `${c.sources.length} sources` : src) : ''}, ${mappingErrorName(c)} RMSE ${Math.sqrt(c.looMse).toFixed(3)} ms) -> ${neutraliseForDisplay(out)}\n`);
 }
 
 /** The space and spec of each `--onnx FILE`, recognised from the graph (a SpecError naming the file when the
@@ -168,15 +132,17 @@ async function cmdPredict(args: Args) {
     else process.stdout.write(JSON.stringify(Object.fromEntries(handles.map((h, k) => [h.info.name, results[k]]))) + '\n');
     return;
   }
-  const names = handles.map((h) => h.info.name);
+  // Device names come from files: shown with escape sequences and bidi controls neutralised.
+  const names = handles.map((h) => neutraliseForDisplay(h.info.name));
   const widths = names.map((n) => Math.max(n.length, 8));
   const lines = [`${'architecture'.padEnd(40)}  ${names.map((n, k) => n.padStart(widths[k])).join('  ')}`];
   specs.forEach((s, i) => {
-    const label = s.length > 40 ? s.slice(0, 37) + '...' : s;
+    const shown = neutraliseForDisplay(s);
+    const label = shown.length > 40 ? shown.slice(0, 37) + '...' : shown;
     lines.push(`${label.padEnd(40)}  ${results.map((r, k) => (fmtMs(r[i]) + ' ms').padStart(widths[k])).join('  ')}`);
   });
   process.stdout.write(lines.join('\n') + '\n');
-  for (const s of new Set(specs)) for (const c of specCaveats(space.name, s)) process.stderr.write(`note: ${s}: ${c}\n`);
+  for (const s of new Set(specs)) for (const c of specCaveats(space.name, s)) process.stderr.write(neutraliseForDisplay(`note: ${s}: ${c}`) + '\n');
 }
 
 async function cmdDevices(args: Args) {
@@ -201,7 +167,7 @@ async function cmdDevices(args: Args) {
     return;
   }
   const lines = [`${'device'.padEnd(18)}${'space'.padEnd(14)}${'from'.padEnd(10)}samples`];
-  for (const r of rows) lines.push(`${r.name.padEnd(18)}${r.space.padEnd(14)}${r.origin.padEnd(10)}${r.samples}`);
+  for (const r of rows) lines.push(`${neutraliseForDisplay(r.name).padEnd(18)}${r.space.padEnd(14)}${neutraliseForDisplay(String(r.origin)).padEnd(10)}${r.samples}`);
   process.stdout.write(lines.join('\n') + '\n');
 }
 
@@ -359,7 +325,10 @@ async function cmdBundle(args: Args) {
 async function cmdInspect(args: Args) {
   args.only(['json']);
   if (args.positional.length !== 1) throw new SpecError('usage: inspect FILE.onnx [--json]');
-  process.stdout.write((await inspectCommand(args.positional[0], args.has('json'))) + '\n');
+  const text = await inspectCommand(args.positional[0], args.has('json'));
+  // Operator and tensor names come from the file: the table shows them with control and bidi characters
+  // escaped (JSON output is data and keeps them, JSON-escaped).
+  process.stdout.write((args.has('json') ? text : neutraliseForDisplay(text, true)) + '\n');
 }
 
 const COMMANDS: Record<string, (a: Args) => Promise<void>> = {
@@ -377,29 +346,55 @@ const COMMANDS: Record<string, (a: Args) => Promise<void>> = {
   'adapt-local': adaptLocalCommand,
 };
 
+/** An error message as one safe line: our own messages (SpecError) embed user text, so all of it is kept with
+ *  control and bidi characters escaped; other errors keep their first line. Very long messages are cut. */
+export function displayError(e: unknown): string {
+  const raw = e instanceof Error ? e.message : String(e);
+  const msg = neutraliseForDisplay(e instanceof SpecError ? raw : raw.split('\n')[0]);
+  const cap = 2000;
+  return msg.length > cap ? `${msg.slice(0, cap)}... (${msg.length - cap} more characters)` : msg;
+}
+
 export async function main(argv: string[]): Promise<number> {
-  let args: Args;
-  try {
-    args = new Args(parseArgs(argv, BOOLEANS));
-  } catch (e) {
-    process.stderr.write(`error: ${(e as Error).message}\n`);
+  const parsed = parseArgs(argv, COMMAND_HELP);
+  const known = Object.keys(COMMANDS).filter((c) => COMMAND_HELP[c]);
+  const unknownCommand = (c: string) => {
+    process.stderr.write(`error: ${displayError(new SpecError(`unknown command "${c}" (known: ${known.filter((k) => !COMMAND_HELP[k].hidden).join(', ')})`))}\n`);
+    return 2;
+  };
+  if (parsed.command === 'help' && parsed.positional.length === 0 && !parsed.error) parsed.help = true;
+  const topic = parsed.command === 'help' ? parsed.positional[0] : parsed.command;
+  if (parsed.help) {
+    if (topic === undefined) process.stdout.write(globalUsage(known) + '\n');
+    else if (!known.includes(topic)) return unknownCommand(topic);
+    else process.stdout.write(commandHelpText(topic) + '\n');
+    return 0;
+  }
+  if (parsed.version && !parsed.error) {
+    process.stdout.write(`${PACKAGE_VERSION}\n`);
+    return 0;
+  }
+  if (parsed.command !== undefined && parsed.command !== 'help' && !known.includes(parsed.command)) return unknownCommand(parsed.command);
+  if (parsed.error) {
+    process.stderr.write(`error: ${displayError(new SpecError(parsed.error))}\n`);
     return 2;
   }
-  if (!args.command || args.command === 'help' || args.has('help')) {
-    process.stdout.write(USAGE + '\n');
-    return args.command || args.has('help') ? 0 : 2;
+  if (parsed.command === 'help') {
+    if (!known.includes(topic!)) return unknownCommand(topic!);
+    process.stdout.write(commandHelpText(topic!) + '\n');
+    return 0;
   }
-  const cmd = COMMANDS[args.command];
-  if (!cmd) {
-    process.stderr.write(`error: unknown command "${args.command}" (known: ${Object.keys(COMMANDS).join(', ')})\n`);
+  if (parsed.command === undefined) {
+    process.stderr.write(globalUsage(known) + '\n');
     return 2;
   }
+  const args = new Args(parsed);
+  const cmd = COMMANDS[parsed.command];
   try {
     await cmd(args);
     return 0;
   } catch (e) {
-    const msg = ((e as Error).message ?? String(e)).split('\n')[0];
-    process.stderr.write(`error: ${msg}\n`);
+    process.stderr.write(`error: ${displayError(e)}\n`);
     return e instanceof SpecError ? 2 : process.exitCode === 130 ? 130 : 1;
   }
 }
@@ -410,7 +405,7 @@ if (require.main === module) {
       process.exitCode = code;
     },
     (e) => {
-      process.stderr.write(`error: ${(e as Error).message}\n`);
+      process.stderr.write(`error: ${displayError(e)}\n`);
       process.exitCode = 1;
     },
   );

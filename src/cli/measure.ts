@@ -7,6 +7,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { Args } from './args';
+import { neutraliseForDisplay } from '../core/text/safeText';
 import { SpecError } from '../core/spaces/space';
 import { getSpace } from '../core/spaces/registry';
 import { LatencyPredictor } from '../core/predictor/service';
@@ -58,14 +59,15 @@ function describe(r: Runner): string {
   return r.kind === 'onnxruntime' ? `onnxruntime (${s.threads} thread${s.threads === 1 ? '' : 's'}, graph optimisation ${s.graphOptimizationLevel})` : `command ${JSON.stringify(s.command)}`;
 }
 
-/** Progress on stderr: one rewritten line on a terminal, else a line at most every 2 s. */
+/** Progress on stderr: one rewritten line on a terminal, else a line at most every 2 s. Architectures, names
+ *  and runner output in it are neutralised (no escape sequences or bidi controls reach the terminal). */
 function progressPrinter(): { progress(p: MeasureProgress): void; phase(m: string): void; done(): void } {
   const tty = process.stderr.isTTY;
   let last = 0;
   let open = false;
   return {
     progress(p) {
-      const line = `  ${progressText(p)}`;
+      const line = `  ${neutraliseForDisplay(progressText(p))}`;
       if (tty) {
         process.stderr.write(`\r\x1b[K${line}`);
         open = true;
@@ -76,7 +78,7 @@ function progressPrinter(): { progress(p: MeasureProgress): void; phase(m: strin
     },
     phase(m) {
       this.done();
-      process.stderr.write(`${m}\n`);
+      process.stderr.write(`${neutraliseForDisplay(m)}\n`);
     },
     done() {
       if (open) process.stderr.write('\r\x1b[K');
@@ -118,7 +120,7 @@ function checkOutDir(out: string): void {
 }
 
 function reportWarnings(r: MeasureResult): void {
-  for (const w of r.warnings) process.stderr.write(`warning: ${w}\n`);
+  for (const w of r.warnings) process.stderr.write(`warning: ${neutraliseForDisplay(w)}\n`);
 }
 
 async function withCancellation<T>(f: (signal: AbortSignal) => Promise<T>): Promise<T> {
@@ -160,7 +162,7 @@ export async function measureCommand(args: Args): Promise<void> {
   reportWarnings(result);
   if (result.samples.length === 0) throw new Error('no architecture could be measured');
   writeFileAtomicSync(out, JSON.stringify(samplesRecord(space, name, runner, result, started), null, 1) + '\n');
-  process.stderr.write(`measured ${result.samples.length} of ${plan.specs.length} architectures in ${result.seconds.toFixed(1)} s (${result.visits} batches) -> ${out}\n`);
+  process.stderr.write(`measured ${result.samples.length} of ${plan.specs.length} architectures in ${result.seconds.toFixed(1)} s (${result.visits} batches) -> ${neutraliseForDisplay(out)}\n`);
 }
 
 export async function adaptLocalCommand(args: Args): Promise<void> {
@@ -179,10 +181,10 @@ export async function adaptLocalCommand(args: Args): Promise<void> {
   const r = await withCancellation((signal) => measureAndAdapt({ predictor, name, runner, extra, protocol, signal, onProgress: ui.progress, onPhase: ui.phase.bind(ui) }));
   ui.done();
   reportWarnings(r.result);
-  for (const k of r.device.adaptation.spikes ?? []) process.stderr.write(`warning: ${describeSpike(k)}\n`);
+  for (const k of r.device.adaptation.spikes ?? []) process.stderr.write(`warning: ${neutraliseForDisplay(describeSpike(k))}\n`);
   const saved = saveAdapted(out, r.device, r.record);
   const c = r.device.adaptation.combination;
   process.stderr.write(
-    `adapted "${name}" from ${r.device.samples.length} measurements in ${((Date.now() - t0) / 1000).toFixed(1)} s (measuring ${r.result.seconds.toFixed(1)} s, ${r.result.visits} batches; mapping ${c.kind}, ${mappingErrorName(c)} RMSE ${Math.sqrt(c.looMse).toFixed(3)} ms) -> ${saved.device} (raw samples: ${path.basename(samplesPathFor(out))})\n`,
+    neutraliseForDisplay(`adapted "${name}" from ${r.device.samples.length} measurements in ${((Date.now() - t0) / 1000).toFixed(1)} s (measuring ${r.result.seconds.toFixed(1)} s, ${r.result.visits} batches; mapping ${c.kind}, ${mappingErrorName(c)} RMSE ${Math.sqrt(c.looMse).toFixed(3)} ms) -> ${saved.device} (raw samples: ${path.basename(samplesPathFor(out))})`) + '\n',
   );
 }

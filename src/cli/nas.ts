@@ -9,6 +9,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { Args } from './args';
+import { neutraliseForDisplay } from '../core/text/safeText';
 import { SpecError } from '../core/spaces/space';
 import { getSpace, PredictorSpace } from '../core/spaces/registry';
 import { loadTf } from '../core/predictor/tf';
@@ -137,7 +138,8 @@ function printReport(r: Report, source: string) {
     }
   }
   if (r.note) lines.push(`note: ${r.note}`);
-  process.stdout.write(lines.join('\n') + '\n');
+  // The device name comes from a file: no escape sequences or bidi controls reach the terminal.
+  process.stdout.write(lines.map((l) => neutraliseForDisplay(l)).join('\n') + '\n');
 }
 
 export async function nasCommand(args: Args): Promise<void> {
