@@ -78,6 +78,29 @@ function removeStaleTemps(file: string): void {
   }
 }
 
+/**
+ * Refuses an output path that cannot be written, before the work that produces its content (an adaptation,
+ * a measurement of minutes): a folder, a missing folder, or a parent that is not a folder. The write itself
+ * still reports anything else.
+ */
+export function checkOutputPath(file: string): void {
+  let st: fs.Stats;
+  try {
+    st = fs.statSync(file);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw writeError(file, e);
+    let dir: fs.Stats;
+    try {
+      dir = fs.statSync(path.dirname(file));
+    } catch (e2) {
+      throw writeError(file, e2);
+    }
+    if (!dir.isDirectory()) throw writeError(file, Object.assign(new Error('not a folder'), { code: 'ENOTDIR' }));
+    return;
+  }
+  if (st.isDirectory()) throw writeError(file, Object.assign(new Error('is a folder'), { code: 'EISDIR' }));
+}
+
 // O_NOFOLLOW is POSIX only; O_EXCL alone already refuses an existing name, a symlink included.
 const CREATE_FLAGS = fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL | (fs.constants.O_NOFOLLOW ?? 0);
 
