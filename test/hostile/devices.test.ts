@@ -142,10 +142,9 @@ test('a head tensor whose data claims a length of 1e9 is refused before anything
 test('predict: the four files that printed wrong numbers print the intact device\'s, with one warning each', () => {
   const wrong = ['coef-string', 'source-999', 'intercept-1e308', 'coef-short'];
   const files = wrong.map((n) => {
-    const f = path.join(tmp, `${n}.json`);
+    const mutate = BAD_ADAPTATIONS.find((m) => m[0] === n)![1];
     // Distinct names, so that --json keys them apart.
-    fs.writeFileSync(f, JSON.stringify({ ...JSON.parse(fs.readFileSync(f, 'utf8')), name: n }));
-    return f;
+    return mutant(`${n}-cli`, (d) => (mutate(d), (d.name = n)));
   });
   const r = run('predict', '--space', 'nasbench201', ...files.flatMap((f) => ['--device', f]), ...QUERIES.flatMap((q) => ['--arch', q]), '--json');
   assert.equal(r.code, 0, r.stderr);
@@ -153,7 +152,7 @@ test('predict: the four files that printed wrong numbers print the intact device
   for (const n of wrong) assert.deepEqual(out[n], intactMs, n);
   const warnings = r.stderr.trim().split('\n');
   assert.equal(warnings.length, 4, r.stderr);
-  wrong.forEach((n, k) => assert.match(warnings[k], new RegExp(`^warning: .*${n}\\.json: adaptation.*; re-adapted from its 20 samples$`)));
+  wrong.forEach((n, k) => assert.match(warnings[k], new RegExp(`^warning: .*${n}-cli\\.json: adaptation.*; re-adapted from its 20 samples$`)));
 });
 
 test('a device file must be a regular file of a sensible size', () => {
