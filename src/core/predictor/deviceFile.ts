@@ -327,7 +327,7 @@ export function loadDeviceFile(reader: DeviceFileReader, file: string, warn: (me
     try {
       return reader.space.canonical(s.arch);
     } catch (e) {
-      throw new SpecError(`${shown}: samples[${k}].arch: ${(e as Error).message.split('\n')[0]}`);
+      throw new SpecError(`${shown}: samples[${k}].arch: ${neutraliseForDisplay((e as Error).message.split('\n')[0])}`);
     }
   });
   const readapt = (why?: string): DeviceFile => {
