@@ -24,6 +24,7 @@ import { inspectCommand } from './inspect';
 import { readOnnxFile } from '../core/onnx/reader';
 import { recogniseOnnx } from '../core/onnx/recognise';
 import { adaptLocalCommand, measureCommand } from './measure';
+import { checkOutputPath } from '../core/devices/atomic';
 
 function readJsonFile(file: string, what: string): unknown {
   let text: string;
@@ -65,6 +66,7 @@ async function cmdAdapt(args: Args) {
   args.only(['space', 'samples', 'out', 'name', 'weights']);
   const samplesPath = args.required('samples');
   const out = args.required('out');
+  checkOutputPath(out);
   const space = getSpace(args.required('space'));
   const s = readJsonFile(samplesPath, 'samples file') as SamplesFile;
   if (!s || typeof s !== 'object' || !Array.isArray(s.samples)) throw new SpecError(`${samplesPath}: expected {"space", "device", "samples": [...]}`);

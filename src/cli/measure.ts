@@ -13,7 +13,7 @@ import { getSpace } from '../core/spaces/registry';
 import { LatencyPredictor } from '../core/predictor/service';
 import { mappingErrorName } from '../core/predictor/combine';
 import { loadPredictor } from '../core/predictor/load';
-import { writeFileAtomicSync } from '../core/devices/atomic';
+import { checkOutputPath, writeFileAtomicSync } from '../core/devices/atomic';
 import { checkMeasurable } from '../core/devices/models';
 import { DEFAULT_EXTRA, measureAndAdapt, measureSpecs, planArchitectures, progressText, samplesPathFor, samplesRecord, saveAdapted } from '../core/devices/local';
 import type { MeasureProgress, MeasureResult, ProtocolOptions } from '../core/devices/measure';
@@ -114,9 +114,9 @@ function readArchs(file: string): unknown[] {
   return v;
 }
 
+/** Before measuring for minutes: the output is not a folder and its folder exists. */
 function checkOutDir(out: string): void {
-  const dir = path.dirname(path.resolve(out));
-  if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) throw new SpecError(`cannot write ${out}: folder ${dir} does not exist`);
+  checkOutputPath(out);
 }
 
 function reportWarnings(r: MeasureResult): void {

@@ -57,7 +57,7 @@ test('measure: adapts to a device command with progress; the device is then list
   assert.equal(r.error, undefined, r.error);
   assert.equal(r.result.name, 'fake board');
   assert.equal(r.result.samples, 12, 'references + the edited architecture + 1 extra');
-  assert.equal(path.basename(r.result.file), 'fake-board.nasbench201.json');
+  assert.equal(path.basename(r.result.file), 'fake-board-1ab543cc5a69.nasbench201.json');
   assert.ok(fs.existsSync(r.result.samplesFile));
   const msgs = job.progress.map((x) => x!.message ?? '');
   assert.ok(msgs.some((m) => /^1 of 36 · pass 1 · \|/.test(m)), msgs.slice(0, 3).join(' / '));
@@ -74,8 +74,8 @@ test('measure: adapts to a device command with progress; the device is then list
 });
 
 test('a cancellation mid-measurement leaves the previous device file and samples intact', async () => {
-  const file = path.join(adaptedDir, 'fake-board.nasbench201.json');
-  const samples = path.join(adaptedDir, 'fake-board.nasbench201.samples.json');
+  const file = path.join(adaptedDir, 'fake-board-1ab543cc5a69.nasbench201.json');
+  const samples = path.join(adaptedDir, 'fake-board-1ab543cc5a69.nasbench201.samples.json');
   const before = fs.readFileSync(file);
   const beforeSamples = fs.readFileSync(samples);
   let cancelSent = false;
@@ -91,7 +91,7 @@ test('a cancellation mid-measurement leaves the previous device file and samples
   assert.ok(Date.now() - t0 < 15_000);
   assert.deepEqual(fs.readFileSync(file), before);
   assert.deepEqual(fs.readFileSync(samples), beforeSamples);
-  assert.deepEqual(fs.readdirSync(adaptedDir).sort(), ['fake-board.nasbench201.json', 'fake-board.nasbench201.samples.json']);
+  assert.deepEqual(fs.readdirSync(adaptedDir).sort(), ['fake-board-1ab543cc5a69.nasbench201.json', 'fake-board-1ab543cc5a69.nasbench201.samples.json']);
   // The worker goes on serving.
   assert.equal((await send('ping').reply).result, 'pong');
 });

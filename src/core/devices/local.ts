@@ -2,9 +2,13 @@
 // worker's adaptLocal / measure share this): which architectures, the measurement (measure.ts) over ONNX
 // files written for them (models.ts), the SAMPLES.json record, the adaptation, and the atomic save of the
 // device file with its raw samples beside it.
+import * as crypto from 'crypto';
+import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import type { DeviceFile, LatencyPredictor, SamplesFile } from '../predictor/service';
+import { MAX_DEVICE_FILE_BYTES, readRegularFile, samplesPathFor, sha256Hex } from '../predictor/deviceFile';
+import { neutraliseForDisplay } from '../text/safeText';
 import { getSpace } from '../spaces/registry';
 import { SpecError } from '../spaces/space';
 import { writeFileAtomicSync } from './atomic';
@@ -157,21 +161,70 @@ export async function measureAndAdapt(o: AdaptLocalOptions): Promise<AdaptLocalR
   return { device, record, result };
 }
 
-/** `foo.json` -> `foo.samples.json`: the raw measurements kept beside a device file. */
-export function samplesPathFor(deviceFile: string): string {
-  return deviceFile.replace(/(\.json)?$/i, '.samples.json');
+export { samplesPathFor };
+
+/** The readable part of a device's file name: the name with anything but letters, digits and . @ + - as
+ *  dashes (one pass; at most 64 characters). */
+function slugOf(name: string): string {
+  let out = '';
+  let dash = false;
+  for (const c of name.trim().slice(0, 256)) {
+    if (/^[\w.@+-]$/.test(c)) {
+      out += c;
+      dash = false;
+    } else if (!dash) {
+      out += '-';
+      dash = true;
+    }
+  }
+  let start = 0;
+  let end = out.length;
+  while (start < end && (out[start] === '-' || out[start] === '.')) start++;
+  while (end > start && (out[end - 1] === '-' || out[end - 1] === '.')) end--;
+  return out.slice(start, end).slice(0, 64) || 'device';
 }
 
-/** A file name for an adapted device in a folder: `<name>.<space>.json` with a safe name. */
+/** The name stored in a device file, or undefined when it is not a readable device file. */
+function storedName(file: string): { name: unknown; space: unknown } | undefined {
+  try {
+    const d = JSON.parse(readRegularFile(file, 'device file', MAX_DEVICE_FILE_BYTES).toString('utf8'));
+    return d && typeof d === 'object' ? { name: d.name, space: d.space } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The file of an adapted device in a folder: `<slug>-<hash>.<space>.json`, the hash (48 bits of SHA-256 of
+ * the exact name) keeping names that slug alike ("a b", "a-b", "A-B" on a case-insensitive disk) apart.
+ * A device saved before the hash, as `<slug>.<space>.json`, keeps its file when it holds this exact name;
+ * a file that holds another device (two names with one hash) is refused rather than overwritten.
+ */
 export function deviceFileIn(dir: string, space: string, name: string): string {
-  const safe = name.trim().replace(/[^\w.@+-]+/g, '-').replace(/^[-.]+|[-.]+$/g, '').slice(0, 64) || 'device';
-  return path.join(dir, `${safe}.${space}.json`);
+  const slug = slugOf(name);
+  const legacy = path.join(dir, `${slug}.${space}.json`);
+  if (fs.existsSync(legacy)) {
+    const held = storedName(legacy);
+    if (held && held.name === name && held.space === space) return legacy;
+  }
+  const hash = crypto.createHash('sha256').update(name, 'utf8').digest('hex').slice(0, 12);
+  const file = path.join(dir, `${slug}-${hash}.${space}.json`);
+  const held = fs.existsSync(file) ? storedName(file) : undefined;
+  if (held && (held.name !== name || held.space !== space)) {
+    throw new SpecError(`${neutraliseForDisplay(file)} holds the device ${neutraliseForDisplay(JSON.stringify(String(held.name)))}: not overwriting it with ${neutraliseForDisplay(JSON.stringify(name))}`);
+  }
+  return file;
 }
 
-/** Saves the raw samples, then the device file (the one readers look for), each atomically. */
+/**
+ * Saves the raw samples, then the device file (the one readers look for), each atomically; the device file
+ * records the SHA-256 of the samples it was saved with, so that a kill between the two renames (new samples
+ * beside the old device) is recognised when it is read (deviceFile.ts adapts from the newer samples).
+ */
 export function saveAdapted(deviceFile: string, device: DeviceFile, record: SamplesRecord): { device: string; samples: string } {
   const samples = samplesPathFor(deviceFile);
-  writeFileAtomicSync(samples, JSON.stringify(record, null, 1) + '\n');
-  writeFileAtomicSync(deviceFile, JSON.stringify(device, null, 1) + '\n');
+  const samplesText = JSON.stringify(record, null, 1) + '\n';
+  writeFileAtomicSync(samples, samplesText);
+  writeFileAtomicSync(deviceFile, JSON.stringify({ ...device, samplesSha256: sha256Hex(samplesText) }, null, 1) + '\n');
   return { device: deviceFile, samples };
 }

@@ -13,9 +13,10 @@ import { combine, Combination, MAPPING_VERSION } from './combine';
 import { adaptDevice, SpikeRecord } from './adaptDevice';
 import { SOURCE_MODEL_FORMAT, SourceModel, SourceModelsFile, sourceModelRow } from './sourceModels';
 import { decodeFloat32, deserializeParams, encodeFloat32, readWeightsFile, SerializedTensor, WeightsFile } from './weights';
+import { headParamNames } from './model';
+import { AdaptationShape, DEVICE_FORMAT, DEVICE_VERSION, DeviceFileReader, loadDeviceFile } from './deviceFile';
 
-export const DEVICE_FORMAT = 'help-device';
-export const DEVICE_VERSION = 1;
+export { DEVICE_FORMAT, DEVICE_VERSION };
 
 export interface DeviceSample {
   arch: string;
@@ -39,6 +40,8 @@ export interface DeviceFile {
   /** Identity of the weights the adaptation below was computed with; re-adapted from samples if different. */
   weightsId: string;
   samples: DeviceSample[];
+  /** SHA-256 of the raw samples file saved beside it (saveAdapted), to tell when that file is newer. */
+  samplesSha256?: string;
   adaptation: {
     /** The adapted HELP network (absent for the HAT predictor, which has none). */
     mean?: number;
@@ -91,9 +94,21 @@ export function weightsPaths(space: string, weightsFile?: string) {
   return { weights, sources: `${base}-sources.bin`, sourceModels: `${base}-sources.json`, devices: `${base}-devices.json` };
 }
 
-export class LatencyPredictor {
+/** How a device file's problems that were worked around reach the user: stderr, which the CLI shows and the
+ *  worker's log forwards to the Output channel. */
+export function warnOnStderr(message: string): void {
+  process.stderr.write(`warning: ${message}\n`);
+}
+
+/** The mapping kinds LatencyPredictor.adapt writes (combine.ts). */
+const HELP_COMBINATION_KINDS = ['net', 'net+source', 'net+bank', 'net+cost', 'cost', 'blend', 'bagged'] as const;
+
+export class LatencyPredictor implements DeviceFileReader {
   private embeddings?: TF.Tensor2D;
   private handles = new Map<string, DeviceHandle>();
+  private shape?: AdaptationShape;
+  /** Where warnings about device files go (a device re-adapted because its adaptation was broken). */
+  onWarning: (message: string) => void = warnOnStderr;
 
   private constructor(
     readonly tf: typeof TF,
@@ -261,23 +276,35 @@ export class LatencyPredictor {
     return handle;
   }
 
+  /** A DEVICE.json checked field by field (deviceFile.ts); its adaptation, or one redone from its samples. */
   readDeviceFile(file: string): DeviceFile {
-    let d: DeviceFile;
+    return loadDeviceFile(this, file, this.onWarning);
+  }
+
+  /** What an adaptation by these weights looks like: the members' adapted head tensors ([1, in, out],
+   *  [1, 1, out], [1, linear, 1]) in order, the hardware embeddings side by side, the bank and cost features. */
+  get adaptationShape(): AdaptationShape {
+    if (!this.shape) {
+      const head = this.weights.members.flatMap((m) => headParamNames(m.config).map((n) => {
+        const s = m.params[n].shape;
+        return s.length === 1 ? [1, 1, s[0]] : [1, ...s];
+      }));
+      const hw = [1, this.weights.members.reduce((a, m) => a + m.config.hwHidden, 0)];
+      const costFeatures = this.space.costFeatures ? this.space.costFeatures(this.space.references[0]).length : 0;
+      this.shape = { head, hw, sources: this.sourceDevices.length, costFeatures, kinds: HELP_COMBINATION_KINDS };
+    }
+    return this.shape;
+  }
+
+  /** Milliseconds of a checked stored adaptation for canonical specs (tensors freed after). */
+  predictStored(d: DeviceFile, specs: string[]): number[] {
+    if (specs.length === 0) return [];
+    const h = this.handleOf(d, { name: d.name, space: d.space, origin: 'adapted', samples: d.samples.length });
     try {
-      d = JSON.parse(fs.readFileSync(file, 'utf8'));
-    } catch (e) {
-      throw new SpecError(`cannot read device file ${file}: ${(e as Error).message.split('\n')[0]}`);
+      return this.predict(h, specs);
+    } finally {
+      this.net.dispose(h.adapted!);
     }
-    if (!d || d.format !== DEVICE_FORMAT) throw new SpecError(`${file} is not a HELP device file`);
-    if (d.version !== DEVICE_VERSION) throw new SpecError(`${file}: device file version ${d.version} is not supported (expected ${DEVICE_VERSION})`);
-    if (d.space !== this.space.name) throw new SpecError(`${file} is a ${d.space} device, not ${this.space.name}`);
-    const a = d.adaptation;
-    const complete = a && Array.isArray(a.head) && a.hw && typeof a.mean === 'number' && typeof a.std === 'number' && a.combination;
-    if (!complete || d.weightsId !== this.weightsId || String(a.sourceDevices) !== String(this.sourceDevices)) {
-      // Adapted with other weights: the samples inside make the file self-contained, so re-adapt.
-      return { ...this.adapt(d.name, d.samples, file), created: d.created };
-    }
-    return d;
   }
 
   /** A handle for a device file adapted in this process (not registered under a name). */

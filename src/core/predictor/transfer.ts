@@ -27,7 +27,8 @@ import { hatFeatures, hatRegressionFeatures, parseHatConfig } from '../spaces/ha
 import type { PredictorSpace } from '../spaces/registry';
 import { SpecError } from '../spaces/space';
 import { stackBlend, type Combination } from './combine';
-import { DEVICE_FORMAT, DEVICE_VERSION, DeviceFile, DeviceHandle, DeviceInfo, DeviceSample, weightsPaths } from './service';
+import { DEVICE_FORMAT, DEVICE_VERSION, DeviceFile, DeviceHandle, DeviceInfo, DeviceSample, warnOnStderr, weightsPaths } from './service';
+import { AdaptationShape, DeviceFileReader, loadDeviceFile } from './deviceFile';
 import type { HatTable } from '../training/hatTables';
 
 export const HAT_WEIGHTS_FORMAT = 'help-hat-sources';
@@ -143,8 +144,10 @@ export function applyHatMapping(c: HatCombination, g: ArrayLike<number>): number
   return Math.exp(applyLinear(c, c.sources.map((j) => Math.log(Math.max(g[j], MIN_SOURCE)))));
 }
 
-export class HatPredictor {
+export class HatPredictor implements DeviceFileReader {
   private handles = new Map<string, DeviceHandle>();
+  /** Where warnings about device files go (a device re-adapted because its adaptation was broken). */
+  onWarning: (message: string) => void = warnOnStderr;
 
   private constructor(
     readonly space: PredictorSpace,
@@ -163,6 +166,15 @@ export class HatPredictor {
 
   get sourceDevices(): string[] {
     return this.weights.sources.map((s) => s.name);
+  }
+
+  /** A HAT device's mapping: power laws of the source models' outputs, stacked (no network, no cost features). */
+  get adaptationShape(): AdaptationShape {
+    return { sources: this.weights.sources.length, costFeatures: 0, kinds: ['source-models', 'blend'], sourcesOnly: true };
+  }
+
+  predictStored(d: DeviceFile, specs: string[]): number[] {
+    return this.predictOnDevices([{ combination: d.adaptation.combination } as DeviceHandle], specs)[0];
   }
 
   builtinDevices(): DeviceInfo[] {
@@ -218,15 +230,7 @@ export class HatPredictor {
       const file: DeviceFile = { format: DEVICE_FORMAT, version: DEVICE_VERSION, space: this.space.name, name: s.name, created: '', weightsId: this.weightsId, samples: [], adaptation: { combination, sourceDevices: this.sourceDevices } };
       handle = { info: this.builtinDevices()[k], combination, file };
     } else if (nameOrFile.endsWith('.json') || fs.existsSync(nameOrFile)) {
-      let d: DeviceFile;
-      try {
-        d = JSON.parse(fs.readFileSync(nameOrFile, 'utf8'));
-      } catch (e) {
-        throw new SpecError(`cannot read device file ${nameOrFile}: ${(e as Error).message.split('\n')[0]}`);
-      }
-      if (!d || d.format !== DEVICE_FORMAT) throw new SpecError(`${nameOrFile} is not a HELP device file`);
-      if (d.space !== this.space.name) throw new SpecError(`${nameOrFile} is a ${d.space} device, not ${this.space.name}`);
-      if (d.weightsId !== this.weightsId) d = { ...this.adapt(d.name, d.samples, nameOrFile), created: d.created };
+      const d = loadDeviceFile(this, nameOrFile, this.onWarning);
       handle = { info: { name: d.name, space: d.space, origin: 'adapted', samples: d.samples.length, created: d.created, file: nameOrFile }, combination: d.adaptation.combination, file: d };
     } else {
       throw new SpecError(`unknown device "${nameOrFile}" for hat (built in: ${this.sourceDevices.join(', ')}; or give a DEVICE.json)`);

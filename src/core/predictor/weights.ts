@@ -72,9 +72,5 @@ export function readWeightsFile(file: string): WeightsFile {
   return w;
 }
 
-/** Write-then-rename, so a crash never leaves a half-written file in place. */
-export function writeFileAtomic(file: string, content: string | Buffer): void {
-  const tmp = `${file}.${process.pid}.tmp`;
-  fs.writeFileSync(tmp, content);
-  fs.renameSync(tmp, file);
-}
+/** Weights and bank files are written like device files: atomically and durably (devices/atomic.ts). */
+export { writeFileAtomicSync as writeFileAtomic } from '../devices/atomic';

@@ -58,10 +58,11 @@ test('measure + adapt with a device command, saved with its raw samples beside i
   assert.deepEqual(a.record.measurement.runner, { runner: 'command', command: fake, timeoutS: 60 });
   assert.ok(phases.some((m) => /adapting to 12 measurements/.test(m)));
   const file = deviceFileIn(tmp, 'nasbench201', 'fake board');
-  assert.equal(path.basename(file), 'fake-board.nasbench201.json');
+  // The readable name, and a hash of the exact name that keeps "fake board" and "fake-board" apart.
+  assert.equal(path.basename(file), 'fake-board-1ab543cc5a69.nasbench201.json');
   const saved = saveAdapted(file, a.device, a.record);
   assert.equal(saved.samples, samplesPathFor(file));
-  assert.equal(path.basename(saved.samples), 'fake-board.nasbench201.samples.json');
+  assert.equal(path.basename(saved.samples), 'fake-board-1ab543cc5a69.nasbench201.samples.json');
   const back = p.readDeviceFile(file);
   assert.equal(back.samples.length, 12);
   const raw = JSON.parse(fs.readFileSync(saved.samples, 'utf8'));
@@ -102,7 +103,7 @@ test('a cancellation mid-measurement leaves the previous device file and samples
   assert.deepEqual(fs.readFileSync(file), before);
   assert.deepEqual(fs.readFileSync(samplesPathFor(file)), beforeSamples);
   assert.equal(fs.statSync(file).mtimeMs, mtime);
-  assert.deepEqual(fs.readdirSync(tmp).sort(), ['fake-board.nasbench201.json', 'fake-board.nasbench201.samples.json']);
+  assert.deepEqual(fs.readdirSync(tmp).sort(), ['fake-board-1ab543cc5a69.nasbench201.json', 'fake-board-1ab543cc5a69.nasbench201.samples.json']);
   // No model files left behind either.
   assert.deepEqual(fs.readdirSync(os.tmpdir()).filter((f) => f.startsWith('help-measure-') && fs.readdirSync(path.join(os.tmpdir(), f)).length > 0 && Date.now() - fs.statSync(path.join(os.tmpdir(), f)).mtimeMs < 5000), []);
 });
