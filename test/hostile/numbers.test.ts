@@ -14,6 +14,7 @@ import { selectWithinBudget, searchWholeSpace } from '../../src/core/nas/constra
 import { nearestUnderBudget } from '../../src/core/nas/nearest';
 import { evolve } from '../../src/core/nas/evolution';
 import { getSpace } from '../../src/core/spaces/registry';
+import { HatPredictor } from '../../src/core/predictor/transfer';
 
 const RASPI4_CELL = '|skip_connect~0|+|skip_connect~0|skip_connect~1|+|none~0|none~1|skip_connect~2|';
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'help-numbers-'));
@@ -58,6 +59,14 @@ test('gross spikes on samples that are not references are left out and reported,
   assert.deepEqual(dev.adaptation.spikes?.map((k) => k.arch).sort(), [s[10].arch, s[11].arch].map((a) => p.space.canonical(a)).sort());
   const ms = p.predictIndices(p.open(dev), Array.from({ length: 2000 }, (_, i) => i * 7));
   for (const m of ms) assert.ok(m > 0 && m < 100, `predicted ${m} ms for a device measured at 3.6-18 ms`);
+});
+
+test('hat: a reading 1e6 ms among 100-300 ms samples is refused naming the sample (was adapted, predicting 3,662 ms)', async () => {
+  const p = HatPredictor.load(getSpace('hat'));
+  const s = p.space.references.map((arch, i) => ({ arch, latency_ms: i === 0 ? 1e6 : 100 + 20 * i }));
+  assert.throws(() => p.adapt('h', s, 'hat.json'), (e: Error) => e instanceof SpecError && /^hat\.json: sample 1 \(\{/.test(e.message) && /1000000 ms is more than 10x/.test(e.message));
+  assert.throws(() => p.adapt('h', s.map((x, i) => (i === 0 ? { ...x, latency_ms: 1e200 } : x)), 'hat.json'), /hat\.json: sample 1 .*not a latency/);
+  p.adapt('h', s.map((x, i) => (i === 0 ? { ...x, latency_ms: 90 } : x)), 'hat.json');
 });
 
 test('adapt: 1e200 ms on the first reference is exit 2 naming the sample (was exit 1, a TypeError)', async () => {
