@@ -19,6 +19,7 @@ import { NearestStats, nearestUnderBudget } from '../core/nas/nearest';
 import { parseNasBench201Cell } from '../core/spaces/nasbench201';
 import { ArchConstraints, evolve, validateConstraints } from '../core/nas/evolution';
 import { deviceRelativeError, parseMargin, searchBudget } from '../core/nas/margin';
+import { deviceLatencyFloorMs } from '../core/predictor/combine';
 
 const COMMON = ['space', 'device', 'budget', 'margin', 'json', 'weights', 'start', 'max-edits', 'top'];
 const NB201_FLAGS = [...COMMON, 'candidates', 'min-convs'];
@@ -93,7 +94,7 @@ async function loadDevice(space: PredictorSpace, args: Args, device: string, bud
   // The search budget keeps the device's estimated prediction error as headroom (margin.ts).
   const margin = parseMargin(args.str('margin'), () => deviceRelativeError(handle));
   if (margin === undefined) throw new SpecError(`--margin must be "auto" or a percentage below 100 (e.g. 3 or 3%), got "${args.str('margin')}"`);
-  return { predictor, handle, margin, searchMs: searchBudget(budget, margin) };
+  return { predictor, handle, margin, searchMs: searchBudget(budget, margin), floorMs: deviceLatencyFloorMs(handle) };
 }
 
 interface Report {
@@ -171,7 +172,7 @@ async function nasNb201(args: Args, space: PredictorSpace) {
     throw new SpecError('no candidate list (data/nasbench201/metad2a_candidates.csv is not here): give --candidates FILE ("cell string, accuracy" rows) or --start SPEC');
   }
 
-  const { predictor, handle, margin, searchMs } = await loadDevice(space, args, device, budget);
+  const { predictor, handle, margin, searchMs, floorMs } = await loadDevice(space, args, device, budget);
   let report: Report;
   if (start) {
     const accuracy = new Map((candidates ?? []).filter((c) => c.accuracy !== undefined).map((c) => [c.spec, c.accuracy!]));
@@ -180,6 +181,7 @@ async function nasNb201(args: Args, space: PredictorSpace) {
     // Exact: the cells at 0, 1, 2, ... edge changes from the start, each distance predicted in one call.
     const found = nearestUnderBudget('nasbench201', start, (specs) => predictor.predict(handle, specs), {
       budgetMs: searchMs,
+      floorMs,
       maxEdits,
       limit: top,
       admit: minConvs === undefined ? undefined : (s) => convs(s) >= minConvs,
@@ -210,7 +212,7 @@ async function nasNb201(args: Args, space: PredictorSpace) {
   } else {
     const cands = candidates!;
     const ms = predictor.predict(handle, cands.map((c) => c.spec));
-    const sel = selectWithinBudget(cands, ms, searchMs);
+    const sel = selectWithinBudget(cands, ms, searchMs, { floorMs });
     if (!sel.best) throw new SpecError(`no candidate within ${fmt(searchMs)} ms${marginText(margin)} (fastest: ${sel.fastest ? fmt(sel.fastest.predicted_ms) : 'n/a'} ms)`);
     const measured = await measuredLatency(space, handle, sel.best.spec);
     report = {
@@ -273,9 +275,10 @@ async function nasEvolution(args: Args, space: PredictorSpace) {
     throw new SpecError(msg.replace('a start architecture', '--start SPEC'));
   }
   const objective = start ? 'edits' : 'latency';
-  const { predictor, handle, margin, searchMs } = await loadDevice(space, args, device, budget);
+  const { predictor, handle, margin, searchMs, floorMs } = await loadDevice(space, args, device, budget);
   const r = evolve(space.name, (specs) => predictor.predict(handle, specs), constraints, {
     budgetMs: searchMs,
+    floorMs,
     objective,
     seed: args.int('seed', 0, 0),
     generations: args.int('generations', 40, 0),

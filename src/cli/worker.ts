@@ -29,6 +29,7 @@ import { makeRunner } from '../core/devices/runners';
 import { CancelledError, MeasurementError, Runner } from '../core/devices/runners/runner';
 import { EditSpace, getEditSpace, nearestUnderBudget, NearestResult, NearestStats, PredictMs } from '../core/nas/nearest';
 import { evolveSteps } from '../core/nas/evolution';
+import { deviceLatencyFloorMs } from '../core/predictor/combine';
 import { parseCandidates } from '../core/nas/constrained';
 import { deviceRelativeError, searchBudget } from '../core/nas/margin';
 import { findBesidePackageJson } from '../core/paths';
@@ -517,7 +518,7 @@ async function nearestFaster(params: NearestFasterParams, ctx: Ctx): Promise<Nea
   let method: NearestFasterResult['method'] = space === 'nasbench201' ? 'exact' : 'beam';
   for (let k = 1; k <= maxEdits; k++) {
     // Distances below k are answered from the cache: each round predicts only distance k.
-    found = nearestUnderBudget(edits, start, predict, { budgetMs: searchMs, maxEdits: k, limit, accuracy, admit }, stats);
+    found = nearestUnderBudget(edits, start, predict, { budgetMs: searchMs, floorMs: deviceLatencyFloorMs(handle), maxEdits: k, limit, accuracy, admit }, stats);
     ctx.progress({ message: `${k} edit${k === 1 ? '' : 's'}: ${cache.size} architectures predicted, ${found.length} within ${Number(searchMs.toPrecision(4))} ms` });
     if (found.length >= limit || stats.reached < k) break;
     await yieldToMessages();
@@ -531,7 +532,7 @@ async function nearestFaster(params: NearestFasterParams, ctx: Ctx): Promise<Nea
     if (ctx.cancelled()) throw new WorkerError('cancelled', 'cancelled');
     ctx.progress({ message: `nothing within ${stats.reached} edits: evolutionary search` });
     // One generation at a time, answering other requests (and seeing a cancellation) in between.
-    const steps = evolveSteps(space, predict, { start }, { budgetMs: searchMs, objective: 'edits', seed: 0 });
+    const steps = evolveSteps(space, predict, { start }, { budgetMs: searchMs, floorMs: deviceLatencyFloorMs(handle), objective: 'edits', seed: 0 });
     let r;
     for (let step = steps.next(); ; step = steps.next()) {
       if (step.done) {

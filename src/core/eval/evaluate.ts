@@ -3,7 +3,7 @@
 import type * as TF from '@tensorflow/tfjs';
 import type { GraphBatch } from '../predictor/encodings';
 import type { LatencyNet } from '../predictor/help';
-import { chooseCombination, combine, Combination, CombinationKind } from '../predictor/combine';
+import { atLeastFloor, chooseCombination, combine, Combination, CombinationKind, latencyFloorMs } from '../predictor/combine';
 import type { SpaceTables } from '../training/dataset';
 import { adaptDevice } from '../predictor/adaptDevice';
 import { fitBestSource, fitSourceRidge } from './baselines';
@@ -102,7 +102,9 @@ export function evaluate(tf: typeof TF, o: EvalOptions, progress?: (line: string
       tf.dispose([sEmb, qEmb]);
       const srcS = task.support.map(rowOf);
       chosen[c.kind] = (chosen[c.kind] ?? 0) + 1;
-      const predicted = task.queries.map((i, k) => combine(c, fQ[k], c.sources.length ? helpRowOf(i) : undefined, costRows?.[i]));
+      // As the predictor serves them: raised to the device's floor (combine.ts latencyFloorMs).
+      const floor = latencyFloorMs(y);
+      const predicted = task.queries.map((i, k) => atLeastFloor(combine(c, fQ[k], c.sources.length ? helpRowOf(i) : undefined, costRows?.[i]), floor));
       acc.help.push(score(predicted, truth));
       o.onTask?.({ device, seed, supportMs: y, combination: c, truth, predicted });
       const netOnly = chooseCombination(fS, undefined, y);

@@ -6,6 +6,7 @@
 import type { PredictorSpace } from '../spaces/registry';
 import { NB201_OPS, nasBench201CellAt, parseNasBench201Cell } from '../spaces/nasbench201';
 import { SpecError } from '../spaces/space';
+import { fitsBudget, plausibleMs } from './margin';
 
 export interface Candidate {
   /** Canonical SPEC. */
@@ -27,6 +28,8 @@ export interface SelectionOptions {
    * Default: consider every feasible candidate.
    */
   firstFeasible?: number;
+  /** The device's prediction floor (combine.ts deviceLatencyFloorMs): a prediction at or below it never fits. */
+  floorMs?: number;
 }
 
 export interface SelectionResult {
@@ -53,8 +56,10 @@ export function selectWithinBudget(candidates: Candidate[], predictedMs: ArrayLi
   if (!(budgetMs > 0) || !Number.isFinite(budgetMs)) throw new SpecError(`latency budget must be a positive number of milliseconds, got ${budgetMs}`);
   const scored: ScoredCandidate[] = candidates.map((c, rank) => ({ ...c, predicted_ms: predictedMs[rank], rank }));
   let fastest: ScoredCandidate | undefined;
-  for (const s of scored) if (Number.isFinite(s.predicted_ms) && (!fastest || s.predicted_ms < fastest.predicted_ms)) fastest = s;
-  let feasible = scored.filter((s) => Number.isFinite(s.predicted_ms) && s.predicted_ms <= budgetMs);
+  // An impossible prediction (non-finite, <= 0, at the floor) is unknown: never feasible, never the fastest.
+  const floor = opts.floorMs ?? 0;
+  for (const s of scored) if (plausibleMs(s.predicted_ms, floor) && (!fastest || s.predicted_ms < fastest.predicted_ms)) fastest = s;
+  let feasible = scored.filter((s) => fitsBudget(s.predicted_ms, budgetMs, floor));
   const pool = opts.firstFeasible !== undefined ? feasible.slice(0, Math.max(1, opts.firstFeasible)) : feasible;
   const best = [...pool].sort(compareByAccuracy)[0];
   feasible = feasible.sort(compareByAccuracy);
@@ -124,6 +129,8 @@ export interface WholeSpaceOptions {
   constraints?: Nb201Constraints;
   /** How many ranked results to return (default 10). */
   limit?: number;
+  /** The device's prediction floor (combine.ts deviceLatencyFloorMs): a prediction at or below it never fits. */
+  floorMs?: number;
 }
 
 export interface WholeSpaceHit {
@@ -198,6 +205,7 @@ export function searchWholeSpace(space: PredictorSpace, predictIndices: (indices
       if (a === undefined) continue;
       hit.accuracy = a;
     }
+    if (!plausibleMs(hit.predicted_ms, opts.floorMs)) continue;
     if (!fastest || hit.predicted_ms < fastest.predicted_ms) fastest = hit;
     if (hit.predicted_ms <= budget) hits.push(hit);
   }

@@ -9,6 +9,7 @@ import { FBNET_LAYERS, FBNET_OPS, FbnetArch, formatFbnetSpec, parseFbnetSpec, sa
 import { OFA_BLOCKS, OFA_D, OFA_E, OFA_KS, OFA_R_MAX, OFA_R_MIN, OFA_RESOLUTIONS, OFA_STAGES, OfaArch, formatOfaSpec, parseOfaSpec, sampleOfa } from '../spaces/ofa';
 import { makeRng, Rng, SpecError } from '../spaces/space';
 import { fbnetEdits, ofaActive, ofaEdits, ofaKey, PredictMs } from './nearest';
+import { plausibleMs } from './margin';
 
 /** What the user requires of the architecture (all optional). */
 export interface ArchConstraints {
@@ -49,6 +50,8 @@ export interface EvolutionOptions {
   /** After evolving, hill-climb from the best architecture over all legal single edits (one batched call per
    *  step) until no edit improves it; at most this many steps (default 40, 0 disables). */
   polishSteps?: number;
+  /** The device's prediction floor (combine.ts deviceLatencyFloorMs): a prediction at or below it never fits. */
+  floorMs?: number;
 }
 
 export interface EvolvedArch {
@@ -335,7 +338,8 @@ function* run<A>(ops: Ops<A>, space: Space, predictMs: PredictMs, c: ArchConstra
       const ms = predictMs(todo.map(([, spec]) => spec));
       calls++;
       if (ms.length !== todo.length) throw new Error(`predictMs returned ${ms.length} values for ${todo.length} architectures`);
-      todo.forEach(([key], k) => cache.set(key, Number.isFinite(ms[k]) ? ms[k] : Infinity));
+      // An impossible prediction (non-finite, <= 0, at the floor) is unknown: infinitely slow, never fits.
+      todo.forEach(([key], k) => cache.set(key, plausibleMs(ms[k], o.floorMs) ? ms[k] : Infinity));
     }
     for (const i of inds) i.ms = cache.get(i.key)!;
     return inds;

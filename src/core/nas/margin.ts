@@ -28,6 +28,21 @@ export function deviceRelativeError(device: { combination: { looMse: number }; f
   return relativeErrorEstimate({ looMse: device.combination.looMse, samplesMs: device.file.samples.map((s) => s.latency_ms) });
 }
 
+/**
+ * Whether a predicted latency can be a latency of the device: finite, positive and above the device's
+ * prediction floor (combine.ts latencyFloorMs; the predictor raises anything lower to the floor, so a value
+ * at the floor means "below anything the device's data supports", not a latency). A search treats any other
+ * value as unknown: it never fits a budget and is never the fastest.
+ */
+export function plausibleMs(ms: number, floorMs = 0): boolean {
+  return Number.isFinite(ms) && ms > 0 && ms > floorMs;
+}
+
+/** A predicted latency fits a budget: plausible (above) and at most the budget. */
+export function fitsBudget(ms: number, budgetMs: number, floorMs = 0): boolean {
+  return plausibleMs(ms, floorMs) && ms <= budgetMs;
+}
+
 /** The budget a search uses so that a pick keeps `sigmas` estimated errors of headroom. */
 export function searchBudget(budgetMs: number, relativeError: number, sigmas = 1): number {
   return budgetMs / (1 + sigmas * Math.max(0, relativeError));

@@ -10,6 +10,7 @@ import { NB201_OPS, NasBench201Op, formatNasBench201Cell, parseNasBench201Cell }
 import { FBNET_LAYERS, FBNET_OPS, formatFbnetSpec, parseFbnetSpec } from '../spaces/fbnet';
 import { OFA_BLOCKS, OFA_BLOCKS_PER_STAGE, OFA_D, OFA_E, OFA_KS, OFA_RESOLUTIONS, OFA_STAGES, OfaArch, formatOfaSpec, parseOfaSpec } from '../spaces/ofa';
 import { SpecError } from '../spaces/space';
+import { plausibleMs } from './margin';
 
 /** Predicted milliseconds of canonical SPECs, in input order (one batched predictor call). */
 export type PredictMs = (specs: string[]) => number[];
@@ -166,6 +167,8 @@ export interface NearestOptions {
   accuracy?: (spec: string) => number | undefined;
   /** Structural constraints: architectures it rejects are neither predicted nor expanded. */
   admit?: (spec: string) => boolean;
+  /** The device's prediction floor (combine.ts deviceLatencyFloorMs): a prediction at or below it never fits. */
+  floorMs?: number;
 }
 
 /** Statistics of the last search, for reports. */
@@ -205,11 +208,13 @@ export function nearestUnderBudget(space: string | EditSpace, start: string, pre
     const ms = predictMs(specs);
     if (ms.length !== specs.length) throw new Error(`predictMs returned ${ms.length} values for ${specs.length} architectures`);
     st.evaluated += specs.length;
-    return ms;
+    // An impossible prediction (non-finite, <= 0, at the floor) is unknown: it never fits, is never the
+    // fastest, and goes last in the beam.
+    return ms.map((v) => (plausibleMs(v, opts.floorMs) ? v : Infinity));
   };
   const record = (specs: string[], ms: number[], edits: number) => {
     specs.forEach((spec, i) => {
-      if (!st.fastest || ms[i] < st.fastest.predicted_ms) st.fastest = { spec, edits, predicted_ms: ms[i] };
+      if (Number.isFinite(ms[i]) && (!st.fastest || ms[i] < st.fastest.predicted_ms)) st.fastest = { spec, edits, predicted_ms: ms[i] };
       if (!(ms[i] <= opts.budgetMs)) return;
       const r: NearestResult = { spec, edits, predicted_ms: ms[i] };
       const acc = opts.accuracy?.(spec);

@@ -48,8 +48,9 @@ export interface Combination {
   looResiduals?: number[];
 }
 
-/** Bumped whenever the candidates or a space's cost features change (stored adaptations are then redone). */
-export const MAPPING_VERSION = 6;
+/** Bumped whenever the candidates or a space's cost features change (stored adaptations are then redone).
+ *  7: gross spikes are screened out before the network adapts (adaptDevice.ts). */
+export const MAPPING_VERSION = 7;
 
 export const BANK_PENALTIES = [0.03, 0.3, 3, 30];
 export const NET_PENALTIES = [0, 0.03, 0.3];
@@ -280,6 +281,36 @@ export function stackBlend(cands: Combination[]): Combination {
     parts,
     weights: keep.map((i) => w[i] / total),
   };
+}
+
+/**
+ * The smallest latency a device's data supports, as a fraction of its smallest measured sample. A linear
+ * mapping extrapolates below the samples, and on a device whose samples end near zero it reaches 0 and
+ * below (raspi4: 13 of the 15,625 NAS-Bench-201 cells, e.g. -0.40 ms for a cell measured at 2.83 ms).
+ * In every bundled table (NAS-Bench-201, FBNet, OFA; 25, 26 and 11 devices) the fastest architecture of
+ * the whole space is at least 0.08 x the smallest of the device's 30 built-in samples (the lowest ratios:
+ * pixel3 0.003 / 0.035 ms and raspi4 0.011 / 0.137 ms, cells whose output does not depend on the input),
+ * (median ratio 0.75, 0.97 and 0.79 in the three spaces). A floor at 1% of the smallest sample is 8x below anything measured: it changes only
+ * values the data rules out, and predictions at the floor say "below anything this device was measured at"
+ * (a search does not take them as fitting a budget: core/nas/margin.ts fitsBudget).
+ */
+export const LATENCY_FLOOR_FRACTION = 0.01;
+
+/** The prediction floor (ms) of a device from its measured latencies (its adaptation samples): 0 when none is usable. */
+export function latencyFloorMs(measuredMs: Iterable<number>): number {
+  let min = Infinity;
+  for (const v of measuredMs) if (Number.isFinite(v) && v > 0 && v < min) min = v;
+  return Number.isFinite(min) ? LATENCY_FLOOR_FRACTION * min : 0;
+}
+
+/** latencyFloorMs of a device (a DeviceHandle, or anything carrying its samples). */
+export function deviceLatencyFloorMs(device: { file: { samples: { latency_ms: number }[] } }): number {
+  return latencyFloorMs(device.file.samples.map((s) => s.latency_ms));
+}
+
+/** A prediction raised to the floor. NaN stays NaN (a broken mapping must show, not pass for a latency). */
+export function atLeastFloor(ms: number, floorMs: number): number {
+  return ms < floorMs ? floorMs : ms;
 }
 
 /** Milliseconds from the network output and (when the combination uses them) the source latencies and

@@ -9,7 +9,7 @@ import { SpecError } from '../spaces/space';
 import { resolveWeightsDir } from '../paths';
 import { batchGraphs, GraphBatch } from './encodings';
 import { AdaptedHead, HelpEnsemble, HelpNetwork, LatencyNet } from './help';
-import { combine, Combination, MAPPING_VERSION } from './combine';
+import { atLeastFloor, combine, Combination, deviceLatencyFloorMs, MAPPING_VERSION } from './combine';
 import { adaptDevice, SpikeRecord } from './adaptDevice';
 import { SOURCE_MODEL_FORMAT, SourceModel, SourceModelsFile, sourceModelRow } from './sourceModels';
 import { decodeFloat32, deserializeParams, encodeFloat32, readWeightsFile, SerializedTensor, WeightsFile } from './weights';
@@ -232,7 +232,11 @@ export class LatencyPredictor implements DeviceFileReader {
     const { specs, latencies, canonical } = this.checkSamples(samples, where);
     const emb = this.embedSpecs(specs);
     const rows = this.extraRows(specs, true, true);
-    const { adapted, combination, spikes } = adaptDevice(this.net, emb, latencies, rows.sources, rows.cost, { convexSources: this.space.convexSources });
+    // Errors about a sample name it as the file does (its first occurrence: repeats are averaged).
+    const position = new Map<string, number>();
+    canonical.forEach((s, k) => position.has(s.arch) || position.set(s.arch, k));
+    const describe = (i: number) => `${where}: sample ${position.get(specs[i])! + 1} (${specs[i]})`;
+    const { adapted, combination, spikes } = adaptDevice(this.net, emb, latencies, rows.sources, rows.cost, { convexSources: this.space.convexSources }, { describe, references: this.space.references.length });
     tf.dispose(emb);
     const file: DeviceFile = {
       format: DEVICE_FORMAT,
@@ -360,7 +364,8 @@ export class LatencyPredictor implements DeviceFileReader {
     }
     const out = devices.map((d) => {
       const f = this.net.predictNormalised(d.adapted!, emb);
-      return Array.from(f, (v, k) => combine(d.combination, v, sources?.[k], cost?.[k]));
+      const floor = deviceLatencyFloorMs(d);
+      return Array.from(f, (v, k) => atLeastFloor(combine(d.combination, v, sources?.[k], cost?.[k]), floor));
     });
     this.tf.dispose(emb);
     return out;

@@ -26,7 +26,8 @@ import { applyLinear, fitRidge } from './linear';
 import { hatFeatures, hatRegressionFeatures, parseHatConfig } from '../spaces/hat';
 import type { PredictorSpace } from '../spaces/registry';
 import { SpecError } from '../spaces/space';
-import { stackBlend, type Combination } from './combine';
+import { atLeastFloor, deviceLatencyFloorMs, stackBlend, type Combination } from './combine';
+import { screenSamples } from './adaptDevice';
 import { DEVICE_FORMAT, DEVICE_VERSION, DeviceFile, DeviceHandle, DeviceInfo, DeviceSample, warnOnStderr, weightsPaths } from './service';
 import { AdaptationShape, DeviceFileReader, loadDeviceFile } from './deviceFile';
 import type { HatTable } from '../training/hatTables';
@@ -34,8 +35,9 @@ import type { HatTable } from '../training/hatTables';
 export const HAT_WEIGHTS_FORMAT = 'help-hat-sources';
 export const HAT_WEIGHTS_VERSION = 1;
 /** Part of a HAT device's identity (with the weights' hash): bumped when the adaptation changes, so that
- *  stored devices are re-adapted from their samples. 2: stacked per-source power laws. */
-export const HAT_MAPPING_VERSION = 2;
+ *  stored devices are re-adapted from their samples. 2: stacked per-source power laws. 3: gross spikes refused
+ *  (adaptDevice.ts screenSamples). */
+export const HAT_MAPPING_VERSION = 3;
 export const HAT_BANK_PENALTIES = [0.03, 0.3, 3];
 /** Ridge strength of a source model's fit on its own 2,000 rows (5-fold cross-validation on each table
  *  is flat between 1e-6 and 1e-3). */
@@ -204,6 +206,9 @@ export class HatPredictor implements DeviceFileReader {
     const missing = this.space.references.filter((r) => !have.has(r));
     if (missing.length) throw new SpecError(`${where}: missing ${missing.length} of the 10 reference architectures (see: cli references --space ${this.space.name})`);
     const g = sourcePredictions(this.weights.sources, canonical.map((s) => this.featuresOf(s.arch)));
+    // Absurd readings (adaptDevice.ts screenSamples): the power-law fit has no spike rule, so every gross
+    // spike is refused, naming the sample.
+    screenSamples(canonical.map((s) => s.latency_ms), g, { describe: (i) => `${where}: sample ${i + 1} (${canonical[i].arch})`, references: canonical.length });
     const combination = fitHatMapping(g, canonical.map((s) => s.latency_ms));
     return {
       format: DEVICE_FORMAT,
@@ -249,6 +254,9 @@ export class HatPredictor implements DeviceFileReader {
 
   predictOnDevices(devices: DeviceHandle[], specs: string[]): number[][] {
     const g = sourcePredictions(this.weights.sources, specs.map((s) => this.featuresOf(s)));
-    return devices.map((d) => g.map((row) => applyHatMapping(d.combination, row)));
+    return devices.map((d) => {
+      const floor = deviceLatencyFloorMs(d);
+      return g.map((row) => atLeastFloor(applyHatMapping(d.combination, row), floor));
+    });
   }
 }

@@ -6,7 +6,8 @@ import { loadTf } from '../../../src/core/predictor/tf';
 import { LatencyPredictor } from '../../../src/core/predictor/service';
 import { loadSpaceTables } from '../../../src/core/training/dataset';
 import { protocolTask } from '../../../src/core/eval/protocol';
-import { findSpikes, MAX_SPIKE_SHARE, robustScale, SPIKE_LIMIT } from '../../../src/core/predictor/adaptDevice';
+import { findSpikes, GROSS_FACTOR, MAX_SPIKE_SHARE, robustScale, screenSamples, SPIKE_LIMIT } from '../../../src/core/predictor/adaptDevice';
+import { SpecError } from '../../../src/core/spaces/space';
 
 test('robust scale is 1.4826 x the median absolute residual', () => {
   assert.ok(Math.abs(robustScale([1, -2, 3, -4, 100]) - 1.4826 * 3) < 1e-12);
@@ -67,4 +68,22 @@ test('a device the mapping reproduces exactly (a source device of the bank) has 
   const dev = p.adapt('twin', task.support.map((i) => ({ arch: p.space.index!.specAt(i), latency_ms: lat[i] })));
   // Its residuals are rounding errors: their robust scale is ~0, so without the 5% floor they would be "spikes".
   assert.equal(dev.adaptation.spikes, undefined);
+});
+
+test('gross spikes are found without a fit, wherever they sit; a gross reference or a non-latency is refused', () => {
+  const y = Array.from({ length: 14 }, (_, i) => 5 + i);
+  // Source devices say architecture 12 is 2x their median: up to GROSS_FACTOR x 2 x the device's median is a latency.
+  const sources = y.map((_, i) => [i === 12 ? 20 : 10, i === 12 ? 6 : 3]);
+  assert.deepEqual(screenSamples(y, sources), []);
+  const median = 11.5;
+  const within = y.map((v, i) => (i === 12 ? 0.99 * GROSS_FACTOR * 2 * median : v));
+  assert.deepEqual(screenSamples(within, sources), []);
+  const beyond = y.map((v, i) => (i === 12 || i === 13 ? 1e6 : v));
+  assert.deepEqual(screenSamples(beyond, sources), [12, 13], 'every gross spike, not a share of them');
+  // A reference (the first 10) cannot be left out.
+  assert.throws(() => screenSamples(y.map((v, i) => (i === 0 ? 1e6 : v)), sources, { describe: (i) => `s.json: sample ${i + 1}` }), /s\.json: sample 1: 1000000 ms is more than/);
+  for (const bad of [NaN, -1, 0, Infinity, 1e200]) assert.throws(() => screenSamples(y.map((v, i) => (i === 13 ? bad : v)), sources), SpecError);
+  // No sources: judged against the widest spread of any bundled table.
+  assert.deepEqual(screenSamples(y.map((v, i) => (i === 13 ? 1e5 : v)), undefined), [13]);
+  assert.deepEqual(screenSamples(y.map((v, i) => (i === 13 ? 500 : v)), undefined), []);
 });
