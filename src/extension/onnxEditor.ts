@@ -6,6 +6,20 @@ import { LatencyService } from './latency';
 import { formatMs, originText, shortError } from './lensText';
 import { webviewHtml, webviewOptions } from './webviewHtml';
 import { WorkerError } from './worker-client';
+import { neutraliseForDisplay } from '../core/text/safeText';
+
+/** What the webview shows of an inspection: text from the file (names, operators) and device names are
+ *  neutralised (escape sequences, controls, bidi characters). */
+function shownModel(m: InspectResult): InspectResult {
+  const shown = (s: string) => neutraliseForDisplay(s);
+  return {
+    ...m,
+    spec: m.spec === undefined ? undefined : shown(m.spec),
+    reason: m.reason === undefined ? undefined : shown(m.reason),
+    notes: m.notes?.map(shown),
+    summary: (m.summary ?? []).map(shown),
+  };
+}
 
 export const ONNX_UNAVAILABLE = 'ONNX support not available in this build';
 
@@ -44,7 +58,7 @@ export class OnnxEditorProvider implements vscode.CustomReadonlyEditorProvider {
     const post = (m: unknown) => void panel.webview.postMessage(m);
     const load = async () => {
       const name = vscode.workspace.asRelativePath(document.uri);
-      post({ type: 'file', name });
+      post({ type: 'file', name: neutraliseForDisplay(name) });
       let model: InspectResult;
       try {
         model = await this.inspect(document.uri);
@@ -54,13 +68,16 @@ export class OnnxEditorProvider implements vscode.CustomReadonlyEditorProvider {
         post({ type: 'unavailable', message });
         return;
       }
-      post({ type: 'model', model });
+      post({ type: 'model', model: shownModel(model) });
       if (!model.space || !model.spec) return;
       try {
         const rows = await this.latency.allDevices(model.space, model.spec);
-        post({ type: 'latency', rows: rows.map((r) => ({ name: r.info.name, ms: r.prediction.ms !== undefined ? formatMs(r.prediction.ms) : '—', origin: originText(r.info) })) });
+        post({
+          type: 'latency',
+          rows: rows.map((r) => ({ name: neutraliseForDisplay(r.info.name), ms: r.prediction.ms !== undefined ? formatMs(r.prediction.ms) : '—', origin: neutraliseForDisplay(originText(r.info)) })),
+        });
       } catch (e) {
-        post({ type: 'latencyError', message: shortError((e as Error).message, 300) });
+        post({ type: 'latencyError', message: neutraliseForDisplay(shortError((e as Error).message, 300)) });
       }
     };
     panel.webview.onDidReceiveMessage((m: { type?: string }) => {
