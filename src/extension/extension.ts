@@ -9,7 +9,7 @@ import * as path from 'path';
 // (~250) into a fresh object for each module importing it that way, about a millisecond apiece at activation.
 import vscode = require('vscode');
 import { WorkerClient } from './worker-client';
-import { neutraliseForDisplay } from '../core/text/safeText';
+import { outputLogger } from './outputLog';
 import { Config } from './config';
 import { LatencyService } from './latency';
 import { SpecIndex, SPEC_SELECTOR } from './specIndex';
@@ -41,9 +41,7 @@ export function activate(context: vscode.ExtensionContext): void {
     }),
   );
   const output = vscode.window.createOutputChannel('HELP');
-  // Lines quote device names, file names and device output: escape sequences and bidi characters are
-  // neutralised (newlines kept) before they reach the Output channel.
-  const log = (line: string) => output.appendLine(`[${new Date().toISOString().slice(11, 19)}] ${neutraliseForDisplay(line, true)}`);
+  const log = outputLogger(output);
   const adaptedDir = path.join(context.globalStorageUri.fsPath, 'devices');
   try {
     fs.mkdirSync(adaptedDir, { recursive: true });
