@@ -37,8 +37,9 @@ export class OnnxEditorProvider implements vscode.CustomReadonlyEditorProvider {
     let p = this.inspections.get(uri.toString());
     if (!p) {
       p = this.latency.worker.request<InspectResult>('inspect', { path: uri.fsPath }, { timeoutMs: 60_000 });
-      // Answers about the file are kept (until it changes); worker trouble is asked again next time.
-      p.catch((e: WorkerError) => ['timeout', 'exited', 'unavailable'].includes(e.code) && this.inspections.delete(uri.toString()));
+      // Answers about the file are kept (until it changes), a timeout too: the decorations would otherwise ask
+      // again and again about a file too costly to read. Worker trouble is asked again next time.
+      p.catch((e: WorkerError) => ['exited', 'unavailable'].includes(e.code) && this.inspections.delete(uri.toString()));
       this.inspections.set(uri.toString(), p);
     }
     return p;
