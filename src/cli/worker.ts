@@ -6,9 +6,11 @@
 // the extension uses it to tell a busy worker from a hung one (worker-client.ts). A running request is
 // cancelled (the client's timeout or the user) at its next step: the handlers of long requests (inspect,
 // predict and histogram over many architectures, searches) yield to the event loop between steps
-// (Ctx.checkpoint), so that cancellations and pings are read, and stop there when cancelled. Searches (nearestFaster: up to seconds) run in a lane of their
-// own, yielding between steps, so that the lenses' predictions are answered in between. The long jobs (adaptLocal, measure: a minute of measurements)
-// run beside that queue, one at a time, so that predictions keep being answered meanwhile; they can be
+// (Ctx.checkpoint), so that cancellations and pings are read, and stop there when cancelled. One step runs
+// without yielding (an ONNX analysis, the first embedding of a whole space: seconds at most); the client
+// counts the worker as hung only past a much longer ping deadline. Searches (nearestFaster: up to seconds)
+// run in a lane of their own, yielding between steps, so that the lenses' predictions are answered in
+// between. The long jobs (adaptLocal, measure: a minute of measurements) run beside that queue, one at a time, so that predictions keep being answered meanwhile; they can be
 // cancelled at any point (between two timed runs; a device command is killed) and write their files
 // only at the end, atomically.
 import * as fs from 'fs';

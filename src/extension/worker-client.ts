@@ -198,6 +198,8 @@ export class WorkerClient {
     }
     this.log(`the worker has not answered for ${silent} s; restarting it`);
     this.stopPing();
+    // Counted as a crash: a worker that hangs again and again is not restarted forever.
+    this.exits.push(Date.now());
     // SIGKILL: a process that does not answer may not act on SIGTERM either (a stopped one does not).
     this.kill('SIGKILL');
   }
