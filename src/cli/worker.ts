@@ -10,9 +10,10 @@
 // without yielding (an ONNX analysis, the first embedding of a whole space: seconds at most); the client
 // counts the worker as hung only past a much longer ping deadline. Searches (nearestFaster: up to seconds)
 // run in a lane of their own, yielding between steps, so that the lenses' predictions are answered in
-// between. The long jobs (adaptLocal, measure: a minute of measurements) run beside that queue, one at a time, so that predictions keep being answered meanwhile; they can be
-// cancelled at any point (between two timed runs; a device command is killed) and write their files
-// only at the end, atomically.
+// between. The long jobs (adaptLocal, measure: a minute of measurements) run beside that queue, one at a
+// time, so that predictions keep being answered meanwhile; they have no timeout, can be cancelled at any
+// point (between two timed runs; a device command is killed) and write their files only at the end,
+// atomically.
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
