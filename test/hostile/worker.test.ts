@@ -83,9 +83,11 @@ test('a device command printing a megabyte of escape sequences and bidi characte
   fs.mkdirSync(devices);
   // Device files whose names carry escape sequences (the worker reports them as unreadable on stderr).
   for (let k = 0; k < 20; k++) fs.writeFileSync(path.join(devices, `d${k}\x1b[2J\x1b]0;t\x07\u202e${'\x1b['.repeat(50)}.json`), '{');
-  const chunk = '\\033[31m\\033]0;title\\007\\342\\200\\256\\033[1A\\r\\033[';
+  // A megabyte of colours, titles, cursor moves, bidi overrides and unterminated sequences, then failure.
+  const output = path.join(tmp, 'storm.txt');
+  fs.writeFileSync(output, '\x1b[31m\x1b]0;title\x07\u202e\x1b[1A\r\x1b['.repeat(1 << 20 >> 5));
   const script = path.join(tmp, 'storm.sh');
-  fs.writeFileSync(script, `i=0\nwhile [ $i -lt 25000 ]; do printf '${chunk}'; i=$((i+1)); done\nexit 1\n`);
+  fs.writeFileSync(script, `cat ${JSON.stringify(output)}\nexit 1\n`);
   const log: string[] = [];
   const c = new WorkerClient(workerPath, { log: (l) => log.push(l), initParams: () => ({ adaptedDir: devices }) });
   clients.push(c);
