@@ -48,10 +48,10 @@
     const grid = el('div', { class: 'bars' });
     for (const r of rows) {
       const kind = r.origin === 'adapted' ? 'adapted' : r.primary ? 'primary' : 'table';
-      const bar = el('div', { class: 'bar ' + kind, title: `${r.name}: ${fmt(r.ms)} (${r.originText})` });
+      const bar = el('div', { class: 'bar ' + kind, title: `${r.label ?? r.name}: ${fmt(r.ms)} (${r.originText})` });
       bar.style.width = isFinite(r.ms) ? `${Math.max(0.5, (100 * r.ms) / max)}%` : '0';
       grid.append(
-        el('div', { class: 'bar-name' + (r.primary ? ' primary' : ''), title: r.originText }, r.name),
+        el('div', { class: 'bar-name' + (r.primary ? ' primary' : ''), title: r.originText }, r.label ?? r.name),
         el('div', { class: 'bar-track' }, bar),
         el('div', { class: 'bar-value' + (r.error ? ' error' : ''), title: r.error || '' }, r.ms !== undefined ? fmt(r.ms) : '—'),
       );
@@ -67,12 +67,13 @@
 
   function histogram() {
     const sec = el('section', { id: 'histogram' }, el('h2', {}, 'Latency over the space'));
-    const names = (state.rows || []).map((r) => r.name);
+    // `name` is the device's key (sent back), `label` its name as shown (neutralised by the extension).
+    const names = (state.rows || []).map((r) => ({ name: r.name, label: r.label ?? r.name }));
     const current = state.histLoading || (state.histogram && state.histogram.device);
     if (names.length) {
       const sel = el('select', { id: 'hist-device', 'aria-label': 'Device of the histogram' });
-      for (const n of names) {
-        const o = el('option', { value: n }, n);
+      for (const { name: n, label } of names) {
+        const o = el('option', { value: n }, label);
         if (n === current) o.selected = true;
         sel.append(o);
       }
@@ -114,7 +115,7 @@
     sec.append(s);
     const what = h.sampled ? `${h.count.toLocaleString()} architectures sampled with seed ${h.seed}` : `all ${h.count.toLocaleString()} architectures of the space`;
     const pos = h.fasterShare !== undefined ? ` · ${(100 * h.fasterShare).toFixed(1)}% of them are predicted faster than this one` : '';
-    sec.append(el('p', { class: 'muted' }, `${h.device}: ${what}; median ${fmt(h.median)}${pos}.`));
+    sec.append(el('p', { class: 'muted' }, `${h.label ?? h.device}: ${what}; median ${fmt(h.median)}${pos}.`));
     return sec;
   }
 
@@ -134,7 +135,7 @@
       const lo = Math.min(...vals), hi = Math.max(...vals);
       const sc = (v) => P + ((v - lo) / (hi - lo || 1)) * (W - P - 8);
       const sy = (v) => H - P - ((v - lo) / (hi - lo || 1)) * (H - P - 8);
-      const s = svg('svg', { viewBox: `0 0 ${W} ${H}`, width: W, height: H, role: 'img', 'aria-label': `Predicted vs measured on ${ser.device}` });
+      const s = svg('svg', { viewBox: `0 0 ${W} ${H}`, width: W, height: H, role: 'img', 'aria-label': `Predicted vs measured on ${ser.label ?? ser.device}` });
       s.append(svg('line', { class: 'diag', x1: sc(lo), y1: sy(lo), x2: sc(hi), y2: sy(hi) }));
       s.append(svg('line', { class: 'axis', x1: P, y1: H - P, x2: W - 8, y2: H - P }));
       s.append(svg('line', { class: 'axis', x1: P, y1: 8, x2: P, y2: H - P }));
@@ -151,7 +152,7 @@
       yl.textContent = 'predicted';
       s.append(xl, yl);
       const mape = ser.samples.reduce((a, p) => a + Math.abs(p.predicted - p.measured) / p.measured, 0) / ser.samples.length;
-      sec.append(el('div', {}, el('strong', {}, ser.device), el('span', { class: 'muted' }, ` · ${ser.samples.length} samples${ser.created ? ' · ' + ser.created.slice(0, 10) : ''} · mean error ${(100 * mape).toFixed(1)}%`), s));
+      sec.append(el('div', {}, el('strong', {}, ser.label ?? ser.device), el('span', { class: 'muted' }, ` · ${ser.samples.length} samples${ser.created ? ' · ' + ser.created.slice(0, 10) : ''} · mean error ${(100 * mape).toFixed(1)}%`), s));
     }
     return sec;
   }

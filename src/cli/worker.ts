@@ -2,11 +2,18 @@
 // the predictors so that the extension host never loads a model. The protocol (src/extension/protocol.ts):
 // requests {id, method, params} -> replies {id, result} | {id, error, code}, progress {id, progress}.
 // Requests run one at a time in arrival order; a queued request can be cancelled; a bad request gets an
-// error reply and never ends the process. Searches (nearestFaster: up to seconds) run in a lane of their
-// own, yielding between steps, so that the lenses' predictions are answered in between. The long jobs (adaptLocal, measure: a minute of measurements)
-// run beside that queue, one at a time, so that predictions keep being answered meanwhile; they can be
-// cancelled at any point (between two timed runs; a device command is killed) and write their files
-// only at the end, atomically.
+// error reply and never ends the process. `ping` is answered at once by the message handler, never queued:
+// the extension uses it to tell a busy worker from a hung one (worker-client.ts). A running request is
+// cancelled (the client's timeout or the user) at its next step: the handlers of long requests (inspect,
+// predict and histogram over many architectures, searches) yield to the event loop between steps
+// (Ctx.checkpoint), so that cancellations and pings are read, and stop there when cancelled. One step runs
+// without yielding (an ONNX analysis, the first embedding of a whole space: seconds at most); the client
+// counts the worker as hung only past a much longer ping deadline. Searches (nearestFaster: up to seconds)
+// run in a lane of their own, yielding between steps, so that the lenses' predictions are answered in
+// between. The long jobs (adaptLocal, measure: a minute of measurements) run beside that queue, one at a
+// time, so that predictions keep being answered meanwhile; they have no timeout, can be cancelled at any
+// point (between two timed runs; a device command is killed) and write their files only at the end,
+// atomically.
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -163,10 +170,11 @@ function obj(params: unknown): Record<string, unknown> {
   return params as Record<string, unknown>;
 }
 
-async function devices(params: DevicesParams): Promise<SpaceDevices[]> {
+async function devices(params: DevicesParams, ctx: Ctx): Promise<SpaceDevices[]> {
   const spaces = params.space === undefined ? SPACE_NAMES : [spaceName(params.space)];
   const out: SpaceDevices[] = [];
   for (const space of spaces) {
+    await ctx.checkpoint();
     try {
       const p = await predictorFor(space);
       const builtins = p.builtinDevices();
@@ -190,7 +198,7 @@ function canonicalSpecs(p: SpacePredictor, specs: unknown): string[] {
   });
 }
 
-async function predict(params: PredictParams): Promise<PredictResult> {
+async function predict(params: PredictParams, ctx: Ctx): Promise<PredictResult> {
   const space = spaceName(params.space);
   const p = await predictorFor(space);
   const specs = canonicalSpecs(p, params.specs);
@@ -211,16 +219,24 @@ async function predict(params: PredictParams): Promise<PredictResult> {
     }
   }
   if (ok.length === 0) return result;
-  try {
-    const ms = p.predictOnDevices(ok.map((o) => o.handle), specs);
-    ok.forEach((o, k) => (result.ms[o.name] = ms[k]));
-  } catch {
-    // One device breaking the batch must not cost the others: predict them one by one.
-    for (const o of ok) {
-      try {
-        result.ms[o.name] = p.predictOnDevices([o.handle], specs)[0];
-      } catch (e) {
-        result.errors[o.name] = (e as Error).message.split('\n')[0];
+  for (const o of ok) result.ms[o.name] = [];
+  // In steps of PREDICT_STEP architectures, with a checkpoint between two.
+  for (let from = 0; from < specs.length; from += PREDICT_STEP) {
+    if (from > 0) await ctx.checkpoint();
+    const step = specs.slice(from, from + PREDICT_STEP);
+    const live = ok.filter((o) => result.errors[o.name] === undefined);
+    try {
+      const ms = p.predictOnDevices(live.map((o) => o.handle), step);
+      live.forEach((o, k) => result.ms[o.name].push(...ms[k]));
+    } catch {
+      // One device breaking the batch must not cost the others: predict them one by one.
+      for (const o of live) {
+        try {
+          result.ms[o.name].push(...p.predictOnDevices([o.handle], step)[0]);
+        } catch (e) {
+          result.errors[o.name] = (e as Error).message.split('\n')[0];
+          delete result.ms[o.name];
+        }
       }
     }
   }
@@ -230,7 +246,7 @@ async function predict(params: PredictParams): Promise<PredictResult> {
 // Predicted latencies of the whole space / the fixed sample, per device (sorted), computed once.
 const spaceLatencies = new Map<string, { sorted: Float64Array; sampled: boolean }>();
 
-async function histogram(params: HistogramParams): Promise<HistogramResult> {
+async function histogram(params: HistogramParams, ctx: Ctx): Promise<HistogramResult> {
   const space = spaceName(params.space);
   if (typeof params.device !== 'string') throw new WorkerError('bad-request', '"device" must be a device name');
   const p = await predictorFor(space);
@@ -239,14 +255,25 @@ async function histogram(params: HistogramParams): Promise<HistogramResult> {
   const key = `${space}\u0000${params.device}\u0000${handle.file.created}\u0000${handle.info.file ?? ''}`;
   let lat = spaceLatencies.get(key);
   if (!lat) {
-    let ms: number[];
+    const ms: number[] = [];
     let sampled = false;
+    // In steps, with a checkpoint between two. (The first whole-space step embeds the space once, a few
+    // seconds without yielding; later histograms and searches reuse it.)
     if (p instanceof LatencyPredictor && p.space.index) {
-      ms = p.predictIndicesOnDevices([handle], Array.from({ length: p.space.index.size }, (_, i) => i))[0];
+      const size = p.space.index.size;
+      const step = 2 * PREDICT_STEP; // at least 2000: the whole space is embedded once and kept (service.ts)
+      for (let from = 0; from < size; from += step) {
+        if (from > 0) await ctx.checkpoint();
+        const indices = Array.from({ length: Math.min(step, size - from) }, (_, i) => from + i);
+        ms.push(...p.predictIndicesOnDevices([handle], indices)[0]);
+      }
     } else {
       const sampler = SAMPLERS[space];
       const specs = sampler.sample(HISTOGRAM_SAMPLES, makeRng(HISTOGRAM_SEED)).map((a) => sampler.format(a));
-      ms = p.predictOnDevices([handle], specs)[0];
+      for (let from = 0; from < specs.length; from += PREDICT_STEP / 4) {
+        if (from > 0) await ctx.checkpoint();
+        ms.push(...p.predictOnDevices([handle], specs.slice(from, from + PREDICT_STEP / 4))[0]);
+      }
       sampled = true;
     }
     lat = { sorted: Float64Array.from(ms).sort(), sampled };
@@ -305,18 +332,50 @@ async function adaptedSamples(params: AdaptedSamplesParams): Promise<AdaptedSamp
   };
 }
 
-/** An .onnx file: the architecture of a known space it is, or why not, and a summary of the model. */
-function inspect(params: InspectParams): InspectResult {
+/** An .onnx file: the architecture of a known space it is, or why not, and a summary of the model. Each
+ *  step (read, recognise, summarise) runs without yielding; a cancellation (the client's timeout) is seen
+ *  between them. The steps themselves are bounded by the file's size (core/onnx). */
+async function inspect(params: InspectParams, ctx: Ctx): Promise<InspectResult> {
   if (typeof params.path !== 'string' || params.path === '') throw new WorkerError('bad-request', '"path" must be an .onnx file path');
   const model = readOnnxFile(params.path);
+  await ctx.checkpoint();
   const r = recogniseOnnx(model);
-  const summary = formatSummary(summariseOnnx(model)).split('\n');
+  await ctx.checkpoint();
+  const summarised = summariseOnnx(model);
+  await ctx.checkpoint();
+  const summary = formatSummary(summarised).split('\n');
   return r.space ? { space: r.space, spec: r.spec, notes: r.notes, summary } : { reason: r.reason, summary };
 }
 
 // ---- measuring devices (long jobs) ----
 
-type Ctx = { id: number; progress(p: WorkerProgress): void; cancelled(): boolean; signal: AbortSignal };
+type Ctx = {
+  id: number;
+  progress(p: WorkerProgress): void;
+  cancelled(): boolean;
+  signal: AbortSignal;
+  /** Between two steps of a long request: lets waiting messages in (pings, cancellations), then throws
+   *  "cancelled" if this request was cancelled meanwhile. */
+  checkpoint(): Promise<void>;
+};
+
+const yieldToMessages = () => new Promise<void>((r) => setImmediate(r));
+
+function makeCtx(id: number, cancelled: () => boolean, signal: AbortSignal): Ctx {
+  return {
+    id,
+    progress: (progress) => send({ id, progress }),
+    cancelled,
+    signal,
+    checkpoint: async () => {
+      await yieldToMessages();
+      if (cancelled()) throw new WorkerError('cancelled', 'cancelled');
+    },
+  };
+}
+
+/** Architectures predicted in one step (about 0.1-0.3 s of CPU) between two checkpoints. */
+const PREDICT_STEP = 1024;
 
 function optionalInt(v: unknown, name: string, lo: number, hi: number): number | undefined {
   if (v === undefined || v === null) return undefined;
@@ -453,8 +512,6 @@ function nasBench201Accuracy(): Map<string, number> | null {
   return nb201Accuracy;
 }
 
-const yieldToMessages = () => new Promise<void>((r) => setImmediate(r));
-
 /**
  * The nearest architectures under a budget: nearestUnderBudget (nasbench201 exact, fbnet/ofa beam search),
  * run one edit distance further at a time over a prediction cache, so that each distance reports progress
@@ -579,18 +636,17 @@ async function nearestFaster(params: NearestFasterParams, ctx: Ctx): Promise<Nea
 type Handler = (params: Record<string, unknown>, ctx: Ctx) => Promise<unknown> | unknown;
 
 const handlers: Record<string, Handler> = {
-  ping: () => 'pong',
   init: (params) => {
     const p = params as InitParams;
     if (p.adaptedDir !== undefined && typeof p.adaptedDir !== 'string') throw new WorkerError('bad-request', '"adaptedDir" must be a folder path');
     adaptedDir = p.adaptedDir;
     return { spaces: SPACE_NAMES, pid: process.pid };
   },
-  devices: (params) => devices(params as DevicesParams),
-  predict: (params) => predict(params as unknown as PredictParams),
-  histogram: (params) => histogram(params as unknown as HistogramParams),
+  devices: (params, ctx) => devices(params as DevicesParams, ctx),
+  predict: (params, ctx) => predict(params as unknown as PredictParams, ctx),
+  histogram: (params, ctx) => histogram(params as unknown as HistogramParams, ctx),
   adaptedSamples: (params) => adaptedSamples(params as unknown as AdaptedSamplesParams),
-  inspect: (params) => inspect(params as unknown as InspectParams),
+  inspect: (params, ctx) => inspect(params as unknown as InspectParams, ctx),
   nearestFaster: (params, ctx) => nearestFaster(params as unknown as NearestFasterParams, ctx),
   adaptLocal: (params, ctx) => adaptLocal(params as unknown as AdaptLocalParams, ctx),
   measure: (params, ctx) => measure(params as unknown as MeasureParams, ctx),
@@ -650,7 +706,7 @@ async function pump(lane: Lane): Promise<void> {
     try {
       const h = Object.prototype.hasOwnProperty.call(handlers, job.method) ? handlers[job.method] : undefined;
       if (!h) throw new WorkerError('unknown-method', `the HELP worker has no method "${job.method}" in this build`);
-      const result = await h(obj(job.params), { id, progress: (progress) => send({ id, progress }), cancelled: () => cancelled.has(id), signal: new AbortController().signal });
+      const result = await h(obj(job.params), makeCtx(id, () => cancelled.has(id), new AbortController().signal));
       if (cancelled.delete(id)) send({ id, error: 'cancelled', code: 'cancelled' });
       else send({ id, result });
     } catch (e) {
@@ -670,6 +726,11 @@ function onMessage(msg: unknown): void {
   }
   if (typeof m.method !== 'string') {
     send({ id: m.id, error: '"method" must be a string', code: 'bad-request' });
+    return;
+  }
+  // Answered here, not queued: a reply says the process and its event loop are alive, however busy.
+  if (m.method === 'ping') {
+    send({ id: m.id, result: 'pong' });
     return;
   }
   if (m.method === 'cancel') {
@@ -703,7 +764,7 @@ async function runLongJob(id: number, method: string, params: unknown): Promise<
   longJob = { id, abort };
   try {
     // A job that returns has saved its files: its result stands even if a cancellation came too late.
-    const result = await handlers[method](obj(params), { id, progress: (progress) => send({ id, progress }), cancelled: () => abort.signal.aborted, signal: abort.signal });
+    const result = await handlers[method](obj(params), makeCtx(id, () => abort.signal.aborted, abort.signal));
     send({ id, result });
   } catch (e) {
     if (abort.signal.aborted) send({ id, error: 'cancelled', code: 'cancelled' });

@@ -11,6 +11,11 @@ import { Config } from './config';
 import { formatMs, originText, shortError } from './lensText';
 import { DeviceSetting, KNOWN_SPACES, validateDevice } from './settings';
 import { WorkerError } from './worker-client';
+import { neutraliseForDisplay } from '../core/text/safeText';
+
+// Device names (settings, adapted device files), file names and device output reach notifications through
+// these messages: `shown` neutralises escape sequences, controls and bidi characters in a whole message.
+const shown = (text: string) => neutraliseForDisplay(text);
 
 export interface CommandContext {
   latency: LatencyService;
@@ -39,13 +44,13 @@ async function chooseSpace(ctx: CommandContext, title: string): Promise<string |
 function reportAdapted(r: AdaptResult, log: (line: string) => void): void {
   log(`adapted "${r.name}" for ${r.space} from ${r.samples} measurements in ${r.seconds} s -> ${r.file} (raw samples ${r.samplesFile})`);
   for (const w of r.warnings) log(`  warning: ${w}`);
-  void vscode.window.showInformationMessage(`HELP: adapted "${r.name}" for ${r.space} from ${r.samples} measurements in ${Math.round(r.seconds)} s.`);
-  if (r.warnings.length) void vscode.window.showWarningMessage(`HELP: ${r.warnings.join('; ')}`);
+  void vscode.window.showInformationMessage(shown(`HELP: adapted "${r.name}" for ${r.space} from ${r.samples} measurements in ${Math.round(r.seconds)} s.`));
+  if (r.warnings.length) void vscode.window.showWarningMessage(shown(`HELP: ${r.warnings.join('; ')}`));
 }
 
 /** Runs a long worker method with a cancellable notification showing its progress messages. */
 function withWorkerProgress<T>(ctx: CommandContext, title: string, method: string, params: unknown): Thenable<T> {
-  return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, (progress, token) =>
+  return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: shown(title), cancellable: true }, (progress, token) =>
     ctx.latency.worker.request<T>(method, params, { timeoutMs: 0, token, onProgress: (p: WorkerProgress) => progress.report(p) }),
   );
 }
@@ -80,7 +85,7 @@ export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
         reportAdapted(r, ctx.log);
       } catch (e) {
         if ((e as WorkerError).code === 'cancelled') return;
-        void vscode.window.showErrorMessage(`HELP: cannot adapt to this machine: ${errorText(e)}`);
+        void vscode.window.showErrorMessage(shown(`HELP: cannot adapt to this machine: ${errorText(e)}`));
       }
     }),
 
@@ -130,7 +135,7 @@ export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
       const c = vscode.workspace.getConfiguration('help');
       const current = (c.inspect<unknown[]>('devices')?.globalValue ?? []) as unknown[];
       await c.update('devices', [...current, device], vscode.ConfigurationTarget.Global);
-      void vscode.window.showInformationMessage(`HELP: added device "${device.name}" to help.devices. Run "HELP: Measure on device..." to adapt to it.`);
+      void vscode.window.showInformationMessage(shown(`HELP: added device "${device.name}" to help.devices. Run "HELP: Measure on device..." to adapt to it.`));
     }),
 
     vscode.commands.registerCommand('help.measureOnDevice', async (arg?: { model?: string; local?: boolean }) => {
@@ -139,7 +144,7 @@ export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
       if (arg?.local) device = s.devices.find((d) => d.runner === 'onnxruntime') ?? { name: 'this machine', runner: 'onnxruntime' };
       else {
         const items = [
-          ...s.devices.map((d) => ({ label: d.name, description: `${d.runner}${d.space ? ` · ${d.space}` : ''}${d.command ? ` · ${d.command}` : ''}`, device: d })),
+          ...s.devices.map((d) => ({ label: shown(d.name), description: shown(`${d.runner}${d.space ? ` · ${d.space}` : ''}${d.command ? ` · ${d.command}` : ''}`), device: d })),
           { label: 'this machine', description: 'onnxruntime (built in)', device: { name: 'this machine', runner: 'onnxruntime' } as DeviceSetting },
           { label: '$(add) Add device…', description: '', device: undefined },
         ];
@@ -149,7 +154,7 @@ export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
         device = pick.device;
       }
       if (device.runner === 'command' && !vscode.workspace.isTrusted) {
-        void vscode.window.showWarningMessage(`HELP: device "${device.name}" runs a command, which HELP does only in a trusted workspace.`);
+        void vscode.window.showWarningMessage(shown(`HELP: device "${device.name}" runs a command, which HELP does only in a trusted workspace.`));
         return;
       }
       let space: string | undefined;
@@ -173,8 +178,8 @@ export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
         if ('latency_ms' in r) {
           const note = r.warnings.length ? ` (${r.warnings.join('; ')})` : '';
           ctx.log(`measured ${r.model} on ${r.device}: fastest ${r.latency_ms} ms, median ${r.median_ms} ms, spread ${(100 * r.spread).toFixed(1)}% (${r.runs} timed runs in ${r.visits} visits)`);
-          void vscode.window.showInformationMessage(
-            `HELP: ${path.basename(r.model)} runs in ${formatMs(r.latency_ms)} on ${r.device} (fastest of ${r.runs} timed runs; median ${formatMs(r.median_ms)})${note}.`,
+          void vscode.window.showInformationMessage(shown(
+            `HELP: ${path.basename(r.model)} runs in ${formatMs(r.latency_ms)} on ${r.device} (fastest of ${r.runs} timed runs; median ${formatMs(r.median_ms)})${note}.`),
           );
           return;
         }
@@ -182,7 +187,7 @@ export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
         reportAdapted(r, ctx.log);
       } catch (e) {
         if ((e as WorkerError).code === 'cancelled') return;
-        void vscode.window.showErrorMessage(`HELP: cannot measure on ${device.name}: ${errorText(e)}`);
+        void vscode.window.showErrorMessage(shown(`HELP: cannot measure on ${device.name}: ${errorText(e)}`));
       }
     }),
 
@@ -192,9 +197,9 @@ export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
         const file = path.join(ctx.adaptedDir, f);
         try {
           const d = JSON.parse(fs.readFileSync(file, 'utf8'));
-          return [{ label: String(d.name), description: `${d.space} · ${originText({ name: d.name, space: d.space, origin: 'adapted', samples: d.samples?.length ?? 0, created: d.created })}`, file }];
+          return [{ label: shown(String(d.name)), description: shown(`${d.space} · ${originText({ name: d.name, space: d.space, origin: 'adapted', samples: d.samples?.length ?? 0, created: d.created })}`), file }];
         } catch {
-          return [{ label: f, description: 'unreadable device file', file }];
+          return [{ label: shown(f), description: 'unreadable device file', file }];
         }
       });
       if (items.length === 0) {
@@ -203,13 +208,13 @@ export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
       }
       const pick = await vscode.window.showQuickPick(items, { title: 'HELP: Remove adapted device' });
       if (!pick) return;
-      const ok = await vscode.window.showWarningMessage(`Remove the adapted device "${pick.label}"? Its measurements are deleted.`, { modal: true }, 'Remove');
+      const ok = await vscode.window.showWarningMessage(shown(`Remove the adapted device "${pick.label}"? Its measurements are deleted.`), { modal: true }, 'Remove');
       if (ok !== 'Remove') return;
       try {
         fs.unlinkSync(pick.file);
         fs.rmSync(pick.file.replace(/\.json$/, '.samples.json'), { force: true });
       } catch (e) {
-        void vscode.window.showErrorMessage(`HELP: cannot remove ${pick.file}: ${(e as Error).message}`);
+        void vscode.window.showErrorMessage(shown(`HELP: cannot remove ${pick.file}: ${(e as Error).message}`));
         return;
       }
       latency.invalidate();
@@ -228,12 +233,12 @@ export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
         const items: vscode.QuickPickItem[] = [];
         for (const s of spaces) {
           items.push({ label: s.space, kind: vscode.QuickPickItemKind.Separator });
-          if (s.error) items.push({ label: `$(info) ${shortError(s.error)}` });
-          for (const d of s.devices) items.push({ label: d.name, description: originText(d) });
+          if (s.error) items.push({ label: `$(info) ${shown(shortError(s.error))}` });
+          for (const d of s.devices) items.push({ label: shown(d.name), description: shown(originText(d)) });
         }
         await vscode.window.showQuickPick(items, { title: 'HELP: devices' });
       } catch (e) {
-        void vscode.window.showErrorMessage(`HELP: ${errorText(e)}`);
+        void vscode.window.showErrorMessage(shown(`HELP: ${errorText(e)}`));
       }
     }),
 
@@ -250,9 +255,9 @@ export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
         if (prim.error) throw new Error(prim.error);
         await latency.ensure(spec.space, [spec.spec], prim.devices);
         const parts = prim.devices.map((d) => `${d} ${formatMs(latency.cached(spec.space, spec.spec, d)?.ms ?? NaN)}`);
-        void vscode.window.showInformationMessage(`HELP  ${parts.join(' · ')}`);
+        void vscode.window.showInformationMessage(shown(`HELP  ${parts.join(' · ')}`));
       } catch (e) {
-        void vscode.window.showErrorMessage(`HELP: ${errorText(e)}`);
+        void vscode.window.showErrorMessage(shown(`HELP: ${errorText(e)}`));
       }
     }),
   ];

@@ -1,6 +1,7 @@
 // Reads the help.* settings (validated by settings.ts) and warns once per invalid entry.
 import vscode = require('vscode');
 import { HelpSettings, validateSettings } from './settings';
+import { neutraliseForDisplay } from '../core/text/safeText';
 
 export class Config implements vscode.Disposable {
   private readonly warned = new Set<string>();
@@ -34,7 +35,7 @@ export class Config implements vscode.Disposable {
       if (this.warned.has(w)) continue;
       this.warned.add(w);
       this.log(`settings: ${w}`);
-      void vscode.window.showWarningMessage(`HELP settings: ${w}`);
+      void vscode.window.showWarningMessage(neutraliseForDisplay(`HELP settings: ${w}`));
     }
     if (!scope) this.current = settings;
     return settings;

@@ -9,6 +9,7 @@ import * as path from 'path';
 // (~250) into a fresh object for each module importing it that way, about a millisecond apiece at activation.
 import vscode = require('vscode');
 import { WorkerClient } from './worker-client';
+import { outputLogger } from './outputLog';
 import { Config } from './config';
 import { LatencyService } from './latency';
 import { SpecIndex, SPEC_SELECTOR } from './specIndex';
@@ -40,7 +41,7 @@ export function activate(context: vscode.ExtensionContext): void {
     }),
   );
   const output = vscode.window.createOutputChannel('HELP');
-  const log = (line: string) => output.appendLine(`[${new Date().toISOString().slice(11, 19)}] ${line}`);
+  const log = outputLogger(output);
   const adaptedDir = path.join(context.globalStorageUri.fsPath, 'devices');
   try {
     fs.mkdirSync(adaptedDir, { recursive: true });

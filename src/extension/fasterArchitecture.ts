@@ -14,6 +14,7 @@ import type { NearestFasterCandidate, NearestFasterParams, NearestFasterResult }
 import { formatMs, originText, shortError } from './lensText';
 import { describeEdits } from './archDiff';
 import { rewriteSpec, RewritableSpace } from './specRewrite';
+import { neutraliseForDisplay } from '../core/text/safeText';
 
 export const FIND_FASTER_COMMAND = 'help.findFasterArchitecture';
 export const FASTER_KIND = vscode.CodeActionKind.RefactorRewrite.append('help.fasterArchitecture');
@@ -73,7 +74,7 @@ export class FasterArchitectureProvider implements vscode.CodeActionProvider {
       a.command = { command: FIND_FASTER_COMMAND, title, arguments: [args] };
       return a;
     };
-    const actions = primary.devices.map((d) => action(`${TITLE} for ${d}`, d));
+    const actions = primary.devices.map((d) => action(`${TITLE} for ${neutraliseForDisplay(d)}`, d));
     if (all.devices.some((d) => !primary.devices.includes(d.name))) actions.push(action(`${TITLE} for another device…`));
     return actions;
   }
@@ -127,16 +128,17 @@ async function documentOf(uri: string): Promise<vscode.TextDocument | undefined>
 async function chooseDevice(deps: FasterArchitectureDeps, space: string): Promise<string | undefined> {
   const [primary, all] = await Promise.all([deps.latency.primary(space), deps.latency.spaceDevices(space)]);
   if (all.error) {
-    void vscode.window.showErrorMessage(`HELP: cannot predict ${space} latency here: ${shortError(all.error, 200)}`);
+    void vscode.window.showErrorMessage(neutraliseForDisplay(`HELP: cannot predict ${space} latency here: ${shortError(all.error, 200)}`));
     return undefined;
   }
   const rank = (name: string) => (primary.devices.includes(name) ? primary.devices.indexOf(name) : primary.devices.length);
   const devices = [...all.devices].sort((a, b) => rank(a.name) - rank(b.name));
+  // Device names may come from settings or device files: shown neutralised, used as they are.
   const pick = await vscode.window.showQuickPick(
-    devices.map((d) => ({ label: d.name, description: originText(d) })),
+    devices.map((d) => ({ label: neutraliseForDisplay(d.name), description: neutraliseForDisplay(originText(d)), device: d.name })),
     { title: `${TITLE}: device`, placeHolder: `The ${space} device the architecture must be faster on` },
   );
-  return pick?.label;
+  return pick?.device;
 }
 
 function searchWithProgress(deps: FasterArchitectureDeps, title: string, params: NearestFasterParams): Thenable<NearestFasterResult> {
@@ -217,6 +219,8 @@ export async function findFasterArchitecture(deps: FasterArchitectureDeps, args?
   const space = spec.space;
   const device = args?.device ?? (await chooseDevice(deps, space));
   if (!device) return;
+  // The device's name as titles, prompts and messages show it.
+  const shownDevice = neutraliseForDisplay(device);
 
   let current: number | undefined;
   try {
@@ -226,10 +230,10 @@ export async function findFasterArchitecture(deps: FasterArchitectureDeps, args?
     deps.log(`find a faster architecture: no current latency on ${device}: ${(e as Error).message}`);
   }
   const typed = await vscode.window.showInputBox({
-    title: `${TITLE} for ${device}`,
-    prompt: `Latency budget in ms on ${device}${current !== undefined ? ` (the architecture is predicted at ${formatMs(current)})` : ''}`,
+    title: `${TITLE} for ${shownDevice}`,
+    prompt: `Latency budget in ms on ${shownDevice}${current !== undefined ? ` (the architecture is predicted at ${formatMs(current)})` : ''}`,
     value: defaultBudget(current),
-    validateInput: (v) => budgetProblem(v, current, device),
+    validateInput: (v) => budgetProblem(v, current, shownDevice),
   });
   if (typed === undefined) return;
   const budgetMs = parseBudget(typed);
@@ -237,11 +241,11 @@ export async function findFasterArchitecture(deps: FasterArchitectureDeps, args?
 
   let result: NearestFasterResult;
   try {
-    result = await searchWithProgress(deps, `HELP: searching ${space} architectures under ${budgetMs} ms on ${device}`, { space, spec: spec.spec, device, budgetMs });
+    result = await searchWithProgress(deps, `HELP: searching ${space} architectures under ${budgetMs} ms on ${shownDevice}`, { space, spec: spec.spec, device, budgetMs });
   } catch (e) {
     const err = e as WorkerError;
     if (err?.code === 'cancelled') return;
-    const text = `HELP: cannot search faster architectures: ${shortError(err?.message ?? String(e), 200)}`;
+    const text = neutraliseForDisplay(`HELP: cannot search faster architectures: ${shortError(err?.message ?? String(e), 200)}`);
     void (err?.code === 'unsupported' ? vscode.window.showInformationMessage(text) : vscode.window.showErrorMessage(text));
     return;
   }
@@ -251,7 +255,7 @@ export async function findFasterArchitecture(deps: FasterArchitectureDeps, args?
     const f = result.fastest;
     const within = result.method === 'exact' ? `within ${result.reached} edits ` : '';
     const headroom = result.margin ? `; the ${result.budgetMs} ms budget less a ${(100 * result.margin).toFixed(1)}% margin for prediction error` : '';
-    const msg = `HELP: no ${space} architecture ${within}is predicted under ${result.margin ? `${result.searchBudgetMs.toFixed(2)} ms` : `${budgetMs} ms`} on ${device} (${methodText(result)}${headroom})` + (f ? `; the fastest found runs in ${formatMs(f.predicted_ms)} (${f.edits} edits).` : '.');
+    const msg = `HELP: no ${space} architecture ${within}is predicted under ${result.margin ? `${result.searchBudgetMs.toFixed(2)} ms` : `${budgetMs} ms`} on ${shownDevice} (${methodText(result)}${headroom})` + (f ? `; the fastest found runs in ${formatMs(f.predicted_ms)} (${f.edits} edits).` : '.');
     const use = 'Use the fastest';
     const choice = f && f.predicted_ms < result.current_ms ? await vscode.window.showInformationMessage(msg, use) : await vscode.window.showInformationMessage(msg);
     if (choice === use && f) await rewrite(deps, doc, spec, f, device);
@@ -260,7 +264,7 @@ export async function findFasterArchitecture(deps: FasterArchitectureDeps, args?
 
   const accuracy = result.accuracySource ? `; accuracy: ${result.accuracySource}${result.current_accuracy !== undefined ? `, now ${result.current_accuracy.toFixed(2)}%` : ''}` : '';
   const pick = await vscode.window.showQuickPick(candidateItems(result), {
-    title: `HELP: faster architectures for ${device} (now ${formatMs(result.current_ms)}, budget ${budgetText(result)})`,
+    title: `HELP: faster architectures for ${shownDevice} (now ${formatMs(result.current_ms)}, budget ${budgetText(result)})`,
     placeHolder: `Fewest edits first (${methodText(result)}${accuracy}). Pick one to rewrite the architecture.`,
     matchOnDescription: true,
     matchOnDetail: true,

@@ -7,9 +7,11 @@ import { formatMs, originText, shortError } from './lensText';
 import { LatencyService } from './latency';
 import { SpecIndex } from './specIndex';
 import { perf } from './perf';
+import { neutraliseForDisplay } from '../core/text/safeText';
 
+/** `s` as literal Markdown text: escape sequences, controls and bidi neutralised, Markdown syntax escaped. */
 function escapeMd(s: string): string {
-  return s.replace(/[\\`*_{}[\]()#+\-.!|<>]/g, (c) => `\\${c}`);
+  return neutraliseForDisplay(s).replace(/[\\`*_{}[\]()#+\-.!|<>]/g, (c) => `\\${c}`);
 }
 
 export class SpecHoverProvider implements vscode.HoverProvider {

@@ -1,6 +1,7 @@
 // Text of the CodeLens, the hover's origin column, the status bar and the file decoration badge. Pure (no
 // vscode import): tested directly.
 import type { DeviceInfo } from './protocol';
+import { neutraliseForDisplay } from '../core/text/safeText';
 
 export interface LensEntry {
   device: string;
@@ -35,12 +36,14 @@ export const STALE_MARK = '…';
  */
 export function formatLens(entries: readonly LensEntry[], opts: { stale?: boolean; error?: string } = {}): string {
   const tail = opts.stale ? ` ${STALE_MARK}` : '';
-  if (opts.error && entries.every((e) => e.ms === undefined)) return `HELP  ${opts.error}${tail}`;
+  // Device names come from settings and device files: escape sequences, controls and bidi neutralised.
+  if (opts.error && entries.every((e) => e.ms === undefined)) return `HELP  ${neutraliseForDisplay(opts.error)}${tail}`;
   if (entries.length === 0) return `HELP  ${STALE_MARK}`;
   const parts = entries.map((e) => {
-    if (e.ms === undefined) return `${e.device} ${e.error ? '—' : STALE_MARK}`;
+    const device = neutraliseForDisplay(e.device);
+    if (e.ms === undefined) return `${device} ${e.error ? '—' : STALE_MARK}`;
     const adapted = e.info?.origin === 'adapted' ? ` (adapted, ${e.info.samples} samples)` : '';
-    return `${e.device} ${formatMs(e.ms)}${adapted}`;
+    return `${device} ${formatMs(e.ms)}${adapted}`;
   });
   return `HELP  ${parts.join(' · ')}${tail}`;
 }

@@ -6,6 +6,20 @@ import { LatencyService } from './latency';
 import { formatMs, originText, shortError } from './lensText';
 import { webviewHtml, webviewOptions } from './webviewHtml';
 import { WorkerError } from './worker-client';
+import { neutraliseForDisplay } from '../core/text/safeText';
+
+/** What the webview shows of an inspection: text from the file (names, operators) and device names are
+ *  neutralised (escape sequences, controls, bidi characters). */
+function shownModel(m: InspectResult): InspectResult {
+  const shown = (s: string) => neutraliseForDisplay(s);
+  return {
+    ...m,
+    spec: m.spec === undefined ? undefined : shown(m.spec),
+    reason: m.reason === undefined ? undefined : shown(m.reason),
+    notes: m.notes?.map(shown),
+    summary: (m.summary ?? []).map(shown),
+  };
+}
 
 export const ONNX_UNAVAILABLE = 'ONNX support not available in this build';
 
@@ -23,8 +37,9 @@ export class OnnxEditorProvider implements vscode.CustomReadonlyEditorProvider {
     let p = this.inspections.get(uri.toString());
     if (!p) {
       p = this.latency.worker.request<InspectResult>('inspect', { path: uri.fsPath }, { timeoutMs: 60_000 });
-      // Answers about the file are kept (until it changes); worker trouble is asked again next time.
-      p.catch((e: WorkerError) => ['timeout', 'exited', 'unavailable'].includes(e.code) && this.inspections.delete(uri.toString()));
+      // Answers about the file are kept (until it changes), a timeout too: the decorations would otherwise ask
+      // again and again about a file too costly to read. Worker trouble is asked again next time.
+      p.catch((e: WorkerError) => ['exited', 'unavailable'].includes(e.code) && this.inspections.delete(uri.toString()));
       this.inspections.set(uri.toString(), p);
     }
     return p;
@@ -44,7 +59,7 @@ export class OnnxEditorProvider implements vscode.CustomReadonlyEditorProvider {
     const post = (m: unknown) => void panel.webview.postMessage(m);
     const load = async () => {
       const name = vscode.workspace.asRelativePath(document.uri);
-      post({ type: 'file', name });
+      post({ type: 'file', name: neutraliseForDisplay(name) });
       let model: InspectResult;
       try {
         model = await this.inspect(document.uri);
@@ -54,13 +69,16 @@ export class OnnxEditorProvider implements vscode.CustomReadonlyEditorProvider {
         post({ type: 'unavailable', message });
         return;
       }
-      post({ type: 'model', model });
+      post({ type: 'model', model: shownModel(model) });
       if (!model.space || !model.spec) return;
       try {
         const rows = await this.latency.allDevices(model.space, model.spec);
-        post({ type: 'latency', rows: rows.map((r) => ({ name: r.info.name, ms: r.prediction.ms !== undefined ? formatMs(r.prediction.ms) : '—', origin: originText(r.info) })) });
+        post({
+          type: 'latency',
+          rows: rows.map((r) => ({ name: neutraliseForDisplay(r.info.name), ms: r.prediction.ms !== undefined ? formatMs(r.prediction.ms) : '—', origin: neutraliseForDisplay(originText(r.info)) })),
+        });
       } catch (e) {
-        post({ type: 'latencyError', message: shortError((e as Error).message, 300) });
+        post({ type: 'latencyError', message: neutraliseForDisplay(shortError((e as Error).message, 300)) });
       }
     };
     panel.webview.onDidReceiveMessage((m: { type?: string }) => {

@@ -11,6 +11,11 @@ import { SpecIndex } from './specIndex';
 import { perf } from './perf';
 import { originText, shortError } from './lensText';
 import { webviewHtml, webviewOptions } from './webviewHtml';
+import { neutraliseForDisplay } from '../core/text/safeText';
+
+// Device names (settings, adapted device files) go to the webview twice: `name` as the key the webview sends
+// back, `label` neutralised (escape sequences, controls, bidi characters) for display.
+const label = (name: string) => neutraliseForDisplay(name);
 
 export interface PanelTarget {
   space: string;
@@ -120,7 +125,15 @@ export class LatencyPanel implements vscode.Disposable {
     const primary = await this.latency.primary(t.space);
     this.post({
       type: 'devices',
-      rows: rows.map((r) => ({ name: r.info.name, ms: r.prediction.ms, error: r.prediction.error, origin: r.info.origin, originText: originText(r.info), primary: primary.devices.includes(r.info.name) })),
+      rows: rows.map((r) => ({
+        name: r.info.name,
+        label: label(r.info.name),
+        ms: r.prediction.ms,
+        error: r.prediction.error === undefined ? undefined : label(r.prediction.error),
+        origin: r.info.origin,
+        originText: label(originText(r.info)),
+        primary: primary.devices.includes(r.info.name),
+      })),
     });
     if (!this.histDevice || !rows.some((r) => r.info.name === this.histDevice)) this.histDevice = primary.devices[0] ?? rows[0]?.info.name;
     await this.refreshHistogram(run);
@@ -134,7 +147,7 @@ export class LatencyPanel implements vscode.Disposable {
         /* shown as missing */
       }
     }
-    if (run === this.run) this.post({ type: 'samples', series });
+    if (run === this.run) this.post({ type: 'samples', series: series.map((s) => ({ ...s, label: label(s.device) })) });
   }
 
   private async refreshHistogram(run: number): Promise<void> {
@@ -143,7 +156,7 @@ export class LatencyPanel implements vscode.Disposable {
     this.post({ type: 'histogramLoading', device: this.histDevice });
     try {
       const h = await this.latency.worker.request<HistogramResult>('histogram', { space: t.space, device: this.histDevice, spec: t.spec, bins: 40 }, { timeoutMs: 120_000 });
-      if (run === this.run) this.post({ type: 'histogram', histogram: h });
+      if (run === this.run) this.post({ type: 'histogram', histogram: { ...h, label: label(h.device) } });
     } catch (e) {
       if (run === this.run) this.post({ type: 'histogramError', message: shortError((e as Error).message, 200) });
     }

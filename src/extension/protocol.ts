@@ -6,6 +6,11 @@ import type { DeviceInfo, DeviceOrigin } from '../core/predictor/service';
 //   reply     {id, result} | {id, error, code?}
 //   progress  {id, progress: {message?, increment?}}   (any number, before the reply; e.g. adaptLocal)
 //   cancel    {id: <new>, method: 'cancel', params: {id: <request to cancel>}}
+//             A queued request is dropped at once; a running one stops at its next step (handlers yield between
+//             steps); either way its reply is {id, error: 'cancelled', code: 'cancelled'}. The client sends one
+//             when a request times out or its caller cancels it: a timeout never ends the worker.
+//   ping      {id, method: 'ping'} -> {id, result: 'pong'}, answered by the message handler itself (never
+//             queued behind a request): the client's test of whether the worker answers at all.
 
 export type WorkerMethod =
   | 'ping'

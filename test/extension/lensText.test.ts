@@ -50,3 +50,12 @@ test('worker errors shortened to one line', () => {
   assert.equal(shortError('a'.repeat(100), 10), `${'a'.repeat(9)}…`);
   assert.equal(shortError('one\ntwo'), 'one');
 });
+
+test('device names and errors in the lens are shown with escape sequences, controls and bidi neutralised', () => {
+  const title = formatLens([
+    { device: 'a\x1b[2J\x1b]0;t\x07\u202eb', ms: 1 },
+    { device: 'c\x1b[31m', error: 'x' },
+  ]);
+  assert.equal(title, 'HELP  a\\u{202e}b 1.0 ms · c —');
+  assert.equal(formatLens([], { error: 'no \u202edevice\x1b[0m' }), 'HELP  no \\u{202e}device');
+});
