@@ -20,7 +20,9 @@ const WHAT = 'HAT config';
 const KEY_LINE = /^([ \t]*)(["']?)((?:encoder|decoder)[-_][\w-]*)\2[ \t]*:(?=\s|$)/;
 
 function tryHat(value: Literal): string | undefined {
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) return undefined;
+  // Every config has an encoder key ("encoder", "encoder-...", "encoder_...", "encoderEmbedDim"); the rest are
+  // turned down before parseHatConfig builds a SpecError (whose stack trace costs more than the reading).
+  if (value === null || typeof value !== 'object' || Array.isArray(value) || !Object.keys(value).some((k) => k.startsWith('encoder'))) return undefined;
   try {
     return formatHatConfig(parseHatConfig(value));
   } catch {

@@ -40,6 +40,11 @@ function plainScalar(s: string): Literal {
   return s;
 }
 
+/** What a finder's reader throws where a parser would throw a SpecError: the finders drop the message, and
+ *  an Error's stack trace costs more than the rest of a failed attempt. */
+class NotAValue {}
+const NOT_A_VALUE = new NotAValue();
+
 /** Thrown by a scan whose budget is spent (the finders stop and keep what they found). */
 export class BudgetExceeded extends Error {
   constructor(readonly reason: string) {
@@ -55,7 +60,7 @@ export class BudgetExceeded extends Error {
  * reads the same on its own: with the memory each container and gap is read once, whatever the nesting.
  */
 export class FlowScan {
-  readonly containers = new Map<number, { value: Literal; end: number } | SpecError>();
+  readonly containers = new Map<number, { value: Literal; end: number } | NotAValue>();
   // Disjoint intervals [gapFirst[i], gapEnd[i]): a gap through a newline in one ends at its gapEnd (all the
   // newlines of a gap belong to it: comments stop before them).
   private readonly gapFirst: number[] = [];
@@ -139,7 +144,9 @@ interface Frame {
 }
 
 /** Flow values: JSON, Python list/tuple/dict literals, YAML flow collections. Comments: # and //. Reads with
- *  an explicit stack (no recursion: nesting depth is the text's to choose). */
+ *  an explicit stack (no recursion: nesting depth is the text's to choose). A parse error throws a SpecError;
+ *  in a finder's scan it is returned as NOT_A_VALUE instead (exceptions thrown and caught at every "{" of a
+ *  large text cost more than the reading). */
 class FlowReader {
   constructor(
     readonly text: string,
@@ -149,7 +156,8 @@ class FlowReader {
     readonly scan?: FlowScan,
   ) {}
 
-  fail(msg: string, at = this.pos): never {
+  fail(msg: string, at = this.pos): NotAValue {
+    if (this.scan) return NOT_A_VALUE;
     // Finders try every "{" of a document and drop the errors: counting lines from the start of the text
     // for each would make a scan quadratic in the document's length.
     throw new SpecError(`${this.what}: ${msg} at ${this.positions ? lineCol(this.text, at) : `offset ${at}`}`);
@@ -187,39 +195,42 @@ class FlowReader {
     if (scan?.budget && !scan.budget.spend(1 + ((p - from) >> 4))) throw new BudgetExceeded(scan.budget.exceeded!);
   }
 
-  /** A scalar, a string, or an opening bracket (then undefined: the caller reads the container). */
-  private atom(): Literal | undefined {
+  /** A scalar or a string at pos. */
+  private atom(): Literal | NotAValue {
     const c = this.text[this.pos];
     if (c === '"' || c === "'") return this.str();
     SCALAR_RE.lastIndex = this.pos;
     const m = SCALAR_RE.exec(this.text);
-    if (!m) this.fail(`unexpected ${describe(this.text, this.pos)}`);
+    if (!m) return this.fail(`unexpected ${describe(this.text, this.pos)}`);
     this.pos += m[0].length;
     return plainScalar(m[0]);
   }
 
   /** After "[" or "," (or "{" or ","): the closing bracket (then the container's value) or the next entry
    *  begins (then undefined; a mapping's key and ":" are read). */
-  private nextEntry(f: Frame): Literal | undefined {
+  private nextEntry(f: Frame): Literal | undefined | NotAValue {
     this.skip();
     if (this.text[this.pos] === f.close) {
       this.pos++;
       return this.closed(f);
     }
-    if (this.pos >= this.text.length) this.fail(f.obj ? 'unterminated mapping (missing "}")' : `unterminated list (missing "${f.close}")`, f.open);
+    if (this.pos >= this.text.length) return this.fail(f.obj ? 'unterminated mapping (missing "}")' : `unterminated list (missing "${f.close}")`, f.open);
     if (!f.obj) return undefined;
     f.keyAt = this.pos;
     const q = this.text[this.pos];
-    if (q === '"' || q === "'") f.key = this.str();
-    else {
+    if (q === '"' || q === "'") {
+      const key = this.str();
+      if (key instanceof NotAValue) return key;
+      f.key = key;
+    } else {
       KEY_RE.lastIndex = this.pos;
       const m = KEY_RE.exec(this.text);
-      if (!m) this.fail(`expected a key but found ${describe(this.text, this.pos)}`);
+      if (!m) return this.fail(`expected a key but found ${describe(this.text, this.pos)}`);
       f.key = m[0];
       this.pos += f.key.length;
     }
     this.skip();
-    if (this.text[this.pos] !== ':') this.fail(`expected ":" after key "${f.key}"`);
+    if (this.text[this.pos] !== ':') return this.fail(`expected ":" after key "${f.key}"`);
     this.pos++;
     return undefined;
   }
@@ -231,61 +242,70 @@ class FlowReader {
   }
 
   value(): Literal {
+    const v = this.read();
+    if (v instanceof NotAValue) throw new SpecError(`${this.what}: not a value`); // (only in a scan: fail throws otherwise)
+    return v;
+  }
+
+  /** The value at pos, or NOT_A_VALUE (in a scan; every container it opened is remembered as failed). */
+  read(): Literal | NotAValue {
     const stack: Frame[] = [];
-    try {
-      for (;;) {
-        // A value begins here: a scalar or string, a container read before, or a new container.
-        this.skip();
-        const c = this.text[this.pos];
-        let v: Literal | undefined;
-        if (c === '[' || c === '(' || c === '{') {
-          const known = this.scan?.containers.get(this.pos);
-          if (known instanceof SpecError) throw known;
-          if (known) {
-            v = known.value;
-            this.pos = known.end;
-          } else {
-            const f: Frame = c === '{' ? { open: this.pos, close: '}', obj: {} } : { open: this.pos, close: c === '[' ? ']' : ')', items: [] };
-            stack.push(f);
-            this.pos++;
-            v = this.nextEntry(f);
-            if (v !== undefined) stack.pop();
-          }
-        } else v = this.atom();
-        // Complete values go into their containers until one wants another entry.
-        while (v !== undefined) {
-          const f = stack[stack.length - 1];
-          if (!f) return v;
-          if (f.obj) {
-            if (!setKey(f.obj, f.key!, v)) this.fail(`key "${f.key}" given twice`, f.keyAt);
-          } else f.items!.push(v);
-          this.skip();
-          const sep = this.text[this.pos];
-          if (sep === ',') {
-            this.pos++;
-            v = this.nextEntry(f);
-          } else if (sep === f.close) {
-            this.pos++;
-            v = this.closed(f);
-          } else if (this.pos >= this.text.length) this.fail(f.obj ? 'unterminated mapping (missing "}")' : `unterminated list (missing "${f.close}")`, f.open);
-          else this.fail(`expected "," or "${f.close}" but found ${describe(this.text, this.pos)}`);
-          if (v !== undefined) stack.pop();
+    const failed = () => {
+      if (this.scan) for (const f of stack) this.scan.containers.set(f.open, NOT_A_VALUE);
+      return NOT_A_VALUE;
+    };
+    for (;;) {
+      // A value begins here: a scalar or string, a container read before, or a new container.
+      this.skip();
+      const c = this.text[this.pos];
+      let v: Literal | undefined | NotAValue;
+      if (c === '[' || c === '(' || c === '{') {
+        const known = this.scan?.containers.get(this.pos);
+        if (known instanceof NotAValue) return failed();
+        if (known) {
+          v = known.value;
+          this.pos = known.end;
+        } else {
+          const f: Frame = c === '{' ? { open: this.pos, close: '}', obj: {} } : { open: this.pos, close: c === '[' ? ']' : ')', items: [] };
+          stack.push(f);
+          this.pos++;
+          v = this.nextEntry(f);
+          if (v !== undefined && !(v instanceof NotAValue)) stack.pop();
         }
+      } else v = this.atom();
+      // Complete values go into their containers until one wants another entry.
+      while (v !== undefined) {
+        if (v instanceof NotAValue) return failed();
+        const f = stack[stack.length - 1];
+        if (!f) return v;
+        if (f.obj) {
+          if (!setKey(f.obj, f.key!, v)) {
+            this.fail(`key "${f.key}" given twice`, f.keyAt);
+            return failed();
+          }
+        } else f.items!.push(v);
+        this.skip();
+        const sep = this.text[this.pos];
+        if (sep === ',') {
+          this.pos++;
+          v = this.nextEntry(f);
+        } else if (sep === f.close) {
+          this.pos++;
+          v = this.closed(f);
+        } else if (this.pos >= this.text.length) v = this.fail(f.obj ? 'unterminated mapping (missing "}")' : `unterminated list (missing "${f.close}")`, f.open);
+        else v = this.fail(`expected "," or "${f.close}" but found ${describe(this.text, this.pos)}`);
+        if (v !== undefined && !(v instanceof NotAValue)) stack.pop();
       }
-    } catch (e) {
-      // Every container still open fails with this error, whoever reads it next.
-      if (this.scan && e instanceof SpecError) for (const f of stack) this.scan.containers.set(f.open, e);
-      throw e;
     }
   }
 
-  str(): string {
+  str(): string | NotAValue {
     const open = this.pos;
     const q = this.text[this.pos++];
     let out = '';
     for (;;) {
       const c = this.text[this.pos];
-      if (c === undefined || c === '\n') this.fail('unterminated string', open);
+      if (c === undefined || c === '\n') return this.fail('unterminated string', open);
       this.pos++;
       if (c === q) return out;
       if (c !== '\\') {
@@ -330,13 +350,20 @@ export function findFlowMappings(
     scan.forgetBefore(i);
     let value: Literal;
     let end: number;
-    try {
-      const r = new FlowReader(text, i, what, false, scan);
-      value = r.value();
-      end = r.pos;
-    } catch (e) {
-      if (e instanceof BudgetExceeded) break;
-      continue;
+    const known = scan.containers.get(i);
+    if (known instanceof NotAValue) continue;
+    if (known) ({ value, end } = known);
+    else {
+      try {
+        const r = new FlowReader(text, i, what, false, scan);
+        const v = r.read();
+        if (v instanceof NotAValue) continue;
+        value = v;
+        end = r.pos;
+      } catch (e) {
+        if (e instanceof BudgetExceeded) break;
+        throw e;
+      }
     }
     const spec = accept(value);
     if (spec === undefined) continue;

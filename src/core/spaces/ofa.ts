@@ -100,6 +100,9 @@ export const ofaSpace: SearchSpace<OfaArch> = {
 };
 
 function tryOfa(v: Literal): string | undefined {
+  // Most mappings of a text are not configs: they are turned down before parseOfaSpec builds a SpecError
+  // (whose stack trace costs more than reading the mapping).
+  if (v === null || typeof v !== 'object' || Array.isArray(v) || !Object.prototype.hasOwnProperty.call(v, 'ks')) return undefined;
   try {
     return formatOfaSpec(parseOfaSpec(v));
   } catch {
