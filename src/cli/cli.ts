@@ -18,6 +18,7 @@ import { fork } from 'child_process';
 import { loadPredictor, SpacePredictor } from '../core/predictor/load';
 import { nasCommand } from './nas';
 import { inspectCommand } from './inspect';
+import { specsCommand } from './specs';
 import { readOnnxFile } from '../core/onnx/reader';
 import { recogniseOnnx } from '../core/onnx/recognise';
 import { adaptLocalCommand, measureCommand } from './measure';
@@ -44,6 +45,8 @@ usage: node dist/cli.js <command> [options]
       predicted latency in milliseconds (--space may be left out with --onnx: the models' space is used)
   inspect FILE.onnx [--json]
       which architecture of a known space an ONNX model is, and a summary of the model
+  specs FILE [--json]
+      the specs the editor finds in a text file (space, spec, line, column), whole-text and chunked
   devices [--space S] [--json]
       built-in devices
   eval --space S [--shots 10] [--seeds 5] [--json]
@@ -373,6 +376,7 @@ const COMMANDS: Record<string, (a: Args) => Promise<void>> = {
   bundle: cmdBundle,
   nas: (a) => nasCommand(a),
   inspect: cmdInspect,
+  specs: specsCommand,
   measure: measureCommand,
   'adapt-local': adaptLocalCommand,
 };
