@@ -15,7 +15,8 @@ const opt = (name: string) => {
 };
 const src = path.resolve(opt('--src') ?? path.join(__dirname, '..', '..', 'src'));
 const quick = args.includes('--quick');
-const parseSize = (s: string) => Number(s.replace(/K$/i, '')) * (/K$/i.test(s) ? 1024 : 1) * (/M$/i.test(s) ? 1 : 1) || Number(s.replace(/M$/i, '')) * 1024 * 1024;
+/** "1K", "100K", "10M" (binary units) to characters. */
+const parseSize = (s: string) => Number(s.replace(/[KM]$/i, '')) * (/K$/i.test(s) ? 1024 : /M$/i.test(s) ? 1024 * 1024 : 1);
 const sizes = (opt('--sizes') ?? (quick ? '1K,100K,1M' : '1K,100K,1M,10M')).split(',').map(parseSize);
 const limitS = Number(opt('--limit-s') ?? 30);
 
