@@ -133,6 +133,11 @@ export class FlowScan {
 const SCALAR_RE = /-?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?(?![\w.])|[A-Za-z_][\w.-]*|~/y;
 const KEY_RE = /[^\s:,{}[\]()#'"]+/y;
 
+// In a finder's scan, how deep containers are read (a spec is at most MAX_SPEC_DEPTH deep: HAT's nested
+// form is 3). Bounds the memory of a scan of "{ks:{ks:{ks:...".
+const MAX_SCAN_DEPTH = 64;
+const MAX_SPEC_DEPTH = 8;
+
 /** A container being read: a list (or tuple) or a mapping, with its next key. */
 interface Frame {
   open: number;
@@ -208,11 +213,11 @@ class FlowReader {
 
   /** After "[" or "," (or "{" or ","): the closing bracket (then the container's value) or the next entry
    *  begins (then undefined; a mapping's key and ":" are read). */
-  private nextEntry(f: Frame): Literal | undefined | NotAValue {
+  private nextEntry(f: Frame, outermost: boolean): Literal | undefined | NotAValue {
     this.skip();
     if (this.text[this.pos] === f.close) {
       this.pos++;
-      return this.closed(f);
+      return this.closed(f, outermost);
     }
     if (this.pos >= this.text.length) return this.fail(f.obj ? 'unterminated mapping (missing "}")' : `unterminated list (missing "${f.close}")`, f.open);
     if (!f.obj) return undefined;
@@ -235,9 +240,9 @@ class FlowReader {
     return undefined;
   }
 
-  private closed(f: Frame): Literal {
+  private closed(f: Frame, outermost: boolean): Literal {
     const value = f.obj ?? f.items!;
-    this.scan?.containers.set(f.open, { value, end: this.pos });
+    if (!outermost) this.scan?.containers.set(f.open, { value, end: this.pos });
     return value;
   }
 
@@ -250,8 +255,10 @@ class FlowReader {
   /** The value at pos, or NOT_A_VALUE (in a scan; every container it opened is remembered as failed). */
   read(): Literal | NotAValue {
     const stack: Frame[] = [];
+    const start = this.pos;
+    // (The container at the start is not remembered: later attempts and lookups are all after it.)
     const failed = () => {
-      if (this.scan) for (const f of stack) this.scan.containers.set(f.open, NOT_A_VALUE);
+      if (this.scan) for (const f of stack) if (f.open !== start) this.scan.containers.set(f.open, NOT_A_VALUE);
       return NOT_A_VALUE;
     };
     for (;;) {
@@ -266,10 +273,16 @@ class FlowReader {
           v = known.value;
           this.pos = known.end;
         } else {
+          if (this.scan && stack.length >= MAX_SCAN_DEPTH) {
+            // No spec nests this deep: the containers holding more than MAX_SPEC_DEPTH levels are not
+            // specs, whatever follows (remembered as such); the innermost ones get their own attempts.
+            for (const f of stack.slice(0, stack.length - MAX_SPEC_DEPTH)) this.scan.containers.set(f.open, NOT_A_VALUE);
+            return NOT_A_VALUE;
+          }
           const f: Frame = c === '{' ? { open: this.pos, close: '}', obj: {} } : { open: this.pos, close: c === '[' ? ']' : ')', items: [] };
           stack.push(f);
           this.pos++;
-          v = this.nextEntry(f);
+          v = this.nextEntry(f, stack.length === 1);
           if (v !== undefined && !(v instanceof NotAValue)) stack.pop();
         }
       } else v = this.atom();
@@ -288,10 +301,10 @@ class FlowReader {
         const sep = this.text[this.pos];
         if (sep === ',') {
           this.pos++;
-          v = this.nextEntry(f);
+          v = this.nextEntry(f, stack.length === 1);
         } else if (sep === f.close) {
           this.pos++;
-          v = this.closed(f);
+          v = this.closed(f, stack.length === 1);
         } else if (this.pos >= this.text.length) v = this.fail(f.obj ? 'unterminated mapping (missing "}")' : `unterminated list (missing "${f.close}")`, f.open);
         else v = this.fail(`expected "," or "${f.close}" but found ${describe(this.text, this.pos)}`);
         if (v !== undefined && !(v instanceof NotAValue)) stack.pop();
