@@ -40,8 +40,8 @@ function plainScalar(s: string): Literal {
   return s;
 }
 
-/** What a finder's reader throws where a parser would throw a SpecError: the finders drop the message, and
- *  an Error's stack trace costs more than the rest of a failed attempt. */
+/** What a finder's reader returns where a parser throws a SpecError: the finders drop the message, and
+ *  building an Error (its stack trace) and unwinding to the catch cost more than the failed attempt. */
 class NotAValue {}
 const NOT_A_VALUE = new NotAValue();
 
@@ -55,7 +55,7 @@ export class BudgetExceeded extends Error {
 
 /**
  * What one finder's scan of a text remembers between the flow values it tries (one at every "{"): every
- * container already read (its value and end, or its error) and the ends of the multi-line gaps (blank and
+ * container already read (its value and end, or that it is not a value) and the ends of the multi-line gaps (blank and
  * comment lines) already skipped. A literal is context free, so a "{" or "[" read inside an earlier attempt
  * reads the same on its own: with the memory each container and gap is read once, whatever the nesting.
  */
