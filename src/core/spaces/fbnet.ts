@@ -200,9 +200,13 @@ function fbnetFlowCandidates(text: string, budget?: ScanBudget): { start: number
     const open = nextSquare < 0 ? nextRound : nextRound < 0 ? nextSquare : Math.min(nextSquare, nextRound);
     const at = heap.length > 0 ? heap[0] : -1;
     if (open >= 0 && (at < 0 || open <= at)) {
-      // A new reading starts after the bracket.
-      const node: StartNode = { at: open };
-      schedule(open + 1, EXPECT_ITEM, { first: node, last: node });
+      // A new reading starts after the bracket, unless what follows can start neither a gap nor an op name
+      // (most brackets in code: a call's arguments), which is cheaper to see here.
+      const next = text.charCodeAt(open + 1);
+      if (isSpace(next) || next === 35 || next === 47 || next === 34 || next === 39 || next === 107 || next === 115) {
+        const node: StartNode = { at: open };
+        schedule(open + 1, EXPECT_ITEM, { first: node, last: node });
+      }
       if (open === nextSquare) nextSquare = text.indexOf('[', open + 1);
       else nextRound = text.indexOf('(', open + 1);
       continue;
