@@ -21,6 +21,7 @@ import { fork } from 'child_process';
 import { loadPredictor, SpacePredictor } from '../core/predictor/load';
 import { nasCommand } from './nas';
 import { inspectCommand } from './inspect';
+import { specsCommand } from './specs';
 import { readOnnxFile } from '../core/onnx/reader';
 import { recogniseOnnx } from '../core/onnx/recognise';
 import { adaptLocalCommand, measureCommand } from './measure';
@@ -344,6 +345,7 @@ const COMMANDS: Record<string, (a: Args) => Promise<void>> = {
   bundle: cmdBundle,
   nas: (a) => nasCommand(a),
   inspect: cmdInspect,
+  specs: specsCommand,
   measure: measureCommand,
   'adapt-local': adaptLocalCommand,
 };

@@ -2,13 +2,16 @@
 // badge (on the first primary device) and a tooltip with the primary devices' latencies.
 import * as path from 'path';
 import vscode = require('vscode');
-import { findSpecsChunked } from './chunkedSpecs';
+import { findSpecsChunkedWithin } from './chunkedSpecs';
 import { perf } from './perf';
 import { formatMs, latencyBadge } from './lensText';
 import { LatencyService } from './latency';
 import { SpecIndex } from './specIndex';
 import { Config } from './config';
 import { OnnxEditorProvider } from './onnxEditor';
+
+// vscode.FileType.File (a bit: a symbolic link to a file has it too); FIFOs and devices are not read.
+const FILE_TYPE_FILE = 1;
 
 export class LatencyDecorations implements vscode.FileDecorationProvider, vscode.Disposable {
   private readonly emitter = new vscode.EventEmitter<vscode.Uri | vscode.Uri[] | undefined>();
@@ -52,10 +55,14 @@ export class LatencyDecorations implements vscode.FileDecorationProvider, vscode
       let specs;
       if (open) specs = this.index.specs(open);
       else {
+        // A file that is not open is read on the extension host: bounded by help.maxFileSizeMB and by the
+        // scan budget (the finders are linear; past the budget the scan stops and the log says so).
         const stat = await vscode.workspace.fs.stat(uri);
-        if (stat.size > this.config.get().maxFileSizeMB * 1024 * 1024) return undefined;
+        if ((stat.type & FILE_TYPE_FILE) === 0 || stat.size > this.config.get().maxFileSizeMB * 1024 * 1024) return undefined;
         const text = Buffer.from(await vscode.workspace.fs.readFile(uri)).toString('utf8');
-        specs = perf.time('decorationScan', () => findSpecsChunked(text));
+        const scan = perf.time('decorationScan', () => findSpecsChunkedWithin(text));
+        this.index.noteScan(uri.fsPath, scan.exceeded);
+        specs = scan.specs;
       }
       if (specs.length === 0 || token.isCancellationRequested) return undefined;
       return this.decoration(specs[0].space, specs[0].spec, token, specs.length);

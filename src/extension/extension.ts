@@ -53,7 +53,7 @@ export function activate(context: vscode.ExtensionContext): void {
   const config = new Config(log);
   config.get(); // warns about invalid settings once, at activation
   const latency = new LatencyService(worker, config);
-  const index = new SpecIndex(config);
+  const index = new SpecIndex(config, log);
   const lenses = new LensController(latency, index, config);
   const panel = new LatencyPanel(context.extensionUri, latency, index);
   const onnx = new OnnxEditorProvider(context.extensionUri, latency);

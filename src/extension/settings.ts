@@ -1,5 +1,7 @@
 // The help.* settings, validated. Pure (no vscode import): config.ts reads the raw values and shows the
 // warnings; a bad entry is dropped with a warning naming it, never a failure to activate.
+import { globProblem } from './glob';
+
 export const RUNNERS = ['onnxruntime', 'command'] as const;
 export type Runner = (typeof RUNNERS)[number];
 export const KNOWN_SPACES = ['nasbench201', 'fbnet', 'ofa', 'hat'];
@@ -86,6 +88,16 @@ function stringList(raw: unknown, key: string, warnings: string[], fallback: str
   return out;
 }
 
+/** help.exclude: a pattern that is not a valid glob matches nothing; it is dropped with a warning. */
+function excludeGlobs(raw: unknown, warnings: string[]): string[] {
+  const globs = stringList(raw, 'help.exclude', warnings, DEFAULTS.exclude);
+  return globs.filter((g, i) => {
+    const problem = globProblem(g);
+    if (problem) warnings.push(`help.exclude[${i}] ${show(g)}: ${problem}; it is ignored`);
+    return !problem;
+  });
+}
+
 function numberIn(raw: unknown, key: string, lo: number, hi: number, warnings: string[], fallback: number): number {
   if (raw === undefined) return fallback;
   if (typeof raw !== 'number' || !Number.isFinite(raw) || raw < lo || raw > hi) {
@@ -117,7 +129,7 @@ export function validateSettings(raw: RawSettings): { settings: HelpSettings; wa
       devices,
       primaryDevices: stringList(raw.primaryDevices, 'help.primaryDevices', warnings, DEFAULTS.primaryDevices),
       codeLensEnabled,
-      exclude: stringList(raw.exclude, 'help.exclude', warnings, DEFAULTS.exclude),
+      exclude: excludeGlobs(raw.exclude, warnings),
       maxFileSizeMB: numberIn(raw.maxFileSizeMB, 'help.maxFileSizeMB', 0.001, 1024, warnings, DEFAULTS.maxFileSizeMB),
       updateDelayMs: Math.round(numberIn(raw.updateDelayMs, 'help.updateDelayMs', 0, 10000, warnings, DEFAULTS.updateDelayMs)),
       adaptExtra: Math.round(numberIn(raw.adaptExtra, 'help.adapt.extraArchitectures', 0, 200, warnings, DEFAULTS.adaptExtra)),

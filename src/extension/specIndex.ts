@@ -7,6 +7,7 @@ import { FoundSpec, specAt } from '../core/spaces/findSpecs';
 import { ChunkedSpecFinder } from './chunkedSpecs';
 import { perf } from './perf';
 import { isExcluded } from './glob';
+import { neutraliseForDisplay } from '../core/text/safeText';
 import { Config } from './config';
 
 export const SPEC_EXTENSIONS = ['.txt', '.py', '.md', '.json', '.jsonc', '.yaml', '.yml'];
@@ -20,8 +21,25 @@ export const SPEC_SELECTOR: vscode.DocumentSelector = [
 
 export class SpecIndex {
   private readonly cache = new Map<string, { version: number; specs: FoundSpec[]; finder: ChunkedSpecFinder }>();
+  /** Files whose last scan stopped at the budget, with the reason logged (logged again only if it changes). */
+  private readonly cut = new Map<string, string>();
 
-  constructor(private readonly config: Config) {}
+  constructor(
+    private readonly config: Config,
+    private readonly log: (line: string) => void = () => {},
+  ) {}
+
+  /** Logs, once per file and reason, that a scan of it stopped at its budget (`exceeded` undefined: it did
+   *  not, and the next stop is logged again). */
+  noteScan(file: string, exceeded: string | undefined): void {
+    if (exceeded === undefined) {
+      this.cut.delete(file);
+      return;
+    }
+    if (this.cut.get(file) === exceeded) return;
+    this.cut.set(file, exceeded);
+    this.log(`spec scan of ${neutraliseForDisplay(file)} stopped early (${exceeded}): specs after that point are not shown`);
+  }
 
   /** Whether a file path is one HELP reads (by extension and help.exclude). */
   eligiblePath(fsPath: string): boolean {
@@ -47,6 +65,7 @@ export class SpecIndex {
     if (hit && hit.version === doc.version) return hit.specs;
     const finder = hit?.finder ?? new ChunkedSpecFinder();
     const specs = this.eligible(doc) ? perf.time('specScan', () => finder.find(doc.getText())) : [];
+    this.noteScan(doc.uri.scheme === 'file' ? doc.uri.fsPath : key, finder.lastExceeded);
     this.cache.set(key, { version: doc.version, specs, finder });
     return specs;
   }

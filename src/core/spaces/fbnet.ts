@@ -1,7 +1,8 @@
 // FBNet space of HW-NAS-Bench (Li et al., ICLR 2021): a fixed macro skeleton (CIFAR-100 input) whose 22
 // searchable layers each take one of 9 blocks: k{kernel}_e{expansion} inverted residuals, `_g2` for grouped
 // 1x1 convolutions, or `skip`. A SPEC is the list of the 22 op names, in layer order.
-import { kindOf, readLiteral, splitLines } from './literal';
+import { kindOf, lengthWithoutComment, readLiteral, splitLines } from './literal';
+import { ScanBudget } from './scanBudget';
 import { Rng, SearchSpace, SpecError } from './space';
 
 export const FBNET_OPS = ['k3_e1', 'k3_e1_g2', 'k3_e3', 'k3_e6', 'k5_e1', 'k5_e1_g2', 'k5_e3', 'k5_e6', 'skip'] as const;
@@ -73,28 +74,195 @@ export const fbnetSpace: SearchSpace<FbnetArch> = {
   sample: sampleFbnet,
 };
 
-// For findFbnetSpecs: an op name, bare or quoted, and the gaps (whitespace, comments) between list items.
+// For findFbnetSpecs: the flow lists. A candidate is what the pattern
+//   [[(] GAP ITEM (GAP , GAP ITEM){21} GAP ,? GAP [\])]      GAP = (\s | #... | //...)*
+// matches from a "[" or "(" (ITEM: an op name, bare or quoted), the first candidate at or after the end of
+// the last one; the parser then checks it. As a regex this backtracks exponentially on runs of "#" (each run
+// splits into comments in 2^k ways); here every start's reading is deterministic (a gap is skipped whole)
+// and the readings of all starts run together, one pass over the text: two readings at the same offset in
+// the same state read on alike, so they merge (keeping all their starts), and at most
+// (FBNET_LAYERS + 1) x 4 readings are alive at any offset.
+const OPS_LONGEST_FIRST = [...FBNET_OPS].sort((a, b) => b.length - a.length);
+const EXPECT_ITEM = 0;
+const EXPECT_COMMA = 1;
+const EXPECT_COMMA_OR_CLOSE = 2;
+const EXPECT_CLOSE = 3;
+
+function isSpace(c: number): boolean {
+  return (
+    c === 32 || (c >= 9 && c <= 13) || c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff
+  );
+}
+
+function isWordOrDash(c: number): boolean {
+  return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 || c === 45;
+}
+
+/** Length of the op name at `at` ("k3_e1", 'skip' or a bare k5_e6 not followed by a word character), or 0. */
+function itemLength(text: string, at: number): number {
+  const q = text.charCodeAt(at);
+  if (q === 34 || q === 39) {
+    for (const op of OPS_LONGEST_FIRST) if (text.startsWith(op, at + 1) && text.charCodeAt(at + 1 + op.length) === q) return op.length + 2;
+    return 0;
+  }
+  for (const op of OPS_LONGEST_FIRST) if (text.startsWith(op, at) && !isWordOrDash(text.charCodeAt(at + op.length))) return op.length;
+  return 0;
+}
+
+/** The starts of the readings merged into one (a linked list, so that merging is O(1)). */
+interface Starts {
+  first: StartNode;
+  last: StartNode;
+}
+interface StartNode {
+  at: number;
+  next?: StartNode;
+}
+
+/** [start, end) of every candidate flow list, as the pattern above would report them. */
+function fbnetFlowCandidates(text: string, budget?: ScanBudget): { start: number; end: number }[] {
+  const n = text.length;
+  // Readings waiting at an offset, by state (count * 4 + expectation); offsets in a binary min-heap.
+  const waiting = new Map<number, Map<number, Starts>>();
+  const heap: number[] = [];
+  const push = (at: number) => {
+    let i = heap.push(at) - 1;
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      if (heap[parent] <= at) break;
+      heap[i] = heap[parent];
+      heap[parent] = at;
+      i = parent;
+    }
+  };
+  const pop = (): number => {
+    const top = heap[0];
+    const last = heap.pop()!;
+    if (heap.length > 0) {
+      heap[0] = last;
+      for (let i = 0; ; ) {
+        const l = 2 * i + 1;
+        const r = l + 1;
+        let m = i;
+        if (l < heap.length && heap[l] < heap[m]) m = l;
+        if (r < heap.length && heap[r] < heap[m]) m = r;
+        if (m === i) break;
+        [heap[i], heap[m]] = [heap[m], heap[i]];
+        i = m;
+      }
+    }
+    return top;
+  };
+  const schedule = (at: number, state: number, starts: Starts) => {
+    if (at >= n) return;
+    let states = waiting.get(at);
+    if (!states) {
+      states = new Map();
+      waiting.set(at, states);
+      push(at);
+    }
+    const there = states.get(state);
+    if (!there) states.set(state, starts);
+    else {
+      there.last.next = starts.first;
+      there.last = starts.last;
+    }
+  };
+  // Gaps: a blank run and a comment are skipped whole; the last answer of each is kept (readings of
+  // nearby starts ask about the same run or line).
+  let blankFrom = -1;
+  let blankEnd = -1;
+  let lineFrom = -1;
+  let lineEnd = -1;
+  const afterBlanks = (at: number) => {
+    if (at >= blankFrom && at <= blankEnd) return blankEnd;
+    let e = at;
+    while (e < n && isSpace(text.charCodeAt(e))) e++;
+    budget?.spend((e - at) >> 4);
+    blankFrom = at;
+    blankEnd = e;
+    return e;
+  };
+  const endOfLine = (at: number) => {
+    if (at >= lineFrom && at <= lineEnd) return lineEnd;
+    let e = text.indexOf('\n', at);
+    if (e < 0) e = n;
+    budget?.spend((e - at) >> 4);
+    lineFrom = at;
+    lineEnd = e;
+    return e;
+  };
+  let nextSquare = text.indexOf('[');
+  let nextRound = text.indexOf('(');
+  const found: { start: number; end: number }[] = [];
+  for (;;) {
+    if (budget && !budget.spend()) break;
+    const open = nextSquare < 0 ? nextRound : nextRound < 0 ? nextSquare : Math.min(nextSquare, nextRound);
+    const at = heap.length > 0 ? heap[0] : -1;
+    if (open >= 0 && (at < 0 || open <= at)) {
+      // A new reading starts after the bracket, unless what follows can start neither a gap nor an op name
+      // (most brackets in code: a call's arguments), which is cheaper to see here.
+      const next = text.charCodeAt(open + 1);
+      if (isSpace(next) || next === 35 || next === 47 || next === 34 || next === 39 || next === 107 || next === 115) {
+        const node: StartNode = { at: open };
+        schedule(open + 1, EXPECT_ITEM, { first: node, last: node });
+      }
+      if (open === nextSquare) nextSquare = text.indexOf('[', open + 1);
+      else nextRound = text.indexOf('(', open + 1);
+      continue;
+    }
+    if (at < 0) break;
+    pop();
+    const states = waiting.get(at)!;
+    waiting.delete(at);
+    const c = text.charCodeAt(at);
+    for (const [state, starts] of states) {
+      const count = state >> 2;
+      const expect = state & 3;
+      if (isSpace(c)) schedule(afterBlanks(at), state, starts);
+      else if (c === 35 || (c === 47 && text.charCodeAt(at + 1) === 47)) schedule(endOfLine(at), state, starts);
+      else if (expect === EXPECT_ITEM) {
+        const len = itemLength(text, at);
+        if (len > 0) schedule(at + len, ((count + 1) << 2) | (count + 1 < FBNET_LAYERS ? EXPECT_COMMA : EXPECT_COMMA_OR_CLOSE), starts);
+      } else if (c === 44 && expect === EXPECT_COMMA) schedule(at + 1, (count << 2) | EXPECT_ITEM, starts);
+      else if (c === 44 && expect === EXPECT_COMMA_OR_CLOSE) schedule(at + 1, (count << 2) | EXPECT_CLOSE, starts);
+      else if ((c === 93 || c === 41) && (expect === EXPECT_COMMA_OR_CLOSE || expect === EXPECT_CLOSE)) {
+        for (let s: StartNode | undefined = starts.first; s; s = s === starts.last ? undefined : s.next) found.push({ start: s.at, end: at + 1 });
+      }
+    }
+  }
+  // As a global regex reports them: the first candidate, then the first one starting at or after its end.
+  found.sort((a, b) => a.start - b.start);
+  const out: { start: number; end: number }[] = [];
+  let after = 0;
+  for (const f of found) {
+    if (f.start < after) continue;
+    out.push(f);
+    after = f.end;
+  }
+  return out;
+}
+
+// For the block lists: an op name, bare or quoted.
 const OP_ALT = 'k[35]_e1_g2|k[35]_e[136]|skip';
 const ITEM = `(?:"(?:${OP_ALT})"|'(?:${OP_ALT})'|(?:${OP_ALT})(?![\\w-]))`;
-const GAP = '(?:\\s|#[^\\n]*|//[^\\n]*)*';
-const FLOW_RE = new RegExp(`[[(]${GAP}${ITEM}(?:${GAP},${GAP}${ITEM}){${FBNET_LAYERS - 1}}${GAP},?${GAP}[\\])]`, 'g');
 const BLOCK_ITEM_RE = new RegExp(`^([ \\t]*)-[ \\t]+(${ITEM})[ \\t]*(?:#.*)?$`);
 const ANY_ITEM_RE = /^([ \t]*)-(?:[ \t]|$)/;
 
 /** Every list of exactly 22 valid op names in `text`: Python/JSON/YAML flow lists and YAML block lists. */
-export function findFbnetSpecs(text: string): { spec: string; start: number; end: number }[] {
+export function findFbnetSpecs(text: string, budget?: ScanBudget): { spec: string; start: number; end: number }[] {
   const out: { spec: string; start: number; end: number }[] = [];
-  FLOW_RE.lastIndex = 0;
-  for (let m = FLOW_RE.exec(text); m; m = FLOW_RE.exec(text)) {
+  for (const { start, end } of fbnetFlowCandidates(text, budget)) {
     try {
-      out.push({ spec: formatFbnetSpec(parseFbnetSpec(m[0])), start: m.index, end: m.index + m[0].length });
+      out.push({ spec: formatFbnetSpec(parseFbnetSpec(text.slice(start, end))), start, end });
     } catch {
-      /* mismatched brackets such as [ ... ): not a list */
+      /* mismatched brackets such as [ ... ), a comment inside: not a list */
     }
   }
   // YAML block lists: a run of "- item" lines at one indentation, all of them op names, exactly 22 long.
   const lines = splitLines(text);
   for (let i = 0; i < lines.length; ) {
+    if (budget && !budget.spend(1 + (lines[i].text.length >> 4))) break;
     const first = ANY_ITEM_RE.exec(lines[i].text);
     if (!first) {
       i++;
@@ -116,7 +284,7 @@ export function findFbnetSpecs(text: string): { spec: string; start: number; end
       out.push({
         spec: formatFbnetSpec({ ops }),
         start: lines[i].start + indent.length,
-        end: last.start + last.text.replace(/[ \t]*(?:#.*)?$/, '').length,
+        end: last.start + lengthWithoutComment(last.text, 'tab'),
       });
     }
     i = j;

@@ -4,6 +4,7 @@ import { findNasBench201Cells } from './nasbench201';
 import { findFbnetSpecs } from './fbnet';
 import { findOfaSpecs } from './ofa';
 import { findHatConfigs } from './hatFinder';
+import { ScanBudget } from './scanBudget';
 
 export type SpaceName = 'nasbench201' | 'fbnet' | 'ofa' | 'hat';
 
@@ -16,7 +17,7 @@ export interface FoundSpec {
   end: number;
 }
 
-type Finder = (text: string) => { spec: string; start: number; end: number }[];
+type Finder = (text: string, budget?: ScanBudget) => { spec: string; start: number; end: number }[];
 
 const FINDERS: Record<SpaceName, Finder> = {
   nasbench201: findNasBench201Cells,
@@ -30,16 +31,18 @@ export const FINDER_SPACES = Object.keys(FINDERS) as SpaceName[];
 /**
  * Specs of the given spaces (default: all) in `text`, sorted by start. A spec lying inside another one
  * (e.g. a list that is part of a larger config) is dropped in favour of the outer one. A finder that throws
- * (it should not) costs only its own space's specs.
+ * (it should not) costs only its own space's specs. With a `budget`, the scan stops when it is spent and
+ * returns what was found so far; `budget.exceeded` then says why.
  */
-export function findSpecs(text: string, spaces: readonly SpaceName[] = FINDER_SPACES): FoundSpec[] {
+export function findSpecs(text: string, spaces: readonly SpaceName[] = FINDER_SPACES, budget?: ScanBudget): FoundSpec[] {
   const all: FoundSpec[] = [];
   for (const space of spaces) {
     const find = FINDERS[space];
     if (!find) continue;
+    if (budget && !budget.ok) break;
     let found: { spec: string; start: number; end: number }[];
     try {
-      found = find(text);
+      found = find(text, budget);
     } catch {
       continue;
     }

@@ -3,7 +3,8 @@
 // configs/*/subtransformer/*.yml (a whole file, or a run of "encoder-...: / decoder-...:" lines inside a
 // larger YAML file). Every candidate is checked by parseHatConfig; only valid configs are reported.
 import { formatHatConfig, parseHatConfig } from './hat';
-import { Literal, readFlowLiteral, readLiteral, splitLines } from './literal';
+import { findFlowMappings, lengthWithoutComment, Literal, readLiteral, splitLines } from './literal';
+import { ScanBudget } from './scanBudget';
 
 export interface FoundHatConfig {
   /** Canonical SPEC (formatHatConfig). */
@@ -19,7 +20,9 @@ const WHAT = 'HAT config';
 const KEY_LINE = /^([ \t]*)(["']?)((?:encoder|decoder)[-_][\w-]*)\2[ \t]*:(?=\s|$)/;
 
 function tryHat(value: Literal): string | undefined {
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) return undefined;
+  // Every config has an encoder key ("encoder", "encoder-...", "encoder_...", "encoderEmbedDim"); the rest are
+  // turned down before parseHatConfig builds a SpecError (whose stack trace costs more than the reading).
+  if (value === null || typeof value !== 'object' || Array.isArray(value) || !Object.keys(value).some((k) => k.startsWith('encoder'))) return undefined;
   try {
     return formatHatConfig(parseHatConfig(value));
   } catch {
@@ -28,26 +31,16 @@ function tryHat(value: Literal): string | undefined {
 }
 
 /** Every HAT SubTransformer config in `text`, sorted by start; `end` is exclusive. */
-export function findHatConfigs(text: string): FoundHatConfig[] {
+export function findHatConfigs(text: string, budget?: ScanBudget): FoundHatConfig[] {
   // Every config names an encoder key; most texts have none, which costs one scan.
-  if (!/encoder/.test(text)) return [];
-  const out: FoundHatConfig[] = [];
-
-  // Flow mappings. A failed outer object (other keys around a config) falls through to the inner "{".
-  for (let i = text.indexOf('{'); i >= 0; i = text.indexOf('{', i + 1)) {
-    let value: Literal;
-    let end: number;
-    try {
-      ({ value, end } = readFlowLiteral(text, i, WHAT, false));
-    } catch {
-      continue;
-    }
-    const spec = tryHat(value);
-    if (spec === undefined) continue;
-    out.push({ spec, start: i, end });
-    i = end - 1;
-  }
-  const inFlow = (at: number) => out.some((f) => f.start <= at && at < f.end);
+  if (!text.includes('encoder')) return [];
+  const out: FoundHatConfig[] = findFlowMappings(text, WHAT, tryHat, budget);
+  // Whether a line start lies inside a flow config: lines are visited in order, so one pointer into `out`.
+  let flowAt = 0;
+  const inFlow = (at: number) => {
+    while (flowAt < out.length && out[flowAt].end <= at) flowAt++;
+    return flowAt < out.length && out[flowAt].start <= at;
+  };
 
   // YAML block mappings: consecutive key lines at one indentation (blank and comment lines allowed between
   // them), each with its deeper-indented continuation lines (multi-line flow lists, "- 3072" items).
@@ -56,6 +49,7 @@ export function findHatConfigs(text: string): FoundHatConfig[] {
   const blank = (s: string) => s.trim() === '' || s.trim().startsWith('#');
   const blocks: FoundHatConfig[] = [];
   for (let i = 0; i < lines.length; ) {
+    if (budget && !budget.spend(1 + (lines[i].text.length >> 4))) break;
     const m = KEY_LINE.exec(lines[i].text);
     if (!m || inFlow(lines[i].start)) {
       i++;
@@ -80,7 +74,7 @@ export function findHatConfigs(text: string): FoundHatConfig[] {
       const spec = tryHat(readLiteral(block, WHAT));
       if (spec !== undefined) {
         const start = lines[i].start + indent.length;
-        const end = lines[last].start + lines[last].text.replace(/\s+(?:#.*)?$/, '').replace(/\s+$/, '').length;
+        const end = lines[last].start + lines[last].text.slice(0, lengthWithoutComment(lines[last].text, 'space')).trimEnd().length;
         blocks.push({ spec, start, end });
       }
     } catch {

@@ -6,6 +6,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { resolveWeightsDir } from '../paths';
 import { GraphEncoding, Rng, SearchSpace, SpecError } from './space';
+import { ScanBudget } from './scanBudget';
 
 export const NB201_OPS = ['none', 'skip_connect', 'nor_conv_1x1', 'nor_conv_3x3', 'avg_pool_3x3'] as const;
 export type NasBench201Op = (typeof NB201_OPS)[number];
@@ -226,16 +227,18 @@ export const nasBench201Space: SearchSpace<NasBench201Cell> = {
   sample: sampleNasBench201Cells,
 };
 
-// A cell-looking substring: exactly 1, 2 and 3 `op~j` inputs per node. The lookarounds keep a valid
+// A cell-looking substring (linear: it starts only at a "|" and each part ends at a character the next
+// part cannot begin with): exactly 1, 2 and 3 `op~j` inputs per node. The lookarounds keep a valid
 // 3-node prefix of a longer, malformed string (an extra "+|...|" node, text glued before it) from
 // being reported as a cell. Any op name and index are matched; parsing decides.
 const CELL_RE = /(?<![\w~+])\|\w+~\d+\|\+\|\w+~\d+\|\w+~\d+\|\+\|\w+~\d+\|\w+~\d+\|\w+~\d+\|(?!\+|\w+~)/g;
 
 /** Every substring of `text` that parses as a cell string (in source code, Markdown, ...). `spec` is the
  *  canonical form; `start`/`end` delimit the original text (end exclusive). */
-export function findNasBench201Cells(text: string): { spec: string; start: number; end: number }[] {
+export function findNasBench201Cells(text: string, budget?: ScanBudget): { spec: string; start: number; end: number }[] {
   const out: { spec: string; start: number; end: number }[] = [];
   for (const m of text.matchAll(CELL_RE)) {
+    if (budget && !budget.spend(1 + (m[0].length >> 4))) break;
     try {
       out.push({ spec: formatNasBench201Cell(parseNasBench201Cell(m[0])), start: m.index!, end: m.index! + m[0].length });
     } catch {

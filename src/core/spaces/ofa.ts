@@ -2,7 +2,8 @@
 // slots). A SPEC is {"ks": [20 kernel sizes], "e": [20 expansion ratios], "d": [5 stage depths], "r": input
 // resolution}; stage s runs its first d[s] blocks (slots 4s .. 4s+d[s]-1), later slots are skipped but keep
 // whatever values they were given. OFA's own configs add "wid": null (fixed width), which is accepted.
-import { kindOf, Literal, readFlowLiteral, readLiteral, splitLines } from './literal';
+import { findFlowMappings, kindOf, lengthWithoutComment, Literal, readLiteral, splitLines } from './literal';
+import { ScanBudget } from './scanBudget';
 import { Rng, SearchSpace, SpecError } from './space';
 
 export const OFA_KS = [3, 5, 7] as const;
@@ -99,6 +100,9 @@ export const ofaSpace: SearchSpace<OfaArch> = {
 };
 
 function tryOfa(v: Literal): string | undefined {
+  // Most mappings of a text are not configs: they are turned down before parseOfaSpec builds a SpecError
+  // (whose stack trace costs more than reading the mapping).
+  if (v === null || typeof v !== 'object' || Array.isArray(v) || !Object.prototype.hasOwnProperty.call(v, 'ks')) return undefined;
   try {
     return formatOfaSpec(parseOfaSpec(v));
   } catch {
@@ -110,27 +114,15 @@ const OFA_KEY_LINE = /^([ \t]*)(?:(["']?)(ks|e|d|r|wid)\2)[ \t]*:(?=\s|$)/;
 
 /** Every OFA config in `text`: JSON objects / Python dicts / YAML flow mappings, and YAML block mappings
  *  made of the keys ks, e, d, r (and wid). */
-export function findOfaSpecs(text: string): { spec: string; start: number; end: number }[] {
-  const out: { spec: string; start: number; end: number }[] = [];
-  for (let i = text.indexOf('{'); i >= 0; i = text.indexOf('{', i + 1)) {
-    let end: number;
-    let value: Literal;
-    try {
-      ({ value, end } = readFlowLiteral(text, i, PREFIX, false));
-    } catch {
-      continue;
-    }
-    const spec = tryOfa(value);
-    if (spec === undefined) continue;
-    out.push({ spec, start: i, end });
-    i = end - 1;
-  }
+export function findOfaSpecs(text: string, budget?: ScanBudget): { spec: string; start: number; end: number }[] {
+  const out = findFlowMappings(text, PREFIX, tryOfa, budget);
   // YAML block mappings: consecutive "key:" lines at one indentation, each followed by its deeper-indented
   // (or same-indent "- ") continuation lines.
   const lines = splitLines(text);
   const indentOf = (s: string) => s.length - s.trimStart().length;
   const blank = (s: string) => s.trim() === '' || s.trim().startsWith('#');
   for (let i = 0; i < lines.length; ) {
+    if (budget && !budget.spend(1 + (lines[i].text.length >> 4))) break;
     const m = OFA_KEY_LINE.exec(lines[i].text);
     if (!m || (i > 0 && OFA_KEY_LINE.exec(lines[i - 1].text)?.[1] === m[1])) {
       i++;
@@ -148,7 +140,7 @@ export function findOfaSpecs(text: string): { spec: string; start: number; end: 
       else break;
     }
     const start = lines[i].start + indent.length;
-    const end = lines[last].start + lines[last].text.replace(/\s+(?:#.*)?$/, '').length;
+    const end = lines[last].start + lengthWithoutComment(lines[last].text, 'space');
     const block = lines
       .slice(i, last + 1)
       .map((l) => l.text)
