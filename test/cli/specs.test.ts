@@ -61,7 +61,7 @@ test('specs: unreadable file, directory, FIFO and usage errors exit 2 with one l
   expectBadInput(run('specs', path.join(tmp, 'missing.txt')), /cannot read .*missing\.txt: ENOENT/);
   expectBadInput(run('specs', tmp), /is a directory/);
   expectBadInput(run('specs'), /usage: specs FILE/);
-  expectBadInput(run('specs', 'a', 'b'), /usage: specs FILE/);
+  expectBadInput(run('specs', 'a', 'b'), /unexpected argument "b" for specs/);
   const fifo = path.join(tmp, 'fifo.txt');
   if (spawnSync('mkfifo', [fifo]).status === 0) expectBadInput(run('specs', fifo), /not a regular file/);
 });
