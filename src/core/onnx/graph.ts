@@ -22,6 +22,9 @@ const PASS_UNARY = new Set([
   'Transpose', 'Pad', 'Neg', 'Abs', 'Sqrt', 'Exp', 'Log', 'Erf', 'Reciprocal',
 ]);
 const BINARY = new Set(['Add', 'Sub', 'Mul', 'Div', 'Pow', 'Max', 'Min']);
+/** What constValues and constTensor look through. */
+const VALUE_PASS = new Set(['Identity', 'Cast']);
+const TENSOR_PASS = new Set(['Identity', 'Cast', 'DequantizeLinear']);
 
 export class GraphView {
   readonly producer = new Map<string, OnnxNode>();
@@ -31,6 +34,8 @@ export class GraphView {
   private readonly constCache = new Map<string, boolean>();
   private readonly resolveCache = new Map<string, string>();
   private readonly coreCache = new Map<string, CoreNode>();
+  private readonly constValuesCache = new Map<string, number[] | null>();
+  private readonly constTensorCache = new Map<string, OnnxTensor | null>();
 
   constructor(readonly model: OnnxModel) {
     for (const t of model.initializers) this.initializers.set(t.name, t);
@@ -77,19 +82,46 @@ export class GraphView {
     return this;
   }
 
-  /** Small constant values of a tensor (initializer or Constant node), when known. */
+  /** Small constant values of a tensor (initializer or Constant node, through Identity/Cast), when known. */
   constValues(t: string): number[] | undefined {
-    const init = this.initializers.get(t);
-    if (init) return init.values;
-    const p = this.producer.get(t);
-    if (p?.opType === 'Constant') {
+    return this.followConst(t, this.constValuesCache, VALUE_PASS, (init, p) => {
+      if (init) return init.values ?? null;
+      if (p?.opType !== 'Constant') return undefined;
       const v = p.attributes.value;
-      if (v && typeof v === 'object' && !Array.isArray(v) && 'dims' in v) return (v as OnnxTensor).values;
+      if (v && typeof v === 'object' && !Array.isArray(v) && 'dims' in v) return (v as OnnxTensor).values ?? null;
       if (typeof p.attributes.value_float === 'number') return [p.attributes.value_float as number];
       if (typeof p.attributes.value_int === 'number') return [p.attributes.value_int as number];
+      return null;
+    });
+  }
+
+  /** Follows `t` back through the operations in `pass` to what `at` finds (a value, or null for nothing),
+   *  memoised for every tensor on the way. A loop, not recursion: such a chain may be as long as the graph
+   *  (12,000 Identity nodes overflowed the stack), and memoising keeps many lookups down one chain linear. */
+  private followConst<T>(t0: string, cache: Map<string, T | null>, pass: Set<string>, at: (init: OnnxTensor | undefined, p: OnnxNode | undefined) => T | null | undefined): T | undefined {
+    const path: string[] = [];
+    let t = t0;
+    let r: T | null = null;
+    for (;;) {
+      const hit = cache.get(t);
+      if (hit !== undefined) {
+        r = hit;
+        break;
+      }
+      path.push(t);
+      const init = this.initializers.get(t);
+      const p = init ? undefined : this.producer.get(t);
+      const found = at(init, p);
+      if (found !== undefined) {
+        r = found;
+        break;
+      }
+      // Nodes are sorted and each tensor has one producer: the chain ends (a bound all the same).
+      if (!p || !pass.has(p.opType) || path.length > this.model.nodes.length) break;
+      t = p.inputs[0] ?? '';
     }
-    if (p && (p.opType === 'Identity' || p.opType === 'Cast')) return this.constValues(p.inputs[0]);
-    return undefined;
+    for (const x of path) cache.set(x, r);
+    return r ?? undefined;
   }
 
   private isZeroConst(t: string): boolean {
@@ -196,18 +228,14 @@ export class GraphView {
     }
   }
 
-  /** A constant tensor's metadata (initializer, or the value of a Constant node), for weights. */
+  /** A constant tensor's metadata (initializer, or the value of a Constant node), for weights: through
+   *  Identity/Cast (some exporters share initializers that way), or a DequantizeLinear. */
   constTensor(t: string): OnnxTensor | undefined {
-    const init = this.initializers.get(t);
-    if (init) return init;
-    const p = this.producer.get(t);
-    if (!p) return undefined;
-    if (p.opType === 'Constant') {
+    return this.followConst(t, this.constTensorCache, TENSOR_PASS, (init, p) => {
+      if (init) return init;
+      if (p?.opType !== 'Constant') return undefined;
       const v = p.attributes.value;
-      if (v && typeof v === 'object' && !Array.isArray(v) && 'dims' in v) return v as OnnxTensor;
-    }
-    // Weights behind Identity/Cast (some exporters share initializers that way), or a DequantizeLinear.
-    if (p.opType === 'Identity' || p.opType === 'Cast' || p.opType === 'DequantizeLinear') return this.constTensor(p.inputs[0]);
-    return undefined;
+      return v && typeof v === 'object' && !Array.isArray(v) && 'dims' in v ? (v as OnnxTensor) : null;
+    });
   }
 }

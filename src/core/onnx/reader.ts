@@ -25,6 +25,7 @@
 // deep, cycles, and whatever protobufjs still throws, such as "index out of range") is a one-line OnnxError
 // naming the file and what was being read.
 import * as fs from 'fs';
+import * as path from 'path';
 import { onnx } from 'onnx-proto';
 import { SpecError } from '../spaces/space';
 import { checkFraming, Cursor, Out, Walker, WireError } from './wire';
@@ -56,8 +57,21 @@ export interface OnnxTensor {
   values?: number[];
   /** Where the raw_data bytes are in the file or buffer (absolute offset), never copied. */
   rawData?: { offset: number; length: number };
-  /** External data (data_location = EXTERNAL): the location and range as written, never read. */
-  external?: { location: string; offset?: number; length?: number };
+  /** External data (data_location = EXTERNAL): the location and range as written, never read. `offset` and
+   *  `length` are undefined when absent or not a byte count; `problem` says why the data's size is unknown
+   *  (a range that is not a byte count, or, for files, past the end of the external file or no such file). */
+  external?: { location: string; offset?: number; length?: number; problem?: string };
+}
+
+/** Bytes of a tensor's data as the file stores it (raw_data, or external data checked by the reader);
+ *  undefined when unknown (see `external.problem`). Typed data fields count 0 (they are small here). */
+export function tensorDataBytes(t: OnnxTensor): number | undefined {
+  if (t.rawData) return t.rawData.length;
+  if (!t.external) return 0;
+  if (t.external.problem !== undefined) return undefined;
+  if (t.external.length !== undefined) return t.external.length;
+  const eb = ELEMENT_BYTES[t.dataType];
+  return eb ? t.size * eb : undefined;
 }
 
 export type OnnxAttributeValue = number | number[] | string | string[] | OnnxTensor | OnnxTensor[] | OnnxSubgraph | OnnxSubgraph[] | null;
@@ -109,9 +123,16 @@ export interface OnnxModel {
 export interface ReadOptions {
   /** Refuse files larger than this (default 8 GiB; protobuf itself stops at 2 GiB). */
   maxFileBytes?: number;
-  /** Refuse graphs with more nodes than this, subgraphs included (default 2,000,000). */
+  /** Refuse graphs with more nodes than this, subgraphs included (default 1,000,000). */
   maxNodes?: number;
+  /** Refuse graphs with more initializers, graph inputs, outputs and value infos than this, together
+   *  (default 1,000,000): each costs memory whatever its size in the file (an empty one is 2 bytes). */
+  maxEntries?: number;
 }
+
+/** Default of ReadOptions.maxNodes and maxEntries: what a 100 MB file of tiny entries may cost stays under
+ *  a few hundred MB of memory and a few seconds (real graphs have well under 100,000 nodes). */
+const MAX_ENTRIES = 1_000_000;
 
 const SMALL_TENSOR = 64;
 /** raw_data up to this many bytes is kept, to decode small constants (the zero of `none`, shapes). */
@@ -209,12 +230,19 @@ type Graph = { name: string; nodes: OnnxNode[]; initializers: OnnxTensor[]; inpu
 
 class ModelReader {
   private nodeCount = 0;
+  private entryCount = 0;
   private readonly w: Walker;
   constructor(
     private readonly c: Cursor,
     private readonly maxNodes: number,
+    private readonly maxEntries: number,
   ) {
     this.w = new Walker(c);
+  }
+
+  /** Counts one initializer, graph input, output or value info against maxEntries. */
+  private entry(): void {
+    if (++this.entryCount > this.maxEntries) throw new WireError(`more than ${this.maxEntries} initializers, graph inputs, outputs and value infos (this reader's limit)`);
   }
 
   // --- the cursor's part: top-level ModelProto and GraphProto fields, slimmed copies ---------------------------
@@ -321,7 +349,7 @@ class ModelReader {
           return true;
         case 5: {
           w.want(wire, 2, 'initializer');
-          if (g.initializers.length >= MAX_LIST) throw new WireError(`more than ${MAX_LIST} initializers`);
+          this.entry();
           const n = w.len();
           const start = c.pos;
           const table: SlimTensor[] = [];
@@ -334,7 +362,7 @@ class ModelReader {
         case 13: {
           w.want(wire, 2, 'value info');
           const list = f === 11 ? g.inputs : f === 12 ? g.outputs : g.valueInfo;
-          if (list.length >= MAX_LIST) throw new WireError(`more than ${MAX_LIST} graph inputs/outputs/value infos`);
+          this.entry();
           const n = w.len();
           const start = c.pos;
           if (n > MAX_VALUE_INFO) throw new WireError(`value info at offset ${start} of ${n} bytes (over ${MAX_VALUE_INFO})`);
@@ -556,7 +584,7 @@ class ModelReader {
 
   /** `at`: the end of the top-level node the message belongs to (for messages). */
   private node(p: onnx.INodeProto, depth: number, src: Source, at: number): OnnxNode {
-    if (++this.nodeCount > this.maxNodes) throw new WireError(`more than ${this.maxNodes} nodes`);
+    if (++this.nodeCount > this.maxNodes) throw new WireError(`more than ${this.maxNodes} nodes (this reader's limit)`);
     const inputs = p.input ?? [];
     const outputs = p.output ?? [];
     if (inputs.length > MAX_NAMES_PER_NODE) throw new WireError(`a node with more than ${MAX_NAMES_PER_NODE} inputs`);
@@ -607,6 +635,7 @@ class ModelReader {
     if (depth > MAX_DEPTH) throw new WireError(`subgraphs nested more than ${MAX_DEPTH} deep`);
     const initializers = g.initializer ?? [];
     if (initializers.length > MAX_LIST) throw new WireError(`more than ${MAX_LIST} initializers`);
+    for (let i = 0; i < initializers.length; i++) this.entry();
     return { name: g.name ?? '', nodes: (g.node ?? []).map((n) => this.node(n, depth, src, at)), initializers: initializers.map((t) => this.tensor(t, src)) };
   }
 
@@ -651,8 +680,17 @@ class ModelReader {
       if (entries.length > MAX_EXTERNAL_ENTRIES) throw new WireError('external_data: too many entries');
       const ext: Record<string, string> = {};
       for (const e of entries) ext[e.key ?? ''] = e.value ?? '';
-      const int = (s: string | undefined) => (s !== undefined && /^\d+$/.test(s) ? Number(s) : undefined);
-      t.external = { location: ext.location ?? '', offset: int(ext.offset), length: int(ext.length) };
+      // A byte count is a safe integer: "99999999999999999999" would otherwise read as 1e20.
+      const problems: string[] = [];
+      const int = (k: 'offset' | 'length') => {
+        const v = ext[k];
+        if (v === undefined) return undefined;
+        if (v.length <= 16 && /^\d+$/.test(v) && Number.isSafeInteger(Number(v))) return Number(v);
+        problems.push(`external data ${k} ${q(v)} is not a byte count`);
+        return undefined;
+      };
+      t.external = { location: ext.location ?? '', offset: int('offset'), length: int('length') };
+      if (problems.length) t.external.problem = problems.join('; ');
     } else if (t.rawData) {
       const eb = ELEMENT_BYTES[t.dataType];
       if (eb && t.rawData.length !== t.size * eb) {
@@ -758,7 +796,7 @@ function topoSort(nodes: OnnxNode[]): OnnxNode[] {
 
 function finish(c: Cursor, where: string, opts: ReadOptions): OnnxModel {
   try {
-    const m = new ModelReader(c, opts.maxNodes ?? 2_000_000).model();
+    const m = new ModelReader(c, opts.maxNodes ?? MAX_ENTRIES, opts.maxEntries ?? MAX_ENTRIES).model();
     m.nodes = topoSort(m.nodes);
     const init = new Set(m.initializers.map((t) => t.name));
     m.inputs = m.inputs.filter((i) => !init.has(i.name));
@@ -777,17 +815,26 @@ export function readOnnxBytes(buf: Uint8Array, where = '<buffer>', opts: ReadOpt
   return finish(new Cursor(b.length, null, b), where, opts);
 }
 
-/** Reads a model file through positioned reads: memory stays small whatever the file size. */
+/** Reads a model file through positioned reads: memory stays small whatever the file size. Only a regular
+ *  file is read (a FIFO or a device would block or never end); external data is checked against its file's
+ *  size (stat only, never opened), inside the model's folder. */
 export function readOnnxFile(file: string, opts: ReadOptions = {}): OnnxModel {
+  const notRegular = (st: fs.Stats) =>
+    new OnnxError(`${file}: not a regular file (${st.isDirectory() ? 'a directory' : st.isFIFO() ? 'a FIFO' : st.isSocket() ? 'a socket' : st.isCharacterDevice() || st.isBlockDevice() ? 'a device' : 'not a file'}), not an ONNX file`);
   let fd: number;
   try {
-    fd = fs.openSync(file, 'r');
+    // stat first, and open without blocking: opening a FIFO for reading waits for a writer.
+    const st = fs.statSync(file);
+    if (!st.isFile()) throw notRegular(st);
+    fd = fs.openSync(file, fs.constants.O_RDONLY | (fs.constants.O_NONBLOCK ?? 0));
   } catch (e) {
+    if (e instanceof OnnxError) throw e;
     throw new OnnxError(`${file}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
   }
+  let model: OnnxModel;
   try {
     const st = fs.fstatSync(fd);
-    if (st.isDirectory()) throw new OnnxError(`${file}: is a directory, not an ONNX file`);
+    if (!st.isFile()) throw notRegular(st); // replaced between the stat and the open
     const max = opts.maxFileBytes ?? 8 * 1024 ** 3;
     if (st.size > max) throw new OnnxError(`${file}: ${st.size} bytes is over the limit of ${max} bytes for ONNX files`);
     const readAt = (pos: number, len: number) => {
@@ -800,8 +847,61 @@ export function readOnnxFile(file: string, opts: ReadOptions = {}): OnnxModel {
       }
       return got === len ? b : b.subarray(0, got);
     };
-    return finish(new Cursor(st.size, readAt), file, opts);
+    model = finish(new Cursor(st.size, readAt), file, opts);
   } finally {
     fs.closeSync(fd);
+  }
+  checkExternalData(model, path.dirname(file));
+  return model;
+}
+
+/** Sets `external.problem` on every tensor whose external data is not within a regular file of the model's
+ *  folder (by stat: sizes only, nothing is opened). */
+function checkExternalData(model: OnnxModel, dir: string): void {
+  const sizes = new Map<string, number | string>();
+  const sizeOf = (location: string): number | string => {
+    let r = sizes.get(location);
+    if (r !== undefined) return r;
+    const rel = path.normalize(location);
+    if (location === '' || path.isAbsolute(location) || rel === '..' || rel.startsWith('..' + path.sep) || rel.includes('\0')) r = `external data location ${q(location)} is not a path inside the model's folder`;
+    else {
+      try {
+        const st = fs.statSync(path.join(dir, rel));
+        r = st.isFile() ? st.size : `external data ${q(location)} is not a regular file`;
+      } catch (e) {
+        r = `external data ${q(location)}: ${(e as NodeJS.ErrnoException).code ?? 'cannot stat'}`;
+      }
+    }
+    sizes.set(location, r);
+    return r;
+  };
+  const check = (t: OnnxTensor) => {
+    const x = t.external;
+    if (!x || x.problem !== undefined) return;
+    const size = sizeOf(x.location);
+    if (typeof size === 'string') {
+      x.problem = size;
+      return;
+    }
+    const eb = ELEMENT_BYTES[t.dataType];
+    const length = x.length ?? (eb ? t.size * eb : undefined);
+    const offset = x.offset ?? 0;
+    if (length === undefined) x.problem = `external data of ${ONNX_DATA_TYPES[t.dataType] ?? t.dataType} without a length`;
+    else if (offset + length > size) x.problem = `external data ${q(x.location)}: bytes ${offset}..${offset + length} past its end (${size} bytes)`;
+  };
+  // Initializers, and tensors held by nodes (Constant values) at any subgraph depth, without recursion.
+  model.initializers.forEach(check);
+  const graphs: { nodes: OnnxNode[]; initializers: OnnxTensor[] }[] = [model];
+  while (graphs.length) {
+    const g = graphs.pop()!;
+    if (g !== model) g.initializers.forEach(check);
+    for (const n of g.nodes) {
+      for (const v of Object.values(n.attributes)) {
+        for (const x of Array.isArray(v) ? v : [v]) {
+          if (x && typeof x === 'object' && 'dims' in x) check(x);
+          else if (x && typeof x === 'object' && 'nodes' in x) graphs.push(x);
+        }
+      }
+    }
   }
 }
