@@ -70,7 +70,7 @@ for (const c of cases) {
     let note = '';
     try {
       const j = JSON.parse(r.stdout);
-      const reasons: string[] = j.summary?.unknown ?? [];
+      const reasons: string[] = j.summary?.limits ?? [];
       note = reasons.length ? `: ${reasons[0]}` : '';
     } catch {
       note = ' (stdout not JSON)';

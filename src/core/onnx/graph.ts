@@ -28,7 +28,6 @@ const TENSOR_PASS = new Set(['Identity', 'Cast', 'DequantizeLinear']);
 
 export class GraphView {
   readonly producer = new Map<string, OnnxNode>();
-  readonly consumers = new Map<string, OnnxNode[]>();
   readonly initializers = new Map<string, OnnxTensor>();
   readonly graphInputs = new Set<string>();
   private readonly constCache = new Map<string, boolean>();
@@ -40,15 +39,7 @@ export class GraphView {
   constructor(readonly model: OnnxModel) {
     for (const t of model.initializers) this.initializers.set(t.name, t);
     for (const i of model.inputs) this.graphInputs.add(i.name);
-    for (const n of model.nodes) {
-      for (const o of n.outputs) if (o) this.producer.set(o, n);
-      for (const i of n.inputs) {
-        if (!i) continue;
-        let l = this.consumers.get(i);
-        if (!l) this.consumers.set(i, (l = []));
-        l.push(n);
-      }
-    }
+    for (const n of model.nodes) for (const o of n.outputs) if (o) this.producer.set(o, n);
   }
 
   /** True when a tensor does not depend on any graph input (initializers, Constant nodes, folds of them). */

@@ -123,15 +123,16 @@ export interface OnnxModel {
 export interface ReadOptions {
   /** Refuse files larger than this (default 8 GiB; protobuf itself stops at 2 GiB). */
   maxFileBytes?: number;
-  /** Refuse graphs with more nodes than this, subgraphs included (default 1,000,000). */
+  /** Refuse graphs with more nodes than this, subgraphs included (default 500,000). */
   maxNodes?: number;
   /** Refuse graphs with more initializers, graph inputs, outputs and value infos than this, together
    *  (default 1,000,000): each costs memory whatever its size in the file (an empty one is 2 bytes). */
   maxEntries?: number;
 }
 
-/** Default of ReadOptions.maxNodes and maxEntries: what a 100 MB file of tiny entries may cost stays under
- *  a few hundred MB of memory and a few seconds (real graphs have well under 100,000 nodes). */
+/** Defaults of ReadOptions.maxNodes and maxEntries: what a 100 MB file of tiny nodes or entries costs to read
+ *  and analyse stays under a few hundred MB and a few seconds (real graphs have well under 100,000 nodes). */
+const MAX_NODES = 500_000;
 const MAX_ENTRIES = 1_000_000;
 
 const SMALL_TENSOR = 64;
@@ -161,6 +162,8 @@ function q(s: string): string {
   const j = JSON.stringify(s);
   return j.length > 60 ? `${j.slice(0, 56)}..."` : j;
 }
+
+const NO_ATTRIBUTES: Record<string, OnnxAttributeValue> = Object.freeze(Object.create(null));
 
 const hasOwn = (o: object, k: string): boolean => Object.prototype.hasOwnProperty.call(o, k);
 
@@ -585,12 +588,16 @@ class ModelReader {
   /** `at`: the end of the top-level node the message belongs to (for messages). */
   private node(p: onnx.INodeProto, depth: number, src: Source, at: number): OnnxNode {
     if (++this.nodeCount > this.maxNodes) throw new WireError(`more than ${this.maxNodes} nodes (this reader's limit)`);
-    const inputs = p.input ?? [];
-    const outputs = p.output ?? [];
+    // Exact-size copies: protobufjs grows these arrays by push (room for 17 names each).
+    const inputs = p.input ? p.input.slice() : [];
+    const outputs = p.output ? p.output.slice() : [];
     if (inputs.length > MAX_NAMES_PER_NODE) throw new WireError(`a node with more than ${MAX_NAMES_PER_NODE} inputs`);
     if (outputs.length > MAX_NAMES_PER_NODE) throw new WireError(`a node with more than ${MAX_NAMES_PER_NODE} outputs`);
-    const n: OnnxNode = { opType: p.opType ?? '', domain: p.domain ?? '', name: p.name ?? '', inputs, outputs, attributes: Object.create(null) };
-    for (const a of p.attribute ?? []) {
+    // A node without attributes shares one empty record: a null-prototype object per node costs hundreds of
+    // bytes, and a file may hold a million tiny nodes.
+    const attrs = p.attribute ?? [];
+    const n: OnnxNode = { opType: p.opType ?? '', domain: p.domain ?? '', name: p.name ?? '', inputs, outputs, attributes: attrs.length ? Object.create(null) : NO_ATTRIBUTES };
+    for (const a of attrs) {
       const [name, value] = this.attribute(a, depth, src, at);
       n.attributes[name] = value;
     }
@@ -756,7 +763,8 @@ function bf16ToFloat(h: number): number {
   return b.readFloatLE(0);
 }
 
-/** Orders nodes topologically; a cycle or a tensor produced twice is an error. */
+/** Orders nodes topologically; a cycle or a tensor produced twice is an error. Edges are kept in flat typed
+ *  arrays (a million nodes would otherwise cost a million small arrays and sets). */
 function topoSort(nodes: OnnxNode[]): OnnxNode[] {
   const producer = new Map<string, number>();
   nodes.forEach((n, i) => {
@@ -766,37 +774,52 @@ function topoSort(nodes: OnnxNode[]): OnnxNode[] {
       producer.set(o, i);
     }
   });
-  const indeg = new Int32Array(nodes.length);
-  const users: number[][] = nodes.map(() => []);
-  nodes.forEach((n, i) => {
-    const seen = new Set<number>();
-    for (const inp of n.inputs) {
-      const p = producer.get(inp);
-      if (p === undefined || seen.has(p)) continue;
-      if (p === i) throw new WireError(`graph has a cycle: node ${q(n.name || n.opType)} reads its own output ${q(inp)}`);
-      seen.add(p);
-      indeg[i]++;
-      users[p].push(i);
+  const N = nodes.length;
+  const indeg = new Int32Array(N);
+  // Each edge once per (producer, user) pair: `mark[p] === i` when node i already counted producer p.
+  const mark = new Int32Array(N).fill(-1);
+  const forEachEdge = (fn: (p: number, i: number) => void) => {
+    mark.fill(-1);
+    for (let i = 0; i < N; i++) {
+      const n = nodes[i];
+      for (const inp of n.inputs) {
+        const p = producer.get(inp);
+        if (p === undefined || mark[p] === i) continue;
+        if (p === i) throw new WireError(`graph has a cycle: node ${q(n.name || n.opType)} reads its own output ${q(inp)}`);
+        mark[p] = i;
+        fn(p, i);
+      }
     }
+  };
+  const userCount = new Int32Array(N + 1);
+  forEachEdge((p, i) => {
+    indeg[i]++;
+    userCount[p + 1]++;
   });
-  const order: number[] = [];
-  for (let i = 0; i < nodes.length; i++) if (indeg[i] === 0) order.push(i);
-  for (let k = 0; k < order.length; k++) {
-    for (const u of users[order[k]]) if (--indeg[u] === 0) order.push(u);
+  for (let i = 0; i < N; i++) userCount[i + 1] += userCount[i];
+  const users = new Int32Array(userCount[N]);
+  const fill = userCount.slice(0, N);
+  forEachEdge((p, i) => (users[fill[p]++] = i));
+  const order = new Int32Array(N);
+  let len = 0;
+  for (let i = 0; i < N; i++) if (indeg[i] === 0) order[len++] = i;
+  for (let k = 0; k < len; k++) {
+    const v = order[k];
+    for (let e = userCount[v]; e < userCount[v + 1]; e++) if (--indeg[users[e]] === 0) order[len++] = users[e];
   }
-  if (order.length !== nodes.length) {
+  if (len !== N) {
     const stuck = nodes.findIndex((_, i) => indeg[i] > 0);
     const n = nodes[stuck];
     throw new WireError(`graph has a cycle through node ${q(n.name || n.opType)} (${n.opType})`);
   }
   // Keep the file order when it is already topological (the usual case).
   if (order.every((v, i) => v === i)) return nodes;
-  return order.map((i) => nodes[i]);
+  return Array.from(order, (i) => nodes[i]);
 }
 
 function finish(c: Cursor, where: string, opts: ReadOptions): OnnxModel {
   try {
-    const m = new ModelReader(c, opts.maxNodes ?? MAX_ENTRIES, opts.maxEntries ?? MAX_ENTRIES).model();
+    const m = new ModelReader(c, opts.maxNodes ?? MAX_NODES, opts.maxEntries ?? MAX_ENTRIES).model();
     m.nodes = topoSort(m.nodes);
     const init = new Set(m.initializers.map((t) => t.name));
     m.inputs = m.inputs.filter((i) => !init.has(i.name));

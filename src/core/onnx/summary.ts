@@ -105,7 +105,10 @@ export function inferShapes(model: OnnxModel, limits = new Limits()): { shapes: 
   }
   for (const i of model.inputs) {
     // A symbolic batch dimension counts as 1 (the usual batch-1 inference); other symbols stay unknown.
-    if (i.shape && i.shape.every((d, k) => typeof d === 'number' || k === 0)) shapes.set(i.name, i.shape.map((d) => (typeof d === 'number' && d >= 0 ? d : 1)));
+    if (!i.shape || !i.shape.every((d, k) => typeof d === 'number' || k === 0)) continue;
+    const s = i.shape.map((d) => (typeof d === 'number' && d >= 0 ? d : 1));
+    // Checked here once: shapes passed through nodes are not checked again.
+    if (s.every((d) => Number.isSafeInteger(d)) && Number.isSafeInteger(prod(s))) shapes.set(i.name, s);
   }
   for (const n of model.nodes) {
     if (budget.left <= 0) {
@@ -136,10 +139,11 @@ function inferNode(n: OnnxNode, shapes: Map<string, Shape>, consts: Map<string, 
   const out = n.outputs[0];
   /** Records the output's shape and (small) value; a shape over MAX_RANK is over a limit. */
   const set = (s: Shape | undefined, v?: number[]) => {
-    if (s && s.length > MAX_RANK) throw new Over(`rank ${s.length}, over ${MAX_RANK}`);
-    if (s && s.every((d) => Number.isSafeInteger(d) && d >= 0) && Number.isSafeInteger(prod(s))) {
+    if (s === s0 && s) shapes.set(out, s); // passed through: checked when it was made, and shared
+    else if (s && s.length > MAX_RANK) throw new Over(`rank ${s.length}, over ${MAX_RANK}`);
+    else if (s && s.every((d) => Number.isSafeInteger(d) && d >= 0) && Number.isSafeInteger(prod(s))) {
       shapes.set(out, s);
-      if (s !== s0) budget.left -= s.length + 1; // a new array (a shape passed through is shared)
+      budget.left -= s.length + 1;
     }
     if (v && v.length <= MAX_CONST) {
       consts.set(out, v);
