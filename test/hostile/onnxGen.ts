@@ -21,9 +21,9 @@ const lfield = (f: number, b: Buffer | string) => {
   return Buffer.concat([key(f, 2), varint(x.length), x]);
 };
 
-/** A ValueInfoProto of a float tensor with the given dims. */
-export const valueInfo = (name: string, dims: number[]) =>
-  Buffer.concat([lfield(1, name), lfield(2, lfield(1, Buffer.concat([vfield(1, 1), lfield(2, Buffer.concat(dims.map((d) => lfield(1, vfield(1, d)))))])))]);
+/** A ValueInfoProto of a float tensor with the given dims (no type at all without them). */
+export const valueInfo = (name: string, dims?: number[]) =>
+  dims ? Buffer.concat([lfield(1, name), lfield(2, lfield(1, Buffer.concat([vfield(1, 1), lfield(2, Buffer.concat(dims.map((d) => lfield(1, vfield(1, d)))))])))]) : lfield(1, name);
 
 /** An INTS attribute, packed. */
 function intsAttr(name: string, values: ArrayLike<number>): Buffer {
@@ -79,7 +79,7 @@ const g = {
 
 /** One Unsqueeze (axes as an attribute, opset 11) adding `n` axes to a [1] input (axes all 0: 1 byte each). */
 export function unsqueezeAxes(file: string, n: number): number {
-  return writeModel(file, [g.input(valueInfo('x', [1])), g.node(node('Unsqueeze', ['x'], ['y'], [intsAttr('axes', new Uint8Array(n))])), g.output(valueInfo('y', []))], undefined, 11);
+  return writeModel(file, [g.input(valueInfo('x', [1])), g.node(node('Unsqueeze', ['x'], ['y'], [intsAttr('axes', new Uint8Array(n))])), g.output(valueInfo('y'))], undefined, 11);
 }
 
 /** Unsqueeze to rank n+1, then `op` (Squeeze or ReduceMean) over n axes (opset 11: axes as attributes). */
@@ -92,18 +92,25 @@ export function squeezeAxes(file: string, n: number, op: 'Squeeze' | 'ReduceMean
       g.input(valueInfo('x', [1])),
       g.node(node('Unsqueeze', ['x'], ['u'], [intsAttr('axes', new Uint8Array(n))])),
       g.node(node(op, ['u'], ['y'], [intsAttr('axes', axes), ...(op === 'ReduceMean' ? [intAttr('keepdims', 1)] : [])])),
-      g.output(valueInfo('y', [])),
+      g.output(valueInfo('y')),
     ],
     undefined,
     11,
   );
 }
 
+/** `op` (Squeeze or ReduceMean) over `n` axes of a [1, 1, 1, 1] input (opset 11: axes as attributes). */
+export function manyAxes(file: string, n: number, op: 'Squeeze' | 'ReduceMean'): number {
+  const axes = new Int32Array(n);
+  for (let i = 0; i < n; i++) axes[i] = i % 4;
+  return writeModel(file, [g.input(valueInfo('x', [1, 1, 1, 1])), g.node(node(op, ['x'], ['y'], [intsAttr('axes', axes)])), g.output(valueInfo('y'))], undefined, 11);
+}
+
 /** A Constant with `n` value_ints and `concats` Concat nodes, each of the constant with itself. */
 export function constantConcats(file: string, n: number, concats: number): number {
   const fields = [g.node(node('Constant', [], ['c'], [Buffer.concat([lfield(1, 'value_ints'), vfield(20, 7), lfield(8, Buffer.alloc(n, 1))])]))];
   for (let i = 0; i < concats; i++) fields.push(g.node(node('Concat', ['c', 'c'], [`k${i}`], [intAttr('axis', 0)])));
-  fields.push(g.output(valueInfo(`k${concats - 1}`, [])));
+  fields.push(g.output(valueInfo(`k${concats - 1}`)));
   return writeModel(file, fields);
 }
 
