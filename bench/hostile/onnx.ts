@@ -32,6 +32,7 @@ const cases: Case[] = [
   { name: `ReduceMean, ${q(50_000, 10_000)} axes`, make: (f) => squeezeAxes(f, q(50_000, 10_000), 'ReduceMean') },
   { name: `Constant ${q(1_000_000, 200_000)} value_ints, 1 Concat`, make: (f) => constantConcats(f, q(1_000_000, 200_000), 1) },
   { name: `Constant ${q(1_000_000, 200_000)} value_ints, 30 Concats`, make: (f) => constantConcats(f, q(1_000_000, 200_000), 30) },
+  { name: `Constant ${q(16, 2)}M value_ints, 30 Concats`, make: (f) => constantConcats(f, q(16, 2) * M, 30) },
   { name: `${q(16, 2)}M empty initializers`, make: (f) => emptyEntries(f, q(16, 2) * M, 'initializer') },
   { name: `${q(16, 2)}M empty graph inputs`, make: (f) => emptyEntries(f, q(16, 2) * M, 'input') },
   { name: `${q(16, 2)}M empty value_info`, make: (f) => emptyEntries(f, q(16, 2) * M, 'value_info') },

@@ -55,6 +55,11 @@ test('Concats of a Constant with 200,000 value_ints keep shapes, not values', ()
   assert.equal(consts.get('c'), undefined);
   assert.equal(consts.get('k9'), undefined);
   assert.ok([...consts.values()].every((v) => v.length <= MAX_CONST));
+  // Past 1 MiB of values, the list is not read at all (16M values cost 1.3 GB as int64 objects).
+  constantConcats(file('concat-2m.onnx'), 2_000_000, 3);
+  const s = within(5, () => summariseOnnx(readOnnxFile(file('concat-2m.onnx'))));
+  assert.equal(s.outputs[0].shape, 'unknown');
+  assert.match(s.limits.join('\n'), /node "c" \(Constant\): output shape unknown \(attribute "value_ints": over 1048576 bytes or 65536 strings of values, not read\)/);
 });
 
 test('a few MB of empty value infos or initializers: one line naming the limit, not gigabytes', () => {

@@ -74,7 +74,13 @@ export function tensorDataBytes(t: OnnxTensor): number | undefined {
   return eb ? t.size * eb : undefined;
 }
 
-export type OnnxAttributeValue = number | number[] | string | string[] | OnnxTensor | OnnxTensor[] | OnnxSubgraph | OnnxSubgraph[] | null;
+/** An ints, floats or strings attribute too long to read (over MAX_ATTR_LIST_BYTES or MAX_ATTR_LIST values):
+ *  a million int64 values decode into a million objects. */
+export interface OnnxOmittedList {
+  omitted: string;
+}
+
+export type OnnxAttributeValue = number | number[] | string | string[] | OnnxTensor | OnnxTensor[] | OnnxSubgraph | OnnxSubgraph[] | OnnxOmittedList | null;
 
 export interface OnnxNode {
   opType: string;
@@ -147,6 +153,11 @@ const MAX_LIST = 1 << 24;
 const MAX_NAMES_PER_NODE = 100_000;
 const MAX_OPSETS = 1000;
 const MAX_EXTERNAL_ENTRIES = 100;
+/** Lists of attribute values (ints, floats, strings) past these are not read (OnnxOmittedList). */
+const MAX_ATTR_LIST_BYTES = 1 << 20;
+const MAX_ATTR_LIST = 1 << 16;
+/** doc_string of a slimmed attribute copy whose lists were left out. */
+const OMITTED_MARK = '#omitted';
 /** Attribute strings longer than this are replaced by a placeholder ("<N bytes>"). */
 const MAX_ATTR_STRING = 4096;
 /** Nodes up to this size are decoded whole by onnx-proto; larger ones (Constants holding weights, If/Loop
@@ -233,6 +244,7 @@ type Graph = { name: string; nodes: OnnxNode[]; initializers: OnnxTensor[]; inpu
 
 class ModelReader {
   private nodeCount = 0;
+  private slimNodeCount = 0;
   private entryCount = 0;
   private readonly w: Walker;
   constructor(
@@ -352,7 +364,6 @@ class ModelReader {
           return true;
         case 5: {
           w.want(wire, 2, 'initializer');
-          this.entry();
           const n = w.len();
           const start = c.pos;
           const table: SlimTensor[] = [];
@@ -384,6 +395,7 @@ class ModelReader {
    *  string_data and doc_string are left out, and a doc_string "#i" naming the entry of `table` that says
    *  where raw_data was is added. Counts are checked before anything is copied. */
   private slimTensor(end: number, table: SlimTensor[]): Out {
+    this.entry(); // before anything is copied: a node may hold millions of tiny tensors
     const { c, w } = this;
     const out = new Out(MAX_SLIM);
     const rec: SlimTensor = { typedTooBig: false };
@@ -495,7 +507,20 @@ class ModelReader {
   private slimAttribute(end: number, depth: number, table: SlimTensor[]): Out {
     const { c, w } = this;
     const out = new Out(MAX_SLIM);
+    // Lists of values: copied while small; past MAX_ATTR_LIST_BYTES or MAX_ATTR_LIST strings, none are kept.
+    let listBytes = 0;
+    let strings = 0;
+    let omitted = false;
     w.fields(end, (f, wire, at) => {
+      if ((f === 7 || f === 8 || f === 9) && !omitted) {
+        const start = c.pos;
+        w.skipValue(wire, at);
+        listBytes += c.pos - at;
+        if (f === 9) strings++;
+        omitted = listBytes > MAX_ATTR_LIST_BYTES || strings > MAX_ATTR_LIST;
+        c.pos = start;
+      }
+      if ((f === 7 || f === 8 || f === 9) && omitted) return false;
       switch (f) {
         case 1: // name
         case 21: // ref_attr_name
@@ -550,6 +575,7 @@ class ModelReader {
           return false; // doc_string, sparse tensors, type protos: not kept
       }
     });
+    if (omitted) out.string(13, OMITTED_MARK);
     return out;
   }
 
@@ -563,6 +589,8 @@ class ModelReader {
         case 1: {
           w.want(wire, 2, 'node');
           const n = w.len();
+          // Counted before the copy is decoded: a subgraph of millions of tiny nodes is one decode.
+          if (++this.slimNodeCount > this.maxNodes) throw new WireError(`more than ${this.maxNodes} nodes (this reader's limit)`);
           out.message(1, this.slimNode(c.pos + n, depth, table));
           return true;
         }
@@ -606,6 +634,9 @@ class ModelReader {
   }
 
   private attribute(a: onnx.IAttributeProto, depth: number, src: Source, at: number): [string, OnnxAttributeValue] {
+    if ('table' in src && a.docString === OMITTED_MARK) {
+      return [a.name ?? '', { omitted: `over ${MAX_ATTR_LIST_BYTES} bytes or ${MAX_ATTR_LIST} strings of values, not read` }];
+    }
     const f1 = hasOwn(a, 'f') ? (a.f ?? 0) : undefined;
     const i1 = hasOwn(a, 'i') ? num(a.i) : undefined;
     const s1 = hasOwn(a, 's') && a.s ? text(a.s) : undefined;
@@ -642,11 +673,11 @@ class ModelReader {
     if (depth > MAX_DEPTH) throw new WireError(`subgraphs nested more than ${MAX_DEPTH} deep`);
     const initializers = g.initializer ?? [];
     if (initializers.length > MAX_LIST) throw new WireError(`more than ${MAX_LIST} initializers`);
-    for (let i = 0; i < initializers.length; i++) this.entry();
     return { name: g.name ?? '', nodes: (g.node ?? []).map((n) => this.node(n, depth, src, at)), initializers: initializers.map((t) => this.tensor(t, src)) };
   }
 
   private tensor(p: onnx.ITensorProto, src: Source): OnnxTensor {
+    if ('view' in src) this.entry(); // slimmed ones were counted by slimTensor
     const t: OnnxTensor = { name: p.name ?? '', dims: [], dataType: p.dataType ?? 0, size: 1 };
     const dims = p.dims ?? [];
     if (dims.length > MAX_DIMS) throw new WireError(`tensor dims: more than ${MAX_DIMS} values`);

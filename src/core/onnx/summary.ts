@@ -116,6 +116,7 @@ export function inferShapes(model: OnnxModel, limits = new Limits()): { shapes: 
       break;
     }
     try {
+      for (const [k, v] of Object.entries(n.attributes)) if (v && typeof v === 'object' && 'omitted' in v) throw new Over(`attribute ${JSON.stringify(k.slice(0, 40))}: ${v.omitted}`);
       inferNode(n, shapes, consts, budget);
     } catch (e) {
       if (e instanceof Over) limits.add(`${nodeLabel(n)}: output shape unknown (${e.message})`);
@@ -367,9 +368,10 @@ export function nodeMacs(n: OnnxNode, shapes: Map<string, Shape>): number | unde
 
 export function summariseOnnx(model: OnnxModel): OnnxSummary {
   const { shapes, limits } = inferShapes(model);
-  const ops: Record<string, number> = {};
-  for (const n of model.nodes) ops[n.opType] = (ops[n.opType] ?? 0) + 1;
-  const operators = Object.fromEntries(Object.entries(ops).sort((x, y) => y[1] - x[1] || x[0].localeCompare(y[0])));
+  // Maps, not objects, while counting: an op type is the file's text ("__proto__").
+  const ops = new Map<string, number>();
+  for (const n of model.nodes) ops.set(n.opType, (ops.get(n.opType) ?? 0) + 1);
+  const operators = Object.fromEntries([...ops].sort((x, y) => y[1] - x[1] || x[0].localeCompare(y[0])));
   let parameters = 0;
   let weightBytes: number | 'unknown' = 0;
   for (const t of model.initializers) {
@@ -381,7 +383,7 @@ export function summariseOnnx(model: OnnxModel): OnnxSummary {
       weightBytes = 'unknown';
     } else if (weightBytes !== 'unknown') weightBytes += b;
   }
-  const macsByOp: Record<string, number | 'unknown'> = {};
+  const byOp = new Map<string, number | 'unknown'>();
   let macs = 0;
   let complete = true;
   for (const n of model.nodes) {
@@ -390,14 +392,14 @@ export function summariseOnnx(model: OnnxModel): OnnxSummary {
       limits.add(`${nodeLabel(n)}: MACs unknown (over 2^53)`);
       m = undefined;
     }
-    const cur = macsByOp[n.opType];
+    const cur = byOp.get(n.opType);
     if (m === undefined) {
       complete = false;
-      macsByOp[n.opType] = 'unknown';
-    } else if (cur !== 'unknown') macsByOp[n.opType] = (cur ?? 0) + m;
+      byOp.set(n.opType, 'unknown');
+    } else if (cur !== 'unknown') byOp.set(n.opType, (cur ?? 0) + m);
   }
-  for (const v of Object.values(macsByOp)) if (v !== 'unknown') macs += v;
-  for (const k of Object.keys(macsByOp)) if (macsByOp[k] === 0) delete macsByOp[k];
+  for (const v of byOp.values()) if (v !== 'unknown') macs += v;
+  const macsByOp: Record<string, number | 'unknown'> = Object.fromEntries([...byOp].filter(([, v]) => v !== 0));
   const typeName = (t: number) => (ONNX_DATA_TYPES[t] ?? String(t)).toLowerCase();
   // Graph inputs and outputs listed: the first MAX_LISTED (a file may declare millions).
   if (model.inputs.length > MAX_LISTED) limits.add(`inputs: the first ${MAX_LISTED} of ${model.inputs.length} listed`);
