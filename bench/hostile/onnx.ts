@@ -7,7 +7,7 @@ import { execFileSync, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { constantConcats, emptyEntries, externalData, identityChain, nestedSubgraphs, reluChain, squeezeAxes, unsqueezeAxes } from '../../test/hostile/onnxGen';
+import { constantConcats, emptyEntries, externalData, identityChain, nestedSubgraphs, reluChain, squeezeAxes, unsqueezeAxes, wideNode } from '../../test/hostile/onnxGen';
 
 const args = process.argv.slice(2);
 const opt = (name: string) => {
@@ -38,7 +38,9 @@ const cases: Case[] = [
   { name: `${q(16, 2)}M empty value_info`, make: (f) => emptyEntries(f, q(16, 2) * M, 'value_info') },
   { name: `${q(50, 4)}M empty value_info`, make: (f) => emptyEntries(f, q(50, 4) * M, 'value_info') },
   { name: `Identity chains, 2 x ${q(12_000, 12_000)}`, make: (f) => identityChain(f, 12_000) },
-  { name: `Relu chain, ${q(5, 0.5)}M nodes`, make: (f) => reluChain(f, q(5_000_000, 500_000)) },
+  { name: `Relu chain, ${q(499_999, 100_000)} nodes`, make: (f) => reluChain(f, q(499_999, 100_000)) },
+  { name: `Relu chain, ${q(5, 0.6)}M nodes`, make: (f) => reluChain(f, q(5_000_000, 600_000)) },
+  { name: `one node, ${q(100, 30)}k inputs and outputs`, make: (f) => wideNode(f, q(100_000, 30_000)) },
   { name: 'If subgraphs nested 100 deep', make: (f) => nestedSubgraphs(f, 100) },
   { name: 'external length "99999999999999999999"', make: (f) => externalData(f, 'w.bin', '99999999999999999999') },
   { name: 'FIFO named x.onnx', make: (f) => execFileSync('mkfifo', [f]) },

@@ -11,7 +11,7 @@ import { readOnnxFile } from '../../src/core/onnx/reader';
 import { recogniseOnnx } from '../../src/core/onnx/recognise';
 import { inferShapes, MAX_CONST, summariseOnnx } from '../../src/core/onnx/summary';
 import { cli, expectBadInput, root, runCli } from '../cli/helpers';
-import { constantConcats, emptyEntries, externalData, identityChain, manyAxes, squeezeAxes, unsqueezeAxes } from './onnxGen';
+import { constantConcats, emptyEntries, externalData, identityChain, manyAxes, squeezeAxes, unsqueezeAxes, wideNode } from './onnxGen';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'help-hostile-onnx-test-'));
 process.on('exit', () => fs.rmSync(dir, { recursive: true, force: true }));
@@ -94,6 +94,12 @@ test('Identity chains of 12,000 nodes: inspect and predict --onnx finish (no sta
   assert.deepEqual(out.summary.outputs[0].shape, [1, 3]);
   const p = runCli(root, ['predict', '--onnx', file('chain.onnx'), '--device', 'titan_rtx_32']);
   expectBadInput(p, /chain\.onnx: not an architecture of a known space/);
+});
+
+test('one node with 60,000 inputs and 60,000 outputs: recognition is linear in the node', () => {
+  wideNode(file('wide.onnx'), 60_000);
+  const m = readOnnxFile(file('wide.onnx'));
+  within(5, () => recogniseOnnx(m));
 });
 
 test('a FIFO named x.onnx is refused at once (it blocked inspect forever)', { skip: process.platform === 'win32' }, () => {

@@ -140,6 +140,13 @@ export function externalData(file: string, location: string, length: string, off
   return writeModel(file, [g.input(valueInfo('x', [1, 4])), g.init(t), g.node(node('MatMul', ['x', 'W'], ['y'])), g.output(valueInfo('y', [1]))]);
 }
 
+/** One node with `n` inputs (all the same initializer) and `n` outputs: per-output work over all the inputs
+ *  is quadratic. */
+export function wideNode(file: string, n: number): number {
+  const outputs = Array.from({ length: n }, (_, i) => `o${i.toString(36)}`);
+  return writeModel(file, [g.input(valueInfo('x', [1, 4])), g.init(floatInit('W', [4])), g.node(node('Add', ['x', ...new Array(n - 1).fill('W')], outputs)), g.output(valueInfo('o0'))]);
+}
+
 /** `n` Relu nodes in a chain (about 20 bytes each): a large file of nothing but small nodes. */
 export function reluChain(file: string, n: number): number {
   const fields = [g.input(valueInfo('x', [1, 3, 8, 8]))];

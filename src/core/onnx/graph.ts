@@ -34,12 +34,15 @@ export class GraphView {
   private readonly resolveCache = new Map<string, string>();
   private readonly coreCache = new Map<string, CoreNode>();
   private readonly constValuesCache = new Map<string, number[] | null>();
+  private readonly nodeConst = new Map<OnnxNode, boolean>();
+  private readonly nodeDynamic = new Map<OnnxNode, string[]>();
   private readonly constTensorCache = new Map<string, OnnxTensor | null>();
 
   constructor(readonly model: OnnxModel) {
     for (const t of model.initializers) this.initializers.set(t.name, t);
     for (const i of model.inputs) this.graphInputs.add(i.name);
     for (const n of model.nodes) for (const o of n.outputs) if (o) this.producer.set(o, n);
+    this.fill();
   }
 
   /** True when a tensor does not depend on any graph input (initializers, Constant nodes, folds of them). */
@@ -51,26 +54,45 @@ export class GraphView {
     if (this.initializers.has(t)) v = !this.graphInputs.has(t);
     else {
       const p = this.producer.get(t);
-      if (!p) v = false;
-      else if (p.opType === 'Constant' || p.opType === 'ConstantOfShape') v = p.inputs.every((i) => this.isConstShallow(i));
-      else if (p.inputs.length === 0) v = false;
-      else v = p.inputs.every((i) => this.isConstShallow(i));
+      v = p ? this.isConstNode(p) : false;
     }
     this.constCache.set(t, v);
     return v;
   }
 
-  // Nodes are topologically sorted, so computing constness in node order bounds the recursion; callers go
-  // through precompute() first.
-  private isConstShallow(t: string): boolean {
-    return this.constCache.get(t) ?? this.isConst(t);
+  /** Whether a node's outputs are constant: once per node (a node may have 100,000 inputs and as many
+   *  outputs). Its inputs are earlier in the sorted nodes, so their constness is already cached. */
+  private isConstNode(p: OnnxNode): boolean {
+    let v = this.nodeConst.get(p);
+    if (v === undefined) {
+      v = (p.inputs.length > 0 || p.opType === 'Constant' || p.opType === 'ConstantOfShape') && p.inputs.every((i) => this.constCache.get(i) ?? this.isConstLeaf(i));
+      this.nodeConst.set(p, v);
+    }
+    return v;
   }
 
-  /** Fills the caches in topological order (keeps every later lookup shallow, whatever the graph depth). */
+  /** Constness of a tensor no node of the graph produces (or one not cached yet: treated as produced by
+   *  none, which never happens in sorted nodes). */
+  private isConstLeaf(t: string): boolean {
+    return t === '' || (this.initializers.has(t) && !this.graphInputs.has(t));
+  }
+
+  /** The inputs of a node that are not constant, once per node. */
+  private dynamicInputs(p: OnnxNode): string[] {
+    let d = this.nodeDynamic.get(p);
+    if (!d) this.nodeDynamic.set(p, (d = p.inputs.filter((i) => i && !this.isConst(i))));
+    return d;
+  }
+
+  /** Fills the caches in topological order, so that every later lookup is shallow whatever the graph depth
+   *  (done by the constructor; kept for callers). */
   precompute(): this {
+    return this;
+  }
+
+  private fill(): void {
     for (const n of this.model.nodes) for (const o of n.outputs) if (o) this.isConst(o);
     for (const n of this.model.nodes) for (const o of n.outputs) if (o && !this.isConst(o)) this.resolve(o);
-    return this;
   }
 
   /** Small constant values of a tensor (initializer or Constant node, through Identity/Cast), when known. */
@@ -127,7 +149,7 @@ export class GraphView {
     let r = t;
     const p = this.producer.get(t);
     if (p && !this.isConst(t)) {
-      const dyn = p.inputs.filter((i) => i && !this.isConst(i));
+      const dyn = this.dynamicInputs(p);
       if (PASS_UNARY.has(p.opType) && p.inputs[0] && !this.isConst(p.inputs[0])) r = this.resolve(p.inputs[0]);
       else if (BINARY.has(p.opType)) {
         if (dyn.length === 1) {
@@ -204,12 +226,12 @@ export class GraphView {
       }
       case 'Sum':
       case 'Add': {
-        const dyn = p.inputs.filter((i) => i && !this.isConst(i));
+        const dyn = this.dynamicInputs(p);
         if (dyn.length < 2) return other;
         return { kind: 'add', node: p, terms: dyn.map((i) => this.resolve(i)) };
       }
       case 'Mul': {
-        const dyn = p.inputs.filter((i) => i && !this.isConst(i));
+        const dyn = this.dynamicInputs(p);
         if (dyn.length === 1) return { kind: 'zero', node: p, x: this.resolve(dyn[0]) };
         if (dyn.length === 2) return { kind: 'mul', node: p, a: this.resolve(dyn[0]), b: this.resolve(dyn[1]) };
         return other;
