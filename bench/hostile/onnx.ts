@@ -22,7 +22,12 @@ const q = (full: number, small: number) => (quick ? small : full);
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'help-hostile-onnx-'));
 const preload = path.join(dir, 'maxrss.cjs');
-fs.writeFileSync(preload, `process.on('exit', () => { try { require('fs').writeFileSync(process.env.HELP_MAXRSS_FILE, String(process.resourceUsage().maxRSS)); } catch {} });\n`);
+// Peak RSS from /proc/self/status VmHWM (the child's own: getrusage's maxRSS carries the parent's over the
+// fork on Linux), else maxRSS; and CPU seconds (the machine may be shared: wall time alone misleads).
+fs.writeFileSync(
+  preload,
+  `process.on('exit', () => { try { const fs = require('fs'); let kb = process.resourceUsage().maxRSS; try { kb = Number(/VmHWM:\\s*(\\d+)/.exec(fs.readFileSync('/proc/self/status', 'utf8'))[1]); } catch {} const u = process.resourceUsage(); fs.writeFileSync(process.env.HELP_MAXRSS_FILE, kb + ' ' + (u.userCPUTime + u.systemCPUTime) / 1e6); } catch {} });\n`,
+);
 
 type Case = { name: string; make: (file: string) => void };
 const M = 1 << 20;
@@ -65,7 +70,9 @@ for (const c of cases) {
     env: { ...process.env, HELP_MAXRSS_FILE: rssFile },
   });
   const s = Number(process.hrtime.bigint() - t0) / 1e9;
-  const rss = fs.existsSync(rssFile) ? `${(Number(fs.readFileSync(rssFile, 'utf8')) / 1024).toFixed(0)} MB` : '-';
+  const [kb, cpu] = fs.existsSync(rssFile) ? fs.readFileSync(rssFile, 'utf8').split(' ').map(Number) : [NaN, NaN];
+  const rss = Number.isFinite(kb) ? `${(kb / 1024).toFixed(0)} MB` : '-';
+  const cpuS = Number.isFinite(cpu) ? cpu.toFixed(2) : '-';
   const timedOut = r.signal === 'SIGKILL' && s >= timeoutS;
   let outcome: string;
   if (timedOut) outcome = `killed after ${timeoutS} s`;
@@ -82,9 +89,9 @@ for (const c of cases) {
   } else outcome = `exit ${r.status ?? r.signal}: ${(r.stderr ?? '').trim().split('\n').pop()}`;
   outcome = outcome.replace(new RegExp(dir.replace(/[.*+?^${}()|[\]\\]/g, '\\$&') + '/', 'g'), '').replace(/\|/g, '\\|');
   if (outcome.length > 140) outcome = outcome.slice(0, 137) + '...';
-  rows.push(`| ${c.name} | ${size} | ${timedOut ? `> ${timeoutS}` : s.toFixed(2)} | ${rss} | ${outcome} |`);
+  rows.push(`| ${c.name} | ${size} | ${timedOut ? `> ${timeoutS}` : s.toFixed(2)} | ${cpuS} | ${rss} | ${outcome} |`);
   process.stdout.write(rows[rows.length - 1] + '\n');
   fs.rmSync(file, { force: true });
 }
 fs.rmSync(dir, { recursive: true, force: true });
-process.stdout.write(`\n\`inspect --json\` with ${cli}${quick ? ' (--quick)' : ''}\n\n| input | size | wall s | peak RSS | outcome |\n|---|---|---|---|---|\n${rows.join('\n')}\n`);
+process.stdout.write(`\n\`inspect --json\` with ${cli}${quick ? ' (--quick)' : ''}\n\n| input | size | wall s | CPU s | peak RSS | outcome |\n|---|---|---|---|---|---|\n${rows.join('\n')}\n`);
