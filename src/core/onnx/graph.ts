@@ -66,7 +66,7 @@ export class GraphView {
     let v = this.nodeConst.get(p);
     if (v === undefined) {
       v = (p.inputs.length > 0 || p.opType === 'Constant' || p.opType === 'ConstantOfShape') && p.inputs.every((i) => this.constCache.get(i) ?? this.isConstLeaf(i));
-      this.nodeConst.set(p, v);
+      if (p.outputs.length > 1) this.nodeConst.set(p, v); // one output: cached by tensor already
     }
     return v;
   }
@@ -80,7 +80,10 @@ export class GraphView {
   /** The inputs of a node that are not constant, once per node. */
   private dynamicInputs(p: OnnxNode): string[] {
     let d = this.nodeDynamic.get(p);
-    if (!d) this.nodeDynamic.set(p, (d = p.inputs.filter((i) => i && !this.isConst(i))));
+    if (d) return d;
+    d = p.inputs.filter((i) => i && !this.isConst(i));
+    if (d.length === p.inputs.length) d = p.inputs; // the usual case: no copy kept
+    if (p.outputs.length > 1) this.nodeDynamic.set(p, d);
     return d;
   }
 

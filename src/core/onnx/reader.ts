@@ -151,6 +151,9 @@ const MAX_DEPTH = 8;
 const MAX_STRING = 1 << 20;
 const MAX_LIST = 1 << 24;
 const MAX_NAMES_PER_NODE = 100_000;
+/** Node inputs and outputs of the whole model: each is a string of its own (a 100 MB file of two-byte names
+ *  would hold 25 million). */
+const MAX_NODE_NAMES = 4_000_000;
 const MAX_OPSETS = 1000;
 const MAX_EXTERNAL_ENTRIES = 100;
 /** Lists of attribute values (ints, floats, strings) past these are not read (OnnxOmittedList). */
@@ -245,6 +248,7 @@ type Graph = { name: string; nodes: OnnxNode[]; initializers: OnnxTensor[]; inpu
 class ModelReader {
   private nodeCount = 0;
   private slimNodeCount = 0;
+  private nameCount = 0;
   private entryCount = 0;
   private readonly w: Walker;
   constructor(
@@ -619,6 +623,8 @@ class ModelReader {
     // Exact-size copies: protobufjs grows these arrays by push (room for 17 names each).
     const inputs = p.input ? p.input.slice() : [];
     const outputs = p.output ? p.output.slice() : [];
+    this.nameCount += inputs.length + outputs.length;
+    if (this.nameCount > MAX_NODE_NAMES) throw new WireError(`more than ${MAX_NODE_NAMES} node inputs and outputs (this reader's limit)`);
     if (inputs.length > MAX_NAMES_PER_NODE) throw new WireError(`a node with more than ${MAX_NAMES_PER_NODE} inputs`);
     if (outputs.length > MAX_NAMES_PER_NODE) throw new WireError(`a node with more than ${MAX_NAMES_PER_NODE} outputs`);
     // A node without attributes shares one empty record: a null-prototype object per node costs hundreds of
@@ -806,31 +812,33 @@ function topoSort(nodes: OnnxNode[]): OnnxNode[] {
     }
   });
   const N = nodes.length;
-  const indeg = new Int32Array(N);
-  // Each edge once per (producer, user) pair: `mark[p] === i` when node i already counted producer p.
+  // Each edge once per (producer, user) pair, its producer looked up once: `mark[p] === i` when node i
+  // already counted producer p.
+  let E = 0;
+  for (const n of nodes) E += n.inputs.length;
+  const edgeFrom = new Int32Array(E);
+  const edgeTo = new Int32Array(E);
   const mark = new Int32Array(N).fill(-1);
-  const forEachEdge = (fn: (p: number, i: number) => void) => {
-    mark.fill(-1);
-    for (let i = 0; i < N; i++) {
-      const n = nodes[i];
-      for (const inp of n.inputs) {
-        const p = producer.get(inp);
-        if (p === undefined || mark[p] === i) continue;
-        if (p === i) throw new WireError(`graph has a cycle: node ${q(n.name || n.opType)} reads its own output ${q(inp)}`);
-        mark[p] = i;
-        fn(p, i);
-      }
-    }
-  };
+  const indeg = new Int32Array(N);
   const userCount = new Int32Array(N + 1);
-  forEachEdge((p, i) => {
-    indeg[i]++;
-    userCount[p + 1]++;
-  });
+  let e = 0;
+  for (let i = 0; i < N; i++) {
+    const n = nodes[i];
+    for (const inp of n.inputs) {
+      const p = producer.get(inp);
+      if (p === undefined || mark[p] === i) continue;
+      if (p === i) throw new WireError(`graph has a cycle: node ${q(n.name || n.opType)} reads its own output ${q(inp)}`);
+      mark[p] = i;
+      edgeFrom[e] = p;
+      edgeTo[e++] = i;
+      indeg[i]++;
+      userCount[p + 1]++;
+    }
+  }
   for (let i = 0; i < N; i++) userCount[i + 1] += userCount[i];
   const users = new Int32Array(userCount[N]);
   const fill = userCount.slice(0, N);
-  forEachEdge((p, i) => (users[fill[p]++] = i));
+  for (let k = 0; k < e; k++) users[fill[edgeFrom[k]]++] = edgeTo[k];
   const order = new Int32Array(N);
   let len = 0;
   for (let i = 0; i < N; i++) if (indeg[i] === 0) order[len++] = i;
