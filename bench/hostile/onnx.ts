@@ -7,7 +7,7 @@ import { execFileSync, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { constantConcats, emptyEntries, externalData, identityChain, nestedSubgraphs, reluChain, squeezeAxes, unsqueezeAxes, wideNode } from '../../test/hostile/onnxGen';
+import { attributeHeavy, constantConcats, emptyEntries, manyInputNames, externalData, identityChain, nestedSubgraphs, reluChain, squeezeAxes, unsqueezeAxes, wideNode } from '../../test/hostile/onnxGen';
 
 const args = process.argv.slice(2);
 const opt = (name: string) => {
@@ -46,6 +46,9 @@ const cases: Case[] = [
   { name: `Relu chain, ${q(499_999, 100_000)} nodes`, make: (f) => reluChain(f, q(499_999, 100_000)) },
   { name: `Relu chain, ${q(5, 0.6)}M nodes`, make: (f) => reluChain(f, q(5_000_000, 600_000)) },
   { name: `one node, ${q(100, 30)}k inputs and outputs`, make: (f) => wideNode(f, q(100_000, 30_000)) },
+  { name: `${q(100, 10)} MB of nodes with 60,000-value attributes`, make: (f) => attributeHeavy(f, q(100, 10), 1, 60_000) },
+  { name: `${q(100, 10)} MB of nodes with 30,000 attributes each`, make: (f) => attributeHeavy(f, q(100, 10), 30_000, 0) },
+  { name: `one node, ${q(15, 2)}M input names`, make: (f) => manyInputNames(f, q(15, 2) * M) },
   { name: 'If subgraphs nested 100 deep', make: (f) => nestedSubgraphs(f, 100) },
   { name: 'external length "99999999999999999999"', make: (f) => externalData(f, 'w.bin', '99999999999999999999') },
   { name: 'FIFO named x.onnx', make: (f) => execFileSync('mkfifo', [f]) },

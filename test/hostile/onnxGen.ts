@@ -147,6 +147,21 @@ export function wideNode(file: string, n: number): number {
   return writeModel(file, [g.input(valueInfo('x', [1, 4])), g.init(floatInit('W', [4])), g.node(node('Add', ['x', ...new Array(n - 1).fill('W')], outputs)), g.output(valueInfo('o0'))]);
 }
 
+/** About `mb` MB of Relu nodes, each with `perNode` attributes: an INTS list of `values` one-byte values
+ *  each (or a one-field INT attribute when `values` is 0). */
+export function attributeHeavy(file: string, mb: number, perNode: number, values: number): number {
+  const attr = values ? intsAttr('a', new Uint8Array(values)) : Buffer.from([0x18, 0x01]); // i = 1
+  const one = g.node(node('Relu', ['x'], [], new Array(perNode).fill(attr)));
+  return writeModel(file, [g.input(valueInfo('x', [1, 4]))], { field: one, count: Math.max(1, Math.floor((mb << 20) / one.length)) });
+}
+
+/** One node with `n` inputs named "ab" (4 bytes each in the file). */
+export function manyInputNames(file: string, n: number): number {
+  const names = Buffer.concat(new Array(n).fill(lfield(1, 'ab')));
+  const body = Buffer.concat([names, lfield(2, 'y'), lfield(4, 'Sum')]);
+  return writeModel(file, [g.input(valueInfo('ab', [1])), g.node(body), g.output(valueInfo('y'))]);
+}
+
 /** `n` Relu nodes in a chain (about 20 bytes each): a large file of nothing but small nodes. */
 export function reluChain(file: string, n: number): number {
   const fields = [g.input(valueInfo('x', [1, 3, 8, 8]))];

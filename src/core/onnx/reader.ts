@@ -154,6 +154,9 @@ const MAX_NAMES_PER_NODE = 100_000;
 /** Node inputs and outputs of the whole model: each is a string of its own (a 100 MB file of two-byte names
  *  would hold 25 million). */
 const MAX_NODE_NAMES = 4_000_000;
+/** Node attributes, and values of their lists (ints, floats, strings), over the whole model. */
+const MAX_ATTRIBUTES = 1_000_000;
+const MAX_LIST_VALUES = 16_000_000;
 const MAX_OPSETS = 1000;
 const MAX_EXTERNAL_ENTRIES = 100;
 /** Lists of attribute values (ints, floats, strings) past these are not read (OnnxOmittedList). */
@@ -249,6 +252,14 @@ class ModelReader {
   private nodeCount = 0;
   private slimNodeCount = 0;
   private nameCount = 0;
+  private attributeCount = 0;
+  private listValues = 0;
+
+  /** Counts attributes over the whole model (each is an object or more). */
+  private attributes(n: number): void {
+    this.attributeCount += n;
+    if (this.attributeCount > MAX_ATTRIBUTES) throw new WireError(`more than ${MAX_ATTRIBUTES} node attributes (this reader's limit)`);
+  }
   private entryCount = 0;
   private readonly w: Walker;
   constructor(
@@ -493,9 +504,13 @@ class ModelReader {
     const { c, w } = this;
     const out = new Out(MAX_SLIM);
     const what: Record<number, string> = { 1: 'node input', 2: 'node output', 3: 'node name', 4: 'op_type', 7: 'node domain' };
+    let names = 0;
     w.fields(end, (f, wire, at) => {
+      // Counted before the copy is decoded (node() checks the same limit on what it decodes).
+      if ((f === 1 || f === 2) && ++names > 2 * MAX_NAMES_PER_NODE) throw new WireError(`a node with more than ${MAX_NAMES_PER_NODE} inputs or outputs`);
       if (f === 5) {
         w.want(wire, 2, 'attribute');
+        this.attributes(1);
         const n = w.len();
         out.message(5, this.slimAttribute(c.pos + n, depth, table));
         return true;
@@ -630,6 +645,7 @@ class ModelReader {
     // A node without attributes shares one empty record: a null-prototype object per node costs hundreds of
     // bytes, and a file may hold a million tiny nodes.
     const attrs = p.attribute ?? [];
+    if ('view' in src) this.attributes(attrs.length); // slimmed ones were counted by slimNode
     const n: OnnxNode = { opType: p.opType ?? '', domain: p.domain ?? '', name: p.name ?? '', inputs, outputs, attributes: attrs.length ? Object.create(null) : NO_ATTRIBUTES };
     for (const a of attrs) {
       const [name, value] = this.attribute(a, depth, src, at);
@@ -643,6 +659,11 @@ class ModelReader {
     if ('table' in src && a.docString === OMITTED_MARK) {
       return [a.name ?? '', { omitted: `over ${MAX_ATTR_LIST_BYTES} bytes or ${MAX_ATTR_LIST} strings of values, not read` }];
     }
+    // Values of lists over the whole model: past MAX_LIST_VALUES, lists are not kept (a 100 MB file of
+    // small nodes, each with a 60,000-value list, would hold 100 million numbers).
+    const values = (a.floats?.length ?? 0) + (a.ints?.length ?? 0) + (a.strings?.length ?? 0);
+    this.listValues += values;
+    if (values > 0 && this.listValues > MAX_LIST_VALUES) return [a.name ?? '', { omitted: `attribute values of the model over ${MAX_LIST_VALUES}, not read` }];
     const f1 = hasOwn(a, 'f') ? (a.f ?? 0) : undefined;
     const i1 = hasOwn(a, 'i') ? num(a.i) : undefined;
     const s1 = hasOwn(a, 's') && a.s ? text(a.s) : undefined;
