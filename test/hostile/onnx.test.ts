@@ -11,7 +11,7 @@ import { readOnnxFile } from '../../src/core/onnx/reader';
 import { recogniseOnnx } from '../../src/core/onnx/recognise';
 import { inferShapes, MAX_CONST, summariseOnnx } from '../../src/core/onnx/summary';
 import { cli, expectBadInput, root, runCli } from '../cli/helpers';
-import { constantConcats, emptyEntries, externalData, identityChain, manyAxes, squeezeAxes, unsqueezeAxes, wideNode } from './onnxGen';
+import { attributeHeavy, constantConcats, emptyEntries, externalData, identityChain, manyAxes, squeezeAxes, unsqueezeAxes, wideNode } from './onnxGen';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'help-hostile-onnx-test-'));
 process.on('exit', () => fs.rmSync(dir, { recursive: true, force: true }));
@@ -67,6 +67,11 @@ test('a few MB of empty value infos or initializers: one line naming the limit, 
     emptyEntries(file(`${kind}.onnx`), 1_500_000, kind);
     within(10, () => assert.throws(() => readOnnxFile(file(`${kind}.onnx`)), /value_info\.onnx|initializer\.onnx: more than 1000000 initializers, graph inputs, outputs and value infos/));
   }
+});
+
+test('a few MB of tiny attributes: one line naming the limit', () => {
+  attributeHeavy(file('attrs.onnx'), 5, 15_000, 0);
+  within(10, () => assert.throws(() => readOnnxFile(file('attrs.onnx')), /attrs\.onnx: more than 1000000 node attributes \(this reader's limit\)/));
 });
 
 test('external data of absurd length or past its file: weight bytes unknown, with the reason', () => {
