@@ -254,12 +254,6 @@ class ModelReader {
   private nameCount = 0;
   private attributeCount = 0;
   private listValues = 0;
-
-  /** Counts attributes over the whole model (each is an object or more). */
-  private attributes(n: number): void {
-    this.attributeCount += n;
-    if (this.attributeCount > MAX_ATTRIBUTES) throw new WireError(`more than ${MAX_ATTRIBUTES} node attributes (this reader's limit)`);
-  }
   private entryCount = 0;
   private readonly w: Walker;
   constructor(
@@ -268,6 +262,12 @@ class ModelReader {
     private readonly maxEntries: number,
   ) {
     this.w = new Walker(c);
+  }
+
+  /** Counts attributes over the whole model (each is an object or more). */
+  private attributes(n: number): void {
+    this.attributeCount += n;
+    if (this.attributeCount > MAX_ATTRIBUTES) throw new WireError(`more than ${MAX_ATTRIBUTES} node attributes (this reader's limit)`);
   }
 
   /** Counts one initializer, graph input, output or value info against maxEntries. */

@@ -148,7 +148,7 @@ function inferNode(n: OnnxNode, shapes: Map<string, Shape>, consts: Map<string, 
     }
     if (v && v.length <= MAX_CONST) {
       consts.set(out, v);
-      budget.left -= v.length;
+      if (v !== consts.get(n.inputs[0])) budget.left -= v.length; // a passed-through value is shared
     }
   };
   /** Fails before a computation whose output would have more than MAX_RANK dimensions. */
