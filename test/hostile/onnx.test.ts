@@ -74,6 +74,12 @@ test('a few MB of tiny attributes: one line naming the limit', () => {
   within(10, () => assert.throws(() => readOnnxFile(file('attrs.onnx')), /attrs\.onnx: more than 1000000 node attributes \(this reader's limit\)/));
 });
 
+test('5 MB of nodes with 60,000-value lists: past the model-wide budget, lists are not read', () => {
+  attributeHeavy(file('lists.onnx'), 5, 1, 60_000);
+  const s = within(5, () => summariseOnnx(readOnnxFile(file('lists.onnx'))));
+  assert.match(s.limits.join('\n'), /\(Relu\): output shape unknown \(attribute "a": attribute values of the model over 4000000, not read\)/);
+});
+
 test('external data of absurd length or past its file: weight bytes unknown, with the reason', () => {
   externalData(file('ext-huge.onnx'), 'w.bin', '99999999999999999999');
   fs.writeFileSync(file('w.bin'), Buffer.alloc(16));

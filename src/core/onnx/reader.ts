@@ -156,7 +156,7 @@ const MAX_NAMES_PER_NODE = 100_000;
 const MAX_NODE_NAMES = 4_000_000;
 /** Node attributes, and values of their lists (ints, floats, strings), over the whole model. */
 const MAX_ATTRIBUTES = 1_000_000;
-const MAX_LIST_VALUES = 16_000_000;
+const MAX_LIST_VALUES = 4_000_000;
 const MAX_OPSETS = 1000;
 const MAX_EXTERNAL_ENTRIES = 100;
 /** Lists of attribute values (ints, floats, strings) past these are not read (OnnxOmittedList). */
@@ -164,6 +164,7 @@ const MAX_ATTR_LIST_BYTES = 1 << 20;
 const MAX_ATTR_LIST = 1 << 16;
 /** doc_string of a slimmed attribute copy whose lists were left out. */
 const OMITTED_MARK = '#omitted';
+const OMITTED_MODEL_MARK = '#omitted-model';
 /** Attribute strings longer than this are replaced by a placeholder ("<N bytes>"). */
 const MAX_ATTR_STRING = 4096;
 /** Nodes up to this size are decoded whole by onnx-proto; larger ones (Constants holding weights, If/Loop
@@ -363,7 +364,9 @@ class ModelReader {
           w.want(wire, 2, 'node');
           const n = w.len();
           const start = c.pos;
-          if (n <= DIRECT_NODE) {
+          // Past the model's budget of list values, small nodes are slimmed too: protobufjs would decode
+          // every int64 of their lists into an object before they are dropped.
+          if (n <= DIRECT_NODE && this.listValues <= MAX_LIST_VALUES) {
             const view = c.view(n);
             g.nodes.push(this.node(decode('node', 'NodeProto', start, true, view, DECODE.NodeProto), 0, { view, base: start }, c.pos));
           } else {
@@ -529,8 +532,10 @@ class ModelReader {
     // Lists of values: copied while small; past MAX_ATTR_LIST_BYTES or MAX_ATTR_LIST strings, none are kept.
     let listBytes = 0;
     let strings = 0;
+    const overModel = this.listValues > MAX_LIST_VALUES;
     let omitted = false;
     w.fields(end, (f, wire, at) => {
+      if ((f === 7 || f === 8 || f === 9) && overModel) omitted = true;
       if ((f === 7 || f === 8 || f === 9) && !omitted) {
         const start = c.pos;
         w.skipValue(wire, at);
@@ -594,7 +599,7 @@ class ModelReader {
           return false; // doc_string, sparse tensors, type protos: not kept
       }
     });
-    if (omitted) out.string(13, OMITTED_MARK);
+    if (omitted) out.string(13, overModel ? OMITTED_MODEL_MARK : OMITTED_MARK);
     return out;
   }
 
@@ -656,14 +661,16 @@ class ModelReader {
   }
 
   private attribute(a: onnx.IAttributeProto, depth: number, src: Source, at: number): [string, OnnxAttributeValue] {
+    const overModel = { omitted: `attribute values of the model over ${MAX_LIST_VALUES}, not read` };
     if ('table' in src && a.docString === OMITTED_MARK) {
       return [a.name ?? '', { omitted: `over ${MAX_ATTR_LIST_BYTES} bytes or ${MAX_ATTR_LIST} strings of values, not read` }];
     }
+    if ('table' in src && a.docString === OMITTED_MODEL_MARK) return [a.name ?? '', overModel];
     // Values of lists over the whole model: past MAX_LIST_VALUES, lists are not kept (a 100 MB file of
     // small nodes, each with a 60,000-value list, would hold 100 million numbers).
     const values = (a.floats?.length ?? 0) + (a.ints?.length ?? 0) + (a.strings?.length ?? 0);
     this.listValues += values;
-    if (values > 0 && this.listValues > MAX_LIST_VALUES) return [a.name ?? '', { omitted: `attribute values of the model over ${MAX_LIST_VALUES}, not read` }];
+    if (values > 0 && this.listValues > MAX_LIST_VALUES) return [a.name ?? '', overModel];
     const f1 = hasOwn(a, 'f') ? (a.f ?? 0) : undefined;
     const i1 = hasOwn(a, 'i') ? num(a.i) : undefined;
     const s1 = hasOwn(a, 's') && a.s ? text(a.s) : undefined;
