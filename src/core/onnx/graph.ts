@@ -63,7 +63,7 @@ export class GraphView {
   /** Whether a node's outputs are constant: once per node (a node may have 100,000 inputs and as many
    *  outputs). Its inputs are earlier in the sorted nodes, so their constness is already cached. */
   private isConstNode(p: OnnxNode): boolean {
-    let v = this.nodeConst.get(p);
+    let v = p.outputs.length > 1 ? this.nodeConst.get(p) : undefined;
     if (v === undefined) {
       v = (p.inputs.length > 0 || p.opType === 'Constant' || p.opType === 'ConstantOfShape') && p.inputs.every((i) => this.constCache.get(i) ?? this.isConstLeaf(i));
       if (p.outputs.length > 1) this.nodeConst.set(p, v); // one output: cached by tensor already
@@ -93,9 +93,18 @@ export class GraphView {
     return this;
   }
 
+  /** One pass in node order: a node's inputs are settled before it, its outputs (each produced by it
+   *  alone) are set here, with as few map lookups as possible (a graph may have 500,000 nodes). */
   private fill(): void {
-    for (const n of this.model.nodes) for (const o of n.outputs) if (o) this.isConst(o);
-    for (const n of this.model.nodes) for (const o of n.outputs) if (o && !this.isConst(o)) this.resolve(o);
+    for (const n of this.model.nodes) {
+      const nodeConst = this.isConstNode(n);
+      for (const o of n.outputs) {
+        if (!o) continue;
+        const v = this.initializers.has(o) ? !this.graphInputs.has(o) : nodeConst;
+        this.constCache.set(o, v);
+        if (!v) this.resolveCache.set(o, this.resolveVia(o, n));
+      }
+    }
   }
 
   /** Small constant values of a tensor (initializer or Constant node, through Identity/Cast), when known. */
@@ -149,30 +158,33 @@ export class GraphView {
   resolve(t: string): string {
     const hit = this.resolveCache.get(t);
     if (hit !== undefined) return hit;
-    let r = t;
     const p = this.producer.get(t);
-    if (p && !this.isConst(t)) {
-      const dyn = this.dynamicInputs(p);
-      if (PASS_UNARY.has(p.opType) && p.inputs[0] && !this.isConst(p.inputs[0])) r = this.resolve(p.inputs[0]);
-      else if (BINARY.has(p.opType)) {
-        if (dyn.length === 1) {
-          // x op constant: pass-through, except a multiplication by zero (NAS-Bench-201's `none`).
-          const other = p.inputs.find((i) => i !== dyn[0]);
-          if (!(p.opType === 'Mul' && other !== undefined && this.isZeroConst(other))) r = this.resolve(dyn[0]);
-        } else if (dyn.length === 2 && p.opType !== 'Add') {
-          // x * f(x) (h-swish, swish), x / f(x): the same source on both sides.
-          const a = this.resolve(dyn[0]);
-          if (a === this.resolve(dyn[1])) r = a;
-        }
-      } else if (p.opType === 'ReduceMean' || p.opType === 'GlobalAveragePool') {
-        // x.mean(3).mean(2): a mean of a mean is one global pool.
-        const inner = this.resolve(p.inputs[0]);
-        const ip = this.producer.get(inner);
-        if (ip && (ip.opType === 'ReduceMean' || ip.opType === 'GlobalAveragePool')) r = inner;
-      }
-    }
+    const r = p && !this.isConst(t) ? this.resolveVia(t, p) : t;
     this.resolveCache.set(t, r);
     return r;
+  }
+
+  /** resolve() of a non-constant tensor `t` produced by `p` (the caller caches it). */
+  private resolveVia(t: string, p: OnnxNode): string {
+    if (PASS_UNARY.has(p.opType) && p.inputs[0] && !this.isConst(p.inputs[0])) return this.resolve(p.inputs[0]);
+    if (BINARY.has(p.opType)) {
+      const dyn = this.dynamicInputs(p);
+      if (dyn.length === 1) {
+        // x op constant: pass-through, except a multiplication by zero (NAS-Bench-201's `none`).
+        const other = p.inputs.find((i) => i !== dyn[0]);
+        if (!(p.opType === 'Mul' && other !== undefined && this.isZeroConst(other))) return this.resolve(dyn[0]);
+      } else if (dyn.length === 2 && p.opType !== 'Add') {
+        // x * f(x) (h-swish, swish), x / f(x): the same source on both sides.
+        const a = this.resolve(dyn[0]);
+        if (a === this.resolve(dyn[1])) return a;
+      }
+    } else if (p.opType === 'ReduceMean' || p.opType === 'GlobalAveragePool') {
+      // x.mean(3).mean(2): a mean of a mean is one global pool.
+      const inner = this.resolve(p.inputs[0]);
+      const ip = this.producer.get(inner);
+      if (ip && (ip.opType === 'ReduceMean' || ip.opType === 'GlobalAveragePool')) return inner;
+    }
+    return t;
   }
 
   /** What produced a resolved tensor. */

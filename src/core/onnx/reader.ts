@@ -129,7 +129,7 @@ export interface OnnxModel {
 export interface ReadOptions {
   /** Refuse files larger than this (default 8 GiB; protobuf itself stops at 2 GiB). */
   maxFileBytes?: number;
-  /** Refuse graphs with more nodes than this, subgraphs included (default 500,000). */
+  /** Refuse graphs with more nodes than this, subgraphs included (default 300,000). */
   maxNodes?: number;
   /** Refuse graphs with more initializers, graph inputs, outputs and value infos than this, together
    *  (default 1,000,000): each costs memory whatever its size in the file (an empty one is 2 bytes). */
@@ -138,7 +138,7 @@ export interface ReadOptions {
 
 /** Defaults of ReadOptions.maxNodes and maxEntries: what a 100 MB file of tiny nodes or entries costs to read
  *  and analyse stays under a few hundred MB and a few seconds (real graphs have well under 100,000 nodes). */
-const MAX_NODES = 500_000;
+const MAX_NODES = 300_000;
 const MAX_ENTRIES = 1_000_000;
 
 const SMALL_TENSOR = 64;
