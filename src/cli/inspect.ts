@@ -4,6 +4,7 @@
 import { readOnnxFile } from '../core/onnx/reader';
 import { recogniseOnnx } from '../core/onnx/recognise';
 import { formatSummary, summariseOnnx } from '../core/onnx/summary';
+import { neutraliseForDisplay } from '../core/text/safeText';
 
 const SPACE_TITLES: Record<string, string> = {
   nasbench201: 'NAS-Bench-201',
@@ -31,5 +32,5 @@ export async function inspectCommand(file: string, json: boolean): Promise<strin
     lines.push('', formatSummary(summary));
     return lines.join('\n');
   }
-  return [`${file} lies outside the known spaces (${Object.keys(SPACE_TITLES).join(', ')}): ${r.reason}`, '', formatSummary(summary)].join('\n');
+  return [`${neutraliseForDisplay(file)} lies outside the known spaces (${Object.keys(SPACE_TITLES).join(', ')}): ${r.reason}`, '', formatSummary(summary)].join('\n');
 }

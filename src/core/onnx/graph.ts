@@ -22,28 +22,27 @@ const PASS_UNARY = new Set([
   'Transpose', 'Pad', 'Neg', 'Abs', 'Sqrt', 'Exp', 'Log', 'Erf', 'Reciprocal',
 ]);
 const BINARY = new Set(['Add', 'Sub', 'Mul', 'Div', 'Pow', 'Max', 'Min']);
+/** What constValues and constTensor look through. */
+const VALUE_PASS = new Set(['Identity', 'Cast']);
+const TENSOR_PASS = new Set(['Identity', 'Cast', 'DequantizeLinear']);
 
 export class GraphView {
   readonly producer = new Map<string, OnnxNode>();
-  readonly consumers = new Map<string, OnnxNode[]>();
   readonly initializers = new Map<string, OnnxTensor>();
   readonly graphInputs = new Set<string>();
   private readonly constCache = new Map<string, boolean>();
   private readonly resolveCache = new Map<string, string>();
   private readonly coreCache = new Map<string, CoreNode>();
+  private readonly constValuesCache = new Map<string, number[] | null>();
+  private readonly nodeConst = new Map<OnnxNode, boolean>();
+  private readonly nodeDynamic = new Map<OnnxNode, string[]>();
+  private readonly constTensorCache = new Map<string, OnnxTensor | null>();
 
   constructor(readonly model: OnnxModel) {
     for (const t of model.initializers) this.initializers.set(t.name, t);
     for (const i of model.inputs) this.graphInputs.add(i.name);
-    for (const n of model.nodes) {
-      for (const o of n.outputs) if (o) this.producer.set(o, n);
-      for (const i of n.inputs) {
-        if (!i) continue;
-        let l = this.consumers.get(i);
-        if (!l) this.consumers.set(i, (l = []));
-        l.push(n);
-      }
-    }
+    for (const n of model.nodes) for (const o of n.outputs) if (o) this.producer.set(o, n);
+    this.fill();
   }
 
   /** True when a tensor does not depend on any graph input (initializers, Constant nodes, folds of them). */
@@ -55,41 +54,99 @@ export class GraphView {
     if (this.initializers.has(t)) v = !this.graphInputs.has(t);
     else {
       const p = this.producer.get(t);
-      if (!p) v = false;
-      else if (p.opType === 'Constant' || p.opType === 'ConstantOfShape') v = p.inputs.every((i) => this.isConstShallow(i));
-      else if (p.inputs.length === 0) v = false;
-      else v = p.inputs.every((i) => this.isConstShallow(i));
+      v = p ? this.isConstNode(p) : false;
     }
     this.constCache.set(t, v);
     return v;
   }
 
-  // Nodes are topologically sorted, so computing constness in node order bounds the recursion; callers go
-  // through precompute() first.
-  private isConstShallow(t: string): boolean {
-    return this.constCache.get(t) ?? this.isConst(t);
+  /** Whether a node's outputs are constant: once per node (a node may have 100,000 inputs and as many
+   *  outputs). Its inputs are earlier in the sorted nodes, so their constness is already cached. */
+  private isConstNode(p: OnnxNode): boolean {
+    let v = p.outputs.length > 1 ? this.nodeConst.get(p) : undefined;
+    if (v === undefined) {
+      v = (p.inputs.length > 0 || p.opType === 'Constant' || p.opType === 'ConstantOfShape') && p.inputs.every((i) => this.constCache.get(i) ?? this.isConstLeaf(i));
+      if (p.outputs.length > 1) this.nodeConst.set(p, v); // one output: cached by tensor already
+    }
+    return v;
   }
 
-  /** Fills the caches in topological order (keeps every later lookup shallow, whatever the graph depth). */
+  /** Constness of a tensor no node of the graph produces (or one not cached yet: treated as produced by
+   *  none, which never happens in sorted nodes). */
+  private isConstLeaf(t: string): boolean {
+    return t === '' || (this.initializers.has(t) && !this.graphInputs.has(t));
+  }
+
+  /** The inputs of a node that are not constant, once per node. */
+  private dynamicInputs(p: OnnxNode): string[] {
+    let d = this.nodeDynamic.get(p);
+    if (d) return d;
+    d = p.inputs.filter((i) => i && !this.isConst(i));
+    if (d.length === p.inputs.length) d = p.inputs; // the usual case: no copy kept
+    if (p.outputs.length > 1) this.nodeDynamic.set(p, d);
+    return d;
+  }
+
+  /** Fills the caches in topological order, so that every later lookup is shallow whatever the graph depth
+   *  (done by the constructor; kept for callers). */
   precompute(): this {
-    for (const n of this.model.nodes) for (const o of n.outputs) if (o) this.isConst(o);
-    for (const n of this.model.nodes) for (const o of n.outputs) if (o && !this.isConst(o)) this.resolve(o);
     return this;
   }
 
-  /** Small constant values of a tensor (initializer or Constant node), when known. */
+  /** One pass in node order: a node's inputs are settled before it, its outputs (each produced by it
+   *  alone) are set here, with as few map lookups as possible (a graph may have 500,000 nodes). */
+  private fill(): void {
+    for (const n of this.model.nodes) {
+      const nodeConst = this.isConstNode(n);
+      for (const o of n.outputs) {
+        if (!o) continue;
+        const v = this.initializers.has(o) ? !this.graphInputs.has(o) : nodeConst;
+        this.constCache.set(o, v);
+        if (!v) this.resolveCache.set(o, this.resolveVia(o, n));
+      }
+    }
+  }
+
+  /** Small constant values of a tensor (initializer or Constant node, through Identity/Cast), when known. */
   constValues(t: string): number[] | undefined {
-    const init = this.initializers.get(t);
-    if (init) return init.values;
-    const p = this.producer.get(t);
-    if (p?.opType === 'Constant') {
+    return this.followConst(t, this.constValuesCache, VALUE_PASS, (init, p) => {
+      if (init) return init.values ?? null;
+      if (p?.opType !== 'Constant') return undefined;
       const v = p.attributes.value;
-      if (v && typeof v === 'object' && !Array.isArray(v) && 'dims' in v) return (v as OnnxTensor).values;
+      if (v && typeof v === 'object' && !Array.isArray(v) && 'dims' in v) return (v as OnnxTensor).values ?? null;
       if (typeof p.attributes.value_float === 'number') return [p.attributes.value_float as number];
       if (typeof p.attributes.value_int === 'number') return [p.attributes.value_int as number];
+      return null;
+    });
+  }
+
+  /** Follows `t` back through the operations in `pass` to what `at` finds (a value, or null for nothing),
+   *  memoised for every tensor on the way. A loop, not recursion: such a chain may be as long as the graph
+   *  (12,000 Identity nodes overflowed the stack), and memoising keeps many lookups down one chain linear. */
+  private followConst<T>(t0: string, cache: Map<string, T | null>, pass: Set<string>, at: (init: OnnxTensor | undefined, p: OnnxNode | undefined) => T | null | undefined): T | undefined {
+    const path: string[] = [];
+    let t = t0;
+    let r: T | null = null;
+    for (;;) {
+      const hit = cache.get(t);
+      if (hit !== undefined) {
+        r = hit;
+        break;
+      }
+      path.push(t);
+      const init = this.initializers.get(t);
+      const p = init ? undefined : this.producer.get(t);
+      const found = at(init, p);
+      if (found !== undefined) {
+        r = found;
+        break;
+      }
+      // Nodes are sorted and each tensor has one producer: the chain ends (a bound all the same).
+      if (!p || !pass.has(p.opType) || path.length > this.model.nodes.length) break;
+      t = p.inputs[0] ?? '';
     }
-    if (p && (p.opType === 'Identity' || p.opType === 'Cast')) return this.constValues(p.inputs[0]);
-    return undefined;
+    for (const x of path) cache.set(x, r);
+    return r ?? undefined;
   }
 
   private isZeroConst(t: string): boolean {
@@ -101,30 +158,33 @@ export class GraphView {
   resolve(t: string): string {
     const hit = this.resolveCache.get(t);
     if (hit !== undefined) return hit;
-    let r = t;
     const p = this.producer.get(t);
-    if (p && !this.isConst(t)) {
-      const dyn = p.inputs.filter((i) => i && !this.isConst(i));
-      if (PASS_UNARY.has(p.opType) && p.inputs[0] && !this.isConst(p.inputs[0])) r = this.resolve(p.inputs[0]);
-      else if (BINARY.has(p.opType)) {
-        if (dyn.length === 1) {
-          // x op constant: pass-through, except a multiplication by zero (NAS-Bench-201's `none`).
-          const other = p.inputs.find((i) => i !== dyn[0]);
-          if (!(p.opType === 'Mul' && other !== undefined && this.isZeroConst(other))) r = this.resolve(dyn[0]);
-        } else if (dyn.length === 2 && p.opType !== 'Add') {
-          // x * f(x) (h-swish, swish), x / f(x): the same source on both sides.
-          const a = this.resolve(dyn[0]);
-          if (a === this.resolve(dyn[1])) r = a;
-        }
-      } else if (p.opType === 'ReduceMean' || p.opType === 'GlobalAveragePool') {
-        // x.mean(3).mean(2): a mean of a mean is one global pool.
-        const inner = this.resolve(p.inputs[0]);
-        const ip = this.producer.get(inner);
-        if (ip && (ip.opType === 'ReduceMean' || ip.opType === 'GlobalAveragePool')) r = inner;
-      }
-    }
+    const r = p && !this.isConst(t) ? this.resolveVia(t, p) : t;
     this.resolveCache.set(t, r);
     return r;
+  }
+
+  /** resolve() of a non-constant tensor `t` produced by `p` (the caller caches it). */
+  private resolveVia(t: string, p: OnnxNode): string {
+    if (PASS_UNARY.has(p.opType) && p.inputs[0] && !this.isConst(p.inputs[0])) return this.resolve(p.inputs[0]);
+    if (BINARY.has(p.opType)) {
+      const dyn = this.dynamicInputs(p);
+      if (dyn.length === 1) {
+        // x op constant: pass-through, except a multiplication by zero (NAS-Bench-201's `none`).
+        const other = p.inputs.find((i) => i !== dyn[0]);
+        if (!(p.opType === 'Mul' && other !== undefined && this.isZeroConst(other))) return this.resolve(dyn[0]);
+      } else if (dyn.length === 2 && p.opType !== 'Add') {
+        // x * f(x) (h-swish, swish), x / f(x): the same source on both sides.
+        const a = this.resolve(dyn[0]);
+        if (a === this.resolve(dyn[1])) return a;
+      }
+    } else if (p.opType === 'ReduceMean' || p.opType === 'GlobalAveragePool') {
+      // x.mean(3).mean(2): a mean of a mean is one global pool.
+      const inner = this.resolve(p.inputs[0]);
+      const ip = this.producer.get(inner);
+      if (ip && (ip.opType === 'ReduceMean' || ip.opType === 'GlobalAveragePool')) return inner;
+    }
+    return t;
   }
 
   /** What produced a resolved tensor. */
@@ -181,12 +241,12 @@ export class GraphView {
       }
       case 'Sum':
       case 'Add': {
-        const dyn = p.inputs.filter((i) => i && !this.isConst(i));
+        const dyn = this.dynamicInputs(p);
         if (dyn.length < 2) return other;
         return { kind: 'add', node: p, terms: dyn.map((i) => this.resolve(i)) };
       }
       case 'Mul': {
-        const dyn = p.inputs.filter((i) => i && !this.isConst(i));
+        const dyn = this.dynamicInputs(p);
         if (dyn.length === 1) return { kind: 'zero', node: p, x: this.resolve(dyn[0]) };
         if (dyn.length === 2) return { kind: 'mul', node: p, a: this.resolve(dyn[0]), b: this.resolve(dyn[1]) };
         return other;
@@ -196,18 +256,14 @@ export class GraphView {
     }
   }
 
-  /** A constant tensor's metadata (initializer, or the value of a Constant node), for weights. */
+  /** A constant tensor's metadata (initializer, or the value of a Constant node), for weights: through
+   *  Identity/Cast (some exporters share initializers that way), or a DequantizeLinear. */
   constTensor(t: string): OnnxTensor | undefined {
-    const init = this.initializers.get(t);
-    if (init) return init;
-    const p = this.producer.get(t);
-    if (!p) return undefined;
-    if (p.opType === 'Constant') {
+    return this.followConst(t, this.constTensorCache, TENSOR_PASS, (init, p) => {
+      if (init) return init;
+      if (p?.opType !== 'Constant') return undefined;
       const v = p.attributes.value;
-      if (v && typeof v === 'object' && !Array.isArray(v) && 'dims' in v) return v as OnnxTensor;
-    }
-    // Weights behind Identity/Cast (some exporters share initializers that way), or a DequantizeLinear.
-    if (p.opType === 'Identity' || p.opType === 'Cast' || p.opType === 'DequantizeLinear') return this.constTensor(p.inputs[0]);
-    return undefined;
+      return v && typeof v === 'object' && !Array.isArray(v) && 'dims' in v ? (v as OnnxTensor) : null;
+    });
   }
 }

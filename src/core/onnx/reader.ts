@@ -25,6 +25,7 @@
 // deep, cycles, and whatever protobufjs still throws, such as "index out of range") is a one-line OnnxError
 // naming the file and what was being read.
 import * as fs from 'fs';
+import * as path from 'path';
 import { onnx } from 'onnx-proto';
 import { SpecError } from '../spaces/space';
 import { checkFraming, Cursor, Out, Walker, WireError } from './wire';
@@ -56,11 +57,30 @@ export interface OnnxTensor {
   values?: number[];
   /** Where the raw_data bytes are in the file or buffer (absolute offset), never copied. */
   rawData?: { offset: number; length: number };
-  /** External data (data_location = EXTERNAL): the location and range as written, never read. */
-  external?: { location: string; offset?: number; length?: number };
+  /** External data (data_location = EXTERNAL): the location and range as written, never read. `offset` and
+   *  `length` are undefined when absent or not a byte count; `problem` says why the data's size is unknown
+   *  (a range that is not a byte count, or, for files, past the end of the external file or no such file). */
+  external?: { location: string; offset?: number; length?: number; problem?: string };
 }
 
-export type OnnxAttributeValue = number | number[] | string | string[] | OnnxTensor | OnnxTensor[] | OnnxSubgraph | OnnxSubgraph[] | null;
+/** Bytes of a tensor's data as the file stores it (raw_data, or external data checked by the reader);
+ *  undefined when unknown (see `external.problem`). Typed data fields count 0 (they are small here). */
+export function tensorDataBytes(t: OnnxTensor): number | undefined {
+  if (t.rawData) return t.rawData.length;
+  if (!t.external) return 0;
+  if (t.external.problem !== undefined) return undefined;
+  if (t.external.length !== undefined) return t.external.length;
+  const eb = ELEMENT_BYTES[t.dataType];
+  return eb ? t.size * eb : undefined;
+}
+
+/** An ints, floats or strings attribute too long to read (over MAX_ATTR_LIST_BYTES or MAX_ATTR_LIST values):
+ *  a million int64 values decode into a million objects. */
+export interface OnnxOmittedList {
+  omitted: string;
+}
+
+export type OnnxAttributeValue = number | number[] | string | string[] | OnnxTensor | OnnxTensor[] | OnnxSubgraph | OnnxSubgraph[] | OnnxOmittedList | null;
 
 export interface OnnxNode {
   opType: string;
@@ -109,9 +129,17 @@ export interface OnnxModel {
 export interface ReadOptions {
   /** Refuse files larger than this (default 8 GiB; protobuf itself stops at 2 GiB). */
   maxFileBytes?: number;
-  /** Refuse graphs with more nodes than this, subgraphs included (default 2,000,000). */
+  /** Refuse graphs with more nodes than this, subgraphs included (default 300,000). */
   maxNodes?: number;
+  /** Refuse graphs with more initializers, graph inputs, outputs and value infos than this, together
+   *  (default 1,000,000): each costs memory whatever its size in the file (an empty one is 2 bytes). */
+  maxEntries?: number;
 }
+
+/** Defaults of ReadOptions.maxNodes and maxEntries: what a 100 MB file of tiny nodes or entries costs to read
+ *  and analyse stays under a few hundred MB and a few seconds (real graphs have well under 100,000 nodes). */
+const MAX_NODES = 300_000;
+const MAX_ENTRIES = 1_000_000;
 
 const SMALL_TENSOR = 64;
 /** raw_data up to this many bytes is kept, to decode small constants (the zero of `none`, shapes). */
@@ -123,8 +151,20 @@ const MAX_DEPTH = 8;
 const MAX_STRING = 1 << 20;
 const MAX_LIST = 1 << 24;
 const MAX_NAMES_PER_NODE = 100_000;
+/** Node inputs and outputs of the whole model: each is a string of its own (a 100 MB file of two-byte names
+ *  would hold 25 million). */
+const MAX_NODE_NAMES = 4_000_000;
+/** Node attributes, and values of their lists (ints, floats, strings), over the whole model. */
+const MAX_ATTRIBUTES = 1_000_000;
+const MAX_LIST_VALUES = 4_000_000;
 const MAX_OPSETS = 1000;
 const MAX_EXTERNAL_ENTRIES = 100;
+/** Lists of attribute values (ints, floats, strings) past these are not read (OnnxOmittedList). */
+const MAX_ATTR_LIST_BYTES = 1 << 20;
+const MAX_ATTR_LIST = 1 << 16;
+/** doc_string of a slimmed attribute copy whose lists were left out. */
+const OMITTED_MARK = '#omitted';
+const OMITTED_MODEL_MARK = '#omitted-model';
 /** Attribute strings longer than this are replaced by a placeholder ("<N bytes>"). */
 const MAX_ATTR_STRING = 4096;
 /** Nodes up to this size are decoded whole by onnx-proto; larger ones (Constants holding weights, If/Loop
@@ -140,6 +180,8 @@ function q(s: string): string {
   const j = JSON.stringify(s);
   return j.length > 60 ? `${j.slice(0, 56)}..."` : j;
 }
+
+const NO_ATTRIBUTES: Record<string, OnnxAttributeValue> = Object.freeze(Object.create(null));
 
 const hasOwn = (o: object, k: string): boolean => Object.prototype.hasOwnProperty.call(o, k);
 
@@ -209,12 +251,29 @@ type Graph = { name: string; nodes: OnnxNode[]; initializers: OnnxTensor[]; inpu
 
 class ModelReader {
   private nodeCount = 0;
+  private slimNodeCount = 0;
+  private nameCount = 0;
+  private attributeCount = 0;
+  private listValues = 0;
+  private entryCount = 0;
   private readonly w: Walker;
   constructor(
     private readonly c: Cursor,
     private readonly maxNodes: number,
+    private readonly maxEntries: number,
   ) {
     this.w = new Walker(c);
+  }
+
+  /** Counts attributes over the whole model (each is an object or more). */
+  private attributes(n: number): void {
+    this.attributeCount += n;
+    if (this.attributeCount > MAX_ATTRIBUTES) throw new WireError(`more than ${MAX_ATTRIBUTES} node attributes (this reader's limit)`);
+  }
+
+  /** Counts one initializer, graph input, output or value info against maxEntries. */
+  private entry(): void {
+    if (++this.entryCount > this.maxEntries) throw new WireError(`more than ${this.maxEntries} initializers, graph inputs, outputs and value infos (this reader's limit)`);
   }
 
   // --- the cursor's part: top-level ModelProto and GraphProto fields, slimmed copies ---------------------------
@@ -305,7 +364,9 @@ class ModelReader {
           w.want(wire, 2, 'node');
           const n = w.len();
           const start = c.pos;
-          if (n <= DIRECT_NODE) {
+          // Past the model's budget of list values, small nodes are slimmed too: protobufjs would decode
+          // every int64 of their lists into an object before they are dropped.
+          if (n <= DIRECT_NODE && this.listValues <= MAX_LIST_VALUES) {
             const view = c.view(n);
             g.nodes.push(this.node(decode('node', 'NodeProto', start, true, view, DECODE.NodeProto), 0, { view, base: start }, c.pos));
           } else {
@@ -321,7 +382,6 @@ class ModelReader {
           return true;
         case 5: {
           w.want(wire, 2, 'initializer');
-          if (g.initializers.length >= MAX_LIST) throw new WireError(`more than ${MAX_LIST} initializers`);
           const n = w.len();
           const start = c.pos;
           const table: SlimTensor[] = [];
@@ -334,7 +394,7 @@ class ModelReader {
         case 13: {
           w.want(wire, 2, 'value info');
           const list = f === 11 ? g.inputs : f === 12 ? g.outputs : g.valueInfo;
-          if (list.length >= MAX_LIST) throw new WireError(`more than ${MAX_LIST} graph inputs/outputs/value infos`);
+          this.entry();
           const n = w.len();
           const start = c.pos;
           if (n > MAX_VALUE_INFO) throw new WireError(`value info at offset ${start} of ${n} bytes (over ${MAX_VALUE_INFO})`);
@@ -353,6 +413,7 @@ class ModelReader {
    *  string_data and doc_string are left out, and a doc_string "#i" naming the entry of `table` that says
    *  where raw_data was is added. Counts are checked before anything is copied. */
   private slimTensor(end: number, table: SlimTensor[]): Out {
+    this.entry(); // before anything is copied: a node may hold millions of tiny tensors
     const { c, w } = this;
     const out = new Out(MAX_SLIM);
     const rec: SlimTensor = { typedTooBig: false };
@@ -446,9 +507,13 @@ class ModelReader {
     const { c, w } = this;
     const out = new Out(MAX_SLIM);
     const what: Record<number, string> = { 1: 'node input', 2: 'node output', 3: 'node name', 4: 'op_type', 7: 'node domain' };
+    let names = 0;
     w.fields(end, (f, wire, at) => {
+      // Counted before the copy is decoded (node() checks the same limit on what it decodes).
+      if ((f === 1 || f === 2) && ++names > 2 * MAX_NAMES_PER_NODE) throw new WireError(`a node with more than ${MAX_NAMES_PER_NODE} inputs or outputs`);
       if (f === 5) {
         w.want(wire, 2, 'attribute');
+        this.attributes(1);
         const n = w.len();
         out.message(5, this.slimAttribute(c.pos + n, depth, table));
         return true;
@@ -464,7 +529,22 @@ class ModelReader {
   private slimAttribute(end: number, depth: number, table: SlimTensor[]): Out {
     const { c, w } = this;
     const out = new Out(MAX_SLIM);
+    // Lists of values: copied while small; past MAX_ATTR_LIST_BYTES or MAX_ATTR_LIST strings, none are kept.
+    let listBytes = 0;
+    let strings = 0;
+    const overModel = this.listValues > MAX_LIST_VALUES;
+    let omitted = false;
     w.fields(end, (f, wire, at) => {
+      if ((f === 7 || f === 8 || f === 9) && overModel) omitted = true;
+      if ((f === 7 || f === 8 || f === 9) && !omitted) {
+        const start = c.pos;
+        w.skipValue(wire, at);
+        listBytes += c.pos - at;
+        if (f === 9) strings++;
+        omitted = listBytes > MAX_ATTR_LIST_BYTES || strings > MAX_ATTR_LIST;
+        c.pos = start;
+      }
+      if ((f === 7 || f === 8 || f === 9) && omitted) return false;
       switch (f) {
         case 1: // name
         case 21: // ref_attr_name
@@ -519,6 +599,7 @@ class ModelReader {
           return false; // doc_string, sparse tensors, type protos: not kept
       }
     });
+    if (omitted) out.string(13, overModel ? OMITTED_MODEL_MARK : OMITTED_MARK);
     return out;
   }
 
@@ -532,6 +613,8 @@ class ModelReader {
         case 1: {
           w.want(wire, 2, 'node');
           const n = w.len();
+          // Counted before the copy is decoded: a subgraph of millions of tiny nodes is one decode.
+          if (++this.slimNodeCount > this.maxNodes) throw new WireError(`more than ${this.maxNodes} nodes (this reader's limit)`);
           out.message(1, this.slimNode(c.pos + n, depth, table));
           return true;
         }
@@ -556,13 +639,20 @@ class ModelReader {
 
   /** `at`: the end of the top-level node the message belongs to (for messages). */
   private node(p: onnx.INodeProto, depth: number, src: Source, at: number): OnnxNode {
-    if (++this.nodeCount > this.maxNodes) throw new WireError(`more than ${this.maxNodes} nodes`);
-    const inputs = p.input ?? [];
-    const outputs = p.output ?? [];
+    if (++this.nodeCount > this.maxNodes) throw new WireError(`more than ${this.maxNodes} nodes (this reader's limit)`);
+    // Exact-size copies: protobufjs grows these arrays by push (room for 17 names each).
+    const inputs = p.input ? p.input.slice() : [];
+    const outputs = p.output ? p.output.slice() : [];
+    this.nameCount += inputs.length + outputs.length;
+    if (this.nameCount > MAX_NODE_NAMES) throw new WireError(`more than ${MAX_NODE_NAMES} node inputs and outputs (this reader's limit)`);
     if (inputs.length > MAX_NAMES_PER_NODE) throw new WireError(`a node with more than ${MAX_NAMES_PER_NODE} inputs`);
     if (outputs.length > MAX_NAMES_PER_NODE) throw new WireError(`a node with more than ${MAX_NAMES_PER_NODE} outputs`);
-    const n: OnnxNode = { opType: p.opType ?? '', domain: p.domain ?? '', name: p.name ?? '', inputs, outputs, attributes: Object.create(null) };
-    for (const a of p.attribute ?? []) {
+    // A node without attributes shares one empty record: a null-prototype object per node costs hundreds of
+    // bytes, and a file may hold a million tiny nodes.
+    const attrs = p.attribute ?? [];
+    if ('view' in src) this.attributes(attrs.length); // slimmed ones were counted by slimNode
+    const n: OnnxNode = { opType: p.opType ?? '', domain: p.domain ?? '', name: p.name ?? '', inputs, outputs, attributes: attrs.length ? Object.create(null) : NO_ATTRIBUTES };
+    for (const a of attrs) {
       const [name, value] = this.attribute(a, depth, src, at);
       n.attributes[name] = value;
     }
@@ -571,6 +661,16 @@ class ModelReader {
   }
 
   private attribute(a: onnx.IAttributeProto, depth: number, src: Source, at: number): [string, OnnxAttributeValue] {
+    const overModel = { omitted: `attribute values of the model over ${MAX_LIST_VALUES}, not read` };
+    if ('table' in src && a.docString === OMITTED_MARK) {
+      return [a.name ?? '', { omitted: `over ${MAX_ATTR_LIST_BYTES} bytes or ${MAX_ATTR_LIST} strings of values, not read` }];
+    }
+    if ('table' in src && a.docString === OMITTED_MODEL_MARK) return [a.name ?? '', overModel];
+    // Values of lists over the whole model: past MAX_LIST_VALUES, lists are not kept (a 100 MB file of
+    // small nodes, each with a 60,000-value list, would hold 100 million numbers).
+    const values = (a.floats?.length ?? 0) + (a.ints?.length ?? 0) + (a.strings?.length ?? 0);
+    this.listValues += values;
+    if (values > 0 && this.listValues > MAX_LIST_VALUES) return [a.name ?? '', overModel];
     const f1 = hasOwn(a, 'f') ? (a.f ?? 0) : undefined;
     const i1 = hasOwn(a, 'i') ? num(a.i) : undefined;
     const s1 = hasOwn(a, 's') && a.s ? text(a.s) : undefined;
@@ -611,6 +711,7 @@ class ModelReader {
   }
 
   private tensor(p: onnx.ITensorProto, src: Source): OnnxTensor {
+    if ('view' in src) this.entry(); // slimmed ones were counted by slimTensor
     const t: OnnxTensor = { name: p.name ?? '', dims: [], dataType: p.dataType ?? 0, size: 1 };
     const dims = p.dims ?? [];
     if (dims.length > MAX_DIMS) throw new WireError(`tensor dims: more than ${MAX_DIMS} values`);
@@ -651,8 +752,17 @@ class ModelReader {
       if (entries.length > MAX_EXTERNAL_ENTRIES) throw new WireError('external_data: too many entries');
       const ext: Record<string, string> = {};
       for (const e of entries) ext[e.key ?? ''] = e.value ?? '';
-      const int = (s: string | undefined) => (s !== undefined && /^\d+$/.test(s) ? Number(s) : undefined);
-      t.external = { location: ext.location ?? '', offset: int(ext.offset), length: int(ext.length) };
+      // A byte count is a safe integer: "99999999999999999999" would otherwise read as 1e20.
+      const problems: string[] = [];
+      const int = (k: 'offset' | 'length') => {
+        const v = ext[k];
+        if (v === undefined) return undefined;
+        if (v.length <= 16 && /^\d+$/.test(v) && Number.isSafeInteger(Number(v))) return Number(v);
+        problems.push(`external data ${k} ${q(v)} is not a byte count`);
+        return undefined;
+      };
+      t.external = { location: ext.location ?? '', offset: int('offset'), length: int('length') };
+      if (problems.length) t.external.problem = problems.join('; ');
     } else if (t.rawData) {
       const eb = ELEMENT_BYTES[t.dataType];
       if (eb && t.rawData.length !== t.size * eb) {
@@ -718,7 +828,8 @@ function bf16ToFloat(h: number): number {
   return b.readFloatLE(0);
 }
 
-/** Orders nodes topologically; a cycle or a tensor produced twice is an error. */
+/** Orders nodes topologically; a cycle or a tensor produced twice is an error. Edges are kept in flat typed
+ *  arrays (a million nodes would otherwise cost a million small arrays and sets). */
 function topoSort(nodes: OnnxNode[]): OnnxNode[] {
   const producer = new Map<string, number>();
   nodes.forEach((n, i) => {
@@ -728,37 +839,54 @@ function topoSort(nodes: OnnxNode[]): OnnxNode[] {
       producer.set(o, i);
     }
   });
-  const indeg = new Int32Array(nodes.length);
-  const users: number[][] = nodes.map(() => []);
-  nodes.forEach((n, i) => {
-    const seen = new Set<number>();
+  const N = nodes.length;
+  // Each edge once per (producer, user) pair, its producer looked up once: `mark[p] === i` when node i
+  // already counted producer p.
+  let E = 0;
+  for (const n of nodes) E += n.inputs.length;
+  const edgeFrom = new Int32Array(E);
+  const edgeTo = new Int32Array(E);
+  const mark = new Int32Array(N).fill(-1);
+  const indeg = new Int32Array(N);
+  const userCount = new Int32Array(N + 1);
+  let e = 0;
+  for (let i = 0; i < N; i++) {
+    const n = nodes[i];
     for (const inp of n.inputs) {
       const p = producer.get(inp);
-      if (p === undefined || seen.has(p)) continue;
+      if (p === undefined || mark[p] === i) continue;
       if (p === i) throw new WireError(`graph has a cycle: node ${q(n.name || n.opType)} reads its own output ${q(inp)}`);
-      seen.add(p);
+      mark[p] = i;
+      edgeFrom[e] = p;
+      edgeTo[e++] = i;
       indeg[i]++;
-      users[p].push(i);
+      userCount[p + 1]++;
     }
-  });
-  const order: number[] = [];
-  for (let i = 0; i < nodes.length; i++) if (indeg[i] === 0) order.push(i);
-  for (let k = 0; k < order.length; k++) {
-    for (const u of users[order[k]]) if (--indeg[u] === 0) order.push(u);
   }
-  if (order.length !== nodes.length) {
+  for (let i = 0; i < N; i++) userCount[i + 1] += userCount[i];
+  const users = new Int32Array(userCount[N]);
+  const fill = userCount.slice(0, N);
+  for (let k = 0; k < e; k++) users[fill[edgeFrom[k]]++] = edgeTo[k];
+  const order = new Int32Array(N);
+  let len = 0;
+  for (let i = 0; i < N; i++) if (indeg[i] === 0) order[len++] = i;
+  for (let k = 0; k < len; k++) {
+    const v = order[k];
+    for (let e = userCount[v]; e < userCount[v + 1]; e++) if (--indeg[users[e]] === 0) order[len++] = users[e];
+  }
+  if (len !== N) {
     const stuck = nodes.findIndex((_, i) => indeg[i] > 0);
     const n = nodes[stuck];
     throw new WireError(`graph has a cycle through node ${q(n.name || n.opType)} (${n.opType})`);
   }
   // Keep the file order when it is already topological (the usual case).
   if (order.every((v, i) => v === i)) return nodes;
-  return order.map((i) => nodes[i]);
+  return Array.from(order, (i) => nodes[i]);
 }
 
 function finish(c: Cursor, where: string, opts: ReadOptions): OnnxModel {
   try {
-    const m = new ModelReader(c, opts.maxNodes ?? 2_000_000).model();
+    const m = new ModelReader(c, opts.maxNodes ?? MAX_NODES, opts.maxEntries ?? MAX_ENTRIES).model();
     m.nodes = topoSort(m.nodes);
     const init = new Set(m.initializers.map((t) => t.name));
     m.inputs = m.inputs.filter((i) => !init.has(i.name));
@@ -777,17 +905,26 @@ export function readOnnxBytes(buf: Uint8Array, where = '<buffer>', opts: ReadOpt
   return finish(new Cursor(b.length, null, b), where, opts);
 }
 
-/** Reads a model file through positioned reads: memory stays small whatever the file size. */
+/** Reads a model file through positioned reads: memory stays small whatever the file size. Only a regular
+ *  file is read (a FIFO or a device would block or never end); external data is checked against its file's
+ *  size (stat only, never opened), inside the model's folder. */
 export function readOnnxFile(file: string, opts: ReadOptions = {}): OnnxModel {
+  const notRegular = (st: fs.Stats) =>
+    new OnnxError(`${file}: not a regular file (${st.isDirectory() ? 'a directory' : st.isFIFO() ? 'a FIFO' : st.isSocket() ? 'a socket' : st.isCharacterDevice() || st.isBlockDevice() ? 'a device' : 'not a file'}), not an ONNX file`);
   let fd: number;
   try {
-    fd = fs.openSync(file, 'r');
+    // stat first, and open without blocking: opening a FIFO for reading waits for a writer.
+    const st = fs.statSync(file);
+    if (!st.isFile()) throw notRegular(st);
+    fd = fs.openSync(file, fs.constants.O_RDONLY | (fs.constants.O_NONBLOCK ?? 0));
   } catch (e) {
+    if (e instanceof OnnxError) throw e;
     throw new OnnxError(`${file}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
   }
+  let model: OnnxModel;
   try {
     const st = fs.fstatSync(fd);
-    if (st.isDirectory()) throw new OnnxError(`${file}: is a directory, not an ONNX file`);
+    if (!st.isFile()) throw notRegular(st); // replaced between the stat and the open
     const max = opts.maxFileBytes ?? 8 * 1024 ** 3;
     if (st.size > max) throw new OnnxError(`${file}: ${st.size} bytes is over the limit of ${max} bytes for ONNX files`);
     const readAt = (pos: number, len: number) => {
@@ -800,8 +937,61 @@ export function readOnnxFile(file: string, opts: ReadOptions = {}): OnnxModel {
       }
       return got === len ? b : b.subarray(0, got);
     };
-    return finish(new Cursor(st.size, readAt), file, opts);
+    model = finish(new Cursor(st.size, readAt), file, opts);
   } finally {
     fs.closeSync(fd);
+  }
+  checkExternalData(model, path.dirname(file));
+  return model;
+}
+
+/** Sets `external.problem` on every tensor whose external data is not within a regular file of the model's
+ *  folder (by stat: sizes only, nothing is opened). */
+function checkExternalData(model: OnnxModel, dir: string): void {
+  const sizes = new Map<string, number | string>();
+  const sizeOf = (location: string): number | string => {
+    let r = sizes.get(location);
+    if (r !== undefined) return r;
+    const rel = path.normalize(location);
+    if (location === '' || path.isAbsolute(location) || rel === '..' || rel.startsWith('..' + path.sep) || rel.includes('\0')) r = `external data location ${q(location)} is not a path inside the model's folder`;
+    else {
+      try {
+        const st = fs.statSync(path.join(dir, rel));
+        r = st.isFile() ? st.size : `external data ${q(location)} is not a regular file`;
+      } catch (e) {
+        r = `external data ${q(location)}: ${(e as NodeJS.ErrnoException).code ?? 'cannot stat'}`;
+      }
+    }
+    sizes.set(location, r);
+    return r;
+  };
+  const check = (t: OnnxTensor) => {
+    const x = t.external;
+    if (!x || x.problem !== undefined) return;
+    const size = sizeOf(x.location);
+    if (typeof size === 'string') {
+      x.problem = size;
+      return;
+    }
+    const eb = ELEMENT_BYTES[t.dataType];
+    const length = x.length ?? (eb ? t.size * eb : undefined);
+    const offset = x.offset ?? 0;
+    if (length === undefined) x.problem = `external data of ${ONNX_DATA_TYPES[t.dataType] ?? t.dataType} without a length`;
+    else if (offset + length > size) x.problem = `external data ${q(x.location)}: bytes ${offset}..${offset + length} past its end (${size} bytes)`;
+  };
+  // Initializers, and tensors held by nodes (Constant values) at any subgraph depth, without recursion.
+  model.initializers.forEach(check);
+  const graphs: { nodes: OnnxNode[]; initializers: OnnxTensor[] }[] = [model];
+  while (graphs.length) {
+    const g = graphs.pop()!;
+    if (g !== model) g.initializers.forEach(check);
+    for (const n of g.nodes) {
+      for (const v of Object.values(n.attributes)) {
+        for (const x of Array.isArray(v) ? v : [v]) {
+          if (x && typeof x === 'object' && 'dims' in x) check(x);
+          else if (x && typeof x === 'object' && 'nodes' in x) graphs.push(x);
+        }
+      }
+    }
   }
 }

@@ -212,19 +212,20 @@ function isStem(g: GraphView, t: string): boolean {
   return isConv(stem, { cin: 3, cout: 16, k: 3, stride: 1 }) && g.core(stem.x).kind === 'input';
 }
 
-/** Tensors reachable backwards from `out` through cell operations (nearest first). */
+/** Tensors reachable backwards from `out` through cell operations (nearest first). The queue is bounded:
+ *  a Sum may have 100,000 terms, and this runs for every candidate cell boundary. */
 function backwards(g: GraphView, out: string, limit: number): string[] {
   const seen = new Set<string>();
   const order: string[] = [];
   const queue = [out];
-  while (queue.length && order.length < limit) {
-    const t = queue.shift()!;
+  for (let head = 0; head < queue.length && order.length < limit; head++) {
+    const t = queue[head];
     if (seen.has(t)) continue;
     seen.add(t);
     order.push(t);
     const c = g.core(t);
-    if (c.kind === 'add') queue.push(...c.terms);
-    else if (c.kind === 'conv' || c.kind === 'pool' || c.kind === 'zero') queue.push(c.x);
+    const next = c.kind === 'add' ? c.terms : c.kind === 'conv' || c.kind === 'pool' || c.kind === 'zero' ? [c.x] : [];
+    for (let i = 0; i < next.length && i < 4 * limit && queue.length - head < 4 * limit; i++) queue.push(next[i]);
   }
   return order;
 }

@@ -1,7 +1,14 @@
 // A model summary: operator histogram, parameter count, multiply-accumulates per operator type (from a small
 // shape inference that covers what CNNs use), input and output shapes. "unknown" where shapes cannot be
 // inferred.
-import { FLOAT_TYPES, OnnxModel, OnnxNode, ONNX_DATA_TYPES } from './reader';
+//
+// Every step is bounded by the size of its node, and the whole by the file's: shapes have at most MAX_RANK
+// dimensions, constants followed for shape arithmetic at most MAX_CONST elements, and all shapes and
+// constants together at most MAX_ELEMENTS (a 300 KB Unsqueeze with 300,000 axes, or Concats of a Constant
+// with a million values, cost minutes and gigabytes before). Past a limit a value is unknown, and
+// `limits` says which node hit which limit.
+import { neutraliseForDisplay } from '../text/safeText';
+import { FLOAT_TYPES, OnnxModel, OnnxNode, ONNX_DATA_TYPES, tensorDataBytes } from './reader';
 
 export interface OnnxSummary {
   producer: string;
@@ -12,8 +19,9 @@ export interface OnnxSummary {
   operators: Record<string, number>;
   /** Elements of floating-point initializers. */
   parameters: number;
-  /** Bytes of initializer data (inline and external). */
-  weightBytes: number;
+  /** Bytes of initializer data (inline and external); "unknown" when external data cannot be sized (see
+   *  `limits`). */
+  weightBytes: number | 'unknown';
   inputs: { name: string; type: string; shape: (number | string | null)[] | null }[];
   outputs: { name: string; type: string; shape: (number | string | null)[] | 'unknown' }[];
   /** Multiply-accumulates per operator type; "unknown" for types with a node whose shapes are unknown. */
@@ -22,7 +30,20 @@ export interface OnnxSummary {
   macs: number;
   /** True when every node's MACs are known. */
   macsComplete: boolean;
+  /** What the analysis left unknown because of a limit or an unusable value, naming the node or tensor
+   *  (at most MAX_LIMIT_NOTES entries, the last one counting the rest); empty for ordinary models. */
+  limits: string[];
 }
+
+/** Most dimensions a shape may have (the reader's limit on a tensor's dims, too). */
+export const MAX_RANK = 64;
+/** Most elements of a constant followed through shape arithmetic (Reshape targets, axes, pads). */
+export const MAX_CONST = 1024;
+/** Most elements of all inferred shapes and constants together. */
+export const MAX_ELEMENTS = 1 << 23;
+const MAX_LIMIT_NOTES = 20;
+/** Graph inputs and outputs listed in a summary. */
+const MAX_LISTED = 1000;
 
 type Shape = number[];
 
@@ -51,37 +72,88 @@ function broadcast(a: Shape, b: Shape): Shape | undefined {
   return out;
 }
 
+/** Notes of what was left unknown, at most MAX_LIMIT_NOTES. */
+class Limits {
+  readonly notes: string[] = [];
+  private more = 0;
+  add(note: string): void {
+    if (this.notes.length < MAX_LIMIT_NOTES - 1) this.notes.push(note);
+    else this.more++;
+  }
+  list(): string[] {
+    return this.more ? [...this.notes, `... and ${this.more} more`] : this.notes;
+  }
+}
+
+/** Names a node in a note (bounded: names are user text). */
+export function nodeLabel(n: OnnxNode): string {
+  const name = JSON.stringify(n.name || n.outputs[0] || '');
+  return `node ${name.length > 50 ? `${name.slice(0, 46)}..."` : name} (${n.opType.length > 40 ? `${n.opType.slice(0, 40)}...` : n.opType})`;
+}
+
+/** Past this, a value is over a limit. */
+class Over extends Error {}
+
 /** Infers tensor shapes (and small integer constants, for Reshape targets built from Shape ops). */
-export function inferShapes(model: OnnxModel): { shapes: Map<string, Shape>; consts: Map<string, number[]> } {
+export function inferShapes(model: OnnxModel, limits = new Limits()): { shapes: Map<string, Shape>; consts: Map<string, number[]>; limits: Limits } {
   const shapes = new Map<string, Shape>();
   const consts = new Map<string, number[]>();
+  const budget = { left: MAX_ELEMENTS };
   for (const t of model.initializers) {
     shapes.set(t.name, t.dims);
     if (t.values) consts.set(t.name, t.values);
   }
   for (const i of model.inputs) {
     // A symbolic batch dimension counts as 1 (the usual batch-1 inference); other symbols stay unknown.
-    if (i.shape && i.shape.every((d, k) => typeof d === 'number' || k === 0)) shapes.set(i.name, i.shape.map((d) => (typeof d === 'number' && d >= 0 ? d : 1)));
+    if (!i.shape || !i.shape.every((d, k) => typeof d === 'number' || k === 0)) continue;
+    const s = i.shape.map((d) => (typeof d === 'number' && d >= 0 ? d : 1));
+    // Checked here once: shapes passed through nodes are not checked again.
+    if (s.every((d) => Number.isSafeInteger(d)) && Number.isSafeInteger(prod(s))) shapes.set(i.name, s);
   }
   for (const n of model.nodes) {
+    if (budget.left <= 0) {
+      limits.add(`${nodeLabel(n)} and later: shapes unknown (all shapes together over ${MAX_ELEMENTS} elements)`);
+      break;
+    }
     try {
-      inferNode(n, shapes, consts);
-    } catch {
-      /* leave unknown */
+      for (const [k, v] of Object.entries(n.attributes)) if (v && typeof v === 'object' && 'omitted' in v) throw new Over(`attribute ${JSON.stringify(k.slice(0, 40))}: ${v.omitted}`);
+      inferNode(n, shapes, consts, budget);
+    } catch (e) {
+      if (e instanceof Over) limits.add(`${nodeLabel(n)}: output shape unknown (${e.message})`);
+      /* otherwise: left unknown (an input the node cannot take) */
     }
   }
-  return { shapes, consts };
+  return { shapes, consts, limits };
 }
 
-function inferNode(n: OnnxNode, shapes: Map<string, Shape>, consts: Map<string, number[]>): void {
+/** Axes as a set of dimensions of a rank-`r` shape (each axis once; at most MAX_RANK of them). */
+function axisSet(axes: number[], r: number): Set<number> {
+  if (axes.length > MAX_RANK) throw new Over(`${axes.length} axes, over ${MAX_RANK}`);
+  return new Set(axes.map((x) => (x + r) % r));
+}
+
+function inferNode(n: OnnxNode, shapes: Map<string, Shape>, consts: Map<string, number[]>, budget: { left: number }): void {
   const a = n.attributes;
   const ints = (k: string) => (Array.isArray(a[k]) ? (a[k] as number[]) : undefined);
   const int = (k: string, d: number) => (typeof a[k] === 'number' ? (a[k] as number) : d);
   const s0 = shapes.get(n.inputs[0]);
   const out = n.outputs[0];
+  /** Records the output's shape and (small) value; a shape over MAX_RANK is over a limit. */
   const set = (s: Shape | undefined, v?: number[]) => {
-    if (s && s.every((d) => Number.isInteger(d) && d >= 0)) shapes.set(out, s);
-    if (v) consts.set(out, v);
+    if (s === s0 && s) shapes.set(out, s); // passed through: checked when it was made, and shared
+    else if (s && s.length > MAX_RANK) throw new Over(`rank ${s.length}, over ${MAX_RANK}`);
+    else if (s && s.every((d) => Number.isSafeInteger(d) && d >= 0) && Number.isSafeInteger(prod(s))) {
+      shapes.set(out, s);
+      budget.left -= s.length + 1;
+    }
+    if (v && v.length <= MAX_CONST) {
+      consts.set(out, v);
+      if (v !== consts.get(n.inputs[0])) budget.left -= v.length; // a passed-through value is shared
+    }
+  };
+  /** Fails before a computation whose output would have more than MAX_RANK dimensions. */
+  const rank = (r: number) => {
+    if (r > MAX_RANK) throw new Over(`rank ${r}, over ${MAX_RANK}`);
   };
   switch (n.opType) {
     case 'Constant': {
@@ -109,6 +181,7 @@ function inferNode(n: OnnxNode, shapes: Map<string, Shape>, consts: Map<string, 
       const axes = ints('axes') ?? consts.get(n.inputs[1]);
       if (s0 && axes) {
         const r = s0.length + axes.length;
+        rank(r);
         const norm = axes.map((x) => (x + r) % r).sort((x, y) => x - y);
         const s = s0.slice();
         for (const ax of norm) s.splice(ax, 0, 1);
@@ -118,7 +191,10 @@ function inferNode(n: OnnxNode, shapes: Map<string, Shape>, consts: Map<string, 
     }
     case 'Squeeze': {
       const axes = ints('axes') ?? consts.get(n.inputs[1]);
-      if (s0) set(axes ? s0.filter((_, i) => !axes.map((x) => (x + s0.length) % s0.length).includes(i)) : s0.filter((d) => d !== 1), consts.get(n.inputs[0]));
+      if (s0) {
+        const drop = axes && axisSet(axes, s0.length);
+        set(drop ? s0.filter((_, i) => !drop.has(i)) : s0.filter((d) => d !== 1), consts.get(n.inputs[0]));
+      }
       return;
     }
     case 'Concat': {
@@ -129,7 +205,9 @@ function inferNode(n: OnnxNode, shapes: Map<string, Shape>, consts: Map<string, 
         const s = ss[0]!.slice();
         s[axis] = ss.reduce((acc, x) => acc + x![axis], 0);
         const vs = n.inputs.map((i) => consts.get(i));
-        set(s, r === 1 && vs.every((v) => v) ? vs.flatMap((v) => v!) : undefined);
+        // Values only while small: a Concat of a large constant with itself, many times, grew without bound.
+        const total = vs.reduce((acc, v) => acc + (v ? v.length : Infinity), 0);
+        set(s, r === 1 && total <= MAX_CONST ? vs.flatMap((v) => v!) : undefined);
       }
       return;
     }
@@ -157,6 +235,7 @@ function inferNode(n: OnnxNode, shapes: Map<string, Shape>, consts: Map<string, 
     case 'Transpose':
       if (s0) {
         const perm = ints('perm') ?? s0.map((_, i) => s0.length - 1 - i);
+        rank(perm.length);
         set(perm.map((p) => s0[p]));
       }
       return;
@@ -185,8 +264,8 @@ function inferNode(n: OnnxNode, shapes: Map<string, Shape>, consts: Map<string, 
       const axes = ints('axes') ?? consts.get(n.inputs[1]);
       if (!s0) return;
       const keep = int('keepdims', 1) === 1;
-      const ax = (axes ?? s0.map((_, i) => i)).map((x) => (x + s0.length) % s0.length);
-      set(keep ? s0.map((d, i) => (ax.includes(i) ? 1 : d)) : s0.filter((_, i) => !ax.includes(i)));
+      const ax = axisSet(axes ?? s0.map((_, i) => i), s0.length);
+      set(keep ? s0.map((d, i) => (ax.has(i) ? 1 : d)) : s0.filter((_, i) => !ax.has(i)));
       return;
     }
     case 'Gemm': {
@@ -288,30 +367,43 @@ export function nodeMacs(n: OnnxNode, shapes: Map<string, Shape>): number | unde
 }
 
 export function summariseOnnx(model: OnnxModel): OnnxSummary {
-  const { shapes } = inferShapes(model);
-  const ops: Record<string, number> = {};
-  for (const n of model.nodes) ops[n.opType] = (ops[n.opType] ?? 0) + 1;
-  const operators = Object.fromEntries(Object.entries(ops).sort((x, y) => y[1] - x[1] || x[0].localeCompare(y[0])));
+  const { shapes, limits } = inferShapes(model);
+  // Maps, not objects, while counting: an op type is the file's text ("__proto__").
+  const ops = new Map<string, number>();
+  for (const n of model.nodes) ops.set(n.opType, (ops.get(n.opType) ?? 0) + 1);
+  const operators = Object.fromEntries([...ops].sort((x, y) => y[1] - x[1] || x[0].localeCompare(y[0])));
   let parameters = 0;
-  let weightBytes = 0;
+  let weightBytes: number | 'unknown' = 0;
   for (const t of model.initializers) {
     if (FLOAT_TYPES.has(t.dataType)) parameters += t.size;
-    weightBytes += t.rawData?.length ?? t.external?.length ?? 0;
+    const b = tensorDataBytes(t);
+    if (b === undefined) {
+      const name = JSON.stringify(t.name);
+      limits.add(`initializer ${name.length > 50 ? `${name.slice(0, 46)}..."` : name}: weight bytes unknown (${t.external?.problem ?? 'external data of unknown size'})`);
+      weightBytes = 'unknown';
+    } else if (weightBytes !== 'unknown') weightBytes += b;
   }
-  const macsByOp: Record<string, number | 'unknown'> = {};
+  const byOp = new Map<string, number | 'unknown'>();
   let macs = 0;
   let complete = true;
   for (const n of model.nodes) {
-    const m = nodeMacs(n, shapes);
-    const cur = macsByOp[n.opType];
+    let m = nodeMacs(n, shapes);
+    if (m !== undefined && !Number.isSafeInteger(m)) {
+      limits.add(`${nodeLabel(n)}: MACs unknown (over 2^53)`);
+      m = undefined;
+    }
+    const cur = byOp.get(n.opType);
     if (m === undefined) {
       complete = false;
-      macsByOp[n.opType] = 'unknown';
-    } else if (cur !== 'unknown') macsByOp[n.opType] = (cur ?? 0) + m;
+      byOp.set(n.opType, 'unknown');
+    } else if (cur !== 'unknown') byOp.set(n.opType, (cur ?? 0) + m);
   }
-  for (const v of Object.values(macsByOp)) if (v !== 'unknown') macs += v;
-  for (const k of Object.keys(macsByOp)) if (macsByOp[k] === 0) delete macsByOp[k];
+  for (const v of byOp.values()) if (v !== 'unknown') macs += v;
+  const macsByOp: Record<string, number | 'unknown'> = Object.fromEntries([...byOp].filter(([, v]) => v !== 0));
   const typeName = (t: number) => (ONNX_DATA_TYPES[t] ?? String(t)).toLowerCase();
+  // Graph inputs and outputs listed: the first MAX_LISTED (a file may declare millions).
+  if (model.inputs.length > MAX_LISTED) limits.add(`inputs: the first ${MAX_LISTED} of ${model.inputs.length} listed`);
+  if (model.outputs.length > MAX_LISTED) limits.add(`outputs: the first ${MAX_LISTED} of ${model.outputs.length} listed`);
   return {
     producer: [model.producer, model.producerVersion].filter((s) => s).join(' '),
     opsetVersion: model.opsetVersion,
@@ -320,11 +412,12 @@ export function summariseOnnx(model: OnnxModel): OnnxSummary {
     operators,
     parameters,
     weightBytes,
-    inputs: model.inputs.map((i) => ({ name: i.name, type: typeName(i.elemType), shape: i.shape })),
-    outputs: model.outputs.map((o) => ({ name: o.name, type: typeName(o.elemType), shape: o.shape ?? shapes.get(o.name) ?? 'unknown' })),
+    inputs: model.inputs.slice(0, MAX_LISTED).map((i) => ({ name: i.name, type: typeName(i.elemType), shape: i.shape })),
+    outputs: model.outputs.slice(0, MAX_LISTED).map((o) => ({ name: o.name, type: typeName(o.elemType), shape: o.shape ?? shapes.get(o.name) ?? 'unknown' })),
     macsByOp,
     macs,
     macsComplete: complete,
+    limits: limits.list(),
   };
 }
 
@@ -337,8 +430,10 @@ export function formatSummary(s: OnnxSummary): string {
     `inputs: ${s.inputs.map((i) => `${i.name} ${i.type} ${shape(i.shape)}`).join(', ') || 'none'}`,
     `outputs: ${s.outputs.map((o) => `${o.name} ${shape(o.shape)}`).join(', ') || 'none'}`,
     `nodes: ${s.nodes} (${Object.entries(s.operators).map(([k, v]) => `${k} ${v}`).join(', ')})`,
-    `parameters: ${num(s.parameters)} (${num(s.weightBytes)}B of weights)`,
+    `parameters: ${num(s.parameters)} (${s.weightBytes === 'unknown' ? 'unknown size' : `${num(s.weightBytes)}B`} of weights)`,
     `MACs: ${num(s.macs)}${s.macsComplete ? '' : ' (incomplete: some shapes unknown)'}${Object.keys(s.macsByOp).length ? ` (${Object.entries(s.macsByOp).sort((x, y) => (y[1] === 'unknown' ? 0 : y[1]) - (x[1] === 'unknown' ? 0 : x[1])).map(([k, v]) => `${k} ${v === 'unknown' ? 'unknown' : num(v)}`).join(', ')})` : ''}`,
   ];
-  return lines.join('\n');
+  for (const l of s.limits) lines.push(`unknown: ${l}`);
+  // Names are the file's text: no escape sequences or bidi overrides reach a terminal.
+  return lines.map((l) => neutraliseForDisplay(l)).join('\n');
 }

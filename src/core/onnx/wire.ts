@@ -159,33 +159,43 @@ export class Walker {
 }
 
 /** Bytes of a message being assembled (a slimmed copy), with a size cap so that hostile input cannot make it
- *  grow without bound. */
+ *  grow without bound. One growing buffer: a node may hold a million tiny attributes, and a list of parts
+ *  per message cost more in objects than the bytes themselves. */
 export class Out {
-  private parts: Uint8Array[] = [];
+  private buf = Buffer.allocUnsafe(64);
   size = 0;
   constructor(private readonly cap: number) {}
 
+  private room(n: number): void {
+    if (this.size + n > this.cap) throw new WireError(`message structure over ${this.cap} bytes (without weight data)`);
+    if (this.size + n <= this.buf.length) return;
+    const grown = Buffer.allocUnsafe(Math.min(Math.max(2 * this.buf.length, this.size + n), this.cap + 10));
+    this.buf.copy(grown, 0, 0, this.size);
+    this.buf = grown;
+  }
+
   push(b: Uint8Array): void {
+    this.room(b.length);
+    this.buf.set(b, this.size);
     this.size += b.length;
-    if (this.size > this.cap) throw new WireError(`message structure over ${this.cap} bytes (without weight data)`);
-    this.parts.push(b);
   }
 
   varint(n: number): void {
-    const out: number[] = [];
+    let len = 1;
+    for (let v = n; v >= 0x80; v = Math.floor(v / 0x80)) len++;
+    this.room(len);
     while (n >= 0x80) {
-      out.push((n % 0x80) | 0x80);
+      this.buf[this.size++] = (n % 0x80) | 0x80;
       n = Math.floor(n / 0x80);
     }
-    out.push(n);
-    this.push(Uint8Array.from(out));
+    this.buf[this.size++] = n;
   }
 
   /** A length-delimited field holding `inner`'s bytes. */
   message(field: number, inner: Out): void {
     this.varint(field * 8 + 2);
     this.varint(inner.size);
-    for (const p of inner.parts) this.push(p);
+    this.push(inner.bytes());
   }
 
   /** A length-delimited field holding a UTF-8 string. */
@@ -197,7 +207,7 @@ export class Out {
   }
 
   bytes(): Buffer {
-    return Buffer.concat(this.parts, this.size);
+    return this.buf.subarray(0, this.size);
   }
 }
 
