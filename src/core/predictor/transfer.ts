@@ -176,7 +176,7 @@ export class HatPredictor implements DeviceFileReader {
   }
 
   predictStored(d: DeviceFile, specs: string[]): number[] {
-    return this.predictOnDevices([{ combination: d.adaptation.combination } as DeviceHandle], specs)[0];
+    return this.predictOnDevices([this.open(d)], specs)[0];
   }
 
   builtinDevices(): DeviceInfo[] {
