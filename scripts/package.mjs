@@ -26,6 +26,6 @@ function isMusl() {
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const target = vscodeTarget();
   const vsce = path.join(root, 'node_modules', '.bin', process.platform === 'win32' ? 'vsce.cmd' : 'vsce');
-  execFileSync(vsce, ['package', '--no-dependencies', '--allow-missing-repository', '--target', target, '-o', 'dist/help-latency.vsix'], { cwd: root, stdio: 'inherit' });
+  execFileSync(vsce, ['package', '--no-dependencies', '--allow-missing-repository', '--no-rewrite-relative-links', '--target', target, '-o', 'dist/help-latency.vsix'], { cwd: root, stdio: 'inherit' });
   console.log(`packaged for ${target}`);
 }

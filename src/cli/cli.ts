@@ -22,6 +22,7 @@ import { loadPredictor, SpacePredictor } from '../core/predictor/load';
 import { nasCommand } from './nas';
 import { inspectCommand } from './inspect';
 import { specsCommand } from './specs';
+import { scanCommand } from './scan';
 import { readOnnxFile } from '../core/onnx/reader';
 import { recogniseOnnx } from '../core/onnx/recognise';
 import { adaptLocalCommand, measureCommand } from './measure';
@@ -346,6 +347,7 @@ const COMMANDS: Record<string, (a: Args) => Promise<void>> = {
   nas: (a) => nasCommand(a),
   inspect: cmdInspect,
   specs: specsCommand,
+  scan: scanCommand,
   measure: measureCommand,
   'adapt-local': adaptLocalCommand,
 };

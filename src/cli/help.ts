@@ -117,6 +117,16 @@ export const COMMAND_HELP: Record<string, CommandHelp> = {
     options: [JSON_OUT],
     positional: ['FILE'],
   },
+  scan: {
+    usage: 'scan PATH [--device D ...] [--json]',
+    summary: 'every architecture in a file or folder (text files as the editor reads them, .onnx models) predicted on the primary devices or the given ones',
+    options: [
+      { name: 'device', value: 'NAME|DEVICE.json', help: 'a device to predict on (repeatable; default: the primary devices the editor shows)' },
+      JSON_OUT,
+      WEIGHTS,
+    ],
+    positional: ['PATH'],
+  },
   devices: {
     usage: 'devices [--space S] [--json]',
     summary: 'built-in devices',

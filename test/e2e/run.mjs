@@ -8,14 +8,16 @@
 // that editing a spec keeps its lens (stale, then updated), the ONNX viewer, "Adapt to this machine", a
 // device added with "HELP: Add device" (written to help.devices) and measured through its command
 // (fixtures/fake-bench.mjs stands in for the board's benchmark), and that the extension host did not crash.
-// Screenshots go to media/screenshots/. Not part of `npm test` (test/run-all.mjs skips test/e2e/).
+// Screenshots go to .cache/screenshots/ (HELP_SCREENSHOTS_DIR overrides it: `npm run screenshots` writes the
+// README's images to media/screenshots/), so a test run leaves tracked files alone. Not part of `npm test`
+// (test/run-all.mjs skips test/e2e/).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CodeServerSession, findFiles, QUIET_SETTINGS, root, run, waitFor } from './harness.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const shots = path.join(root, 'media', 'screenshots');
+const shots = path.resolve(root, process.env.HELP_SCREENSHOTS_DIR || path.join('.cache', 'screenshots'));
 const CELL = '|nor_conv_3x3~0|+|nor_conv_3x3~0|avg_pool_3x3~1|+|skip_connect~0|nor_conv_3x3~1|skip_connect~2|';
 const NEW_CELL = '|avg_pool_3x3~0|+|skip_connect~0|none~1|+|skip_connect~0|none~1|avg_pool_3x3~2|';
 const DEAD_CELL = '|nor_conv_3x3~0|+|none~0|none~1|+|none~0|none~1|nor_conv_3x3~2|';
