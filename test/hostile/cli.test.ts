@@ -8,6 +8,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { CliResult, expectBadInput, root, runCli } from '../cli/helpers';
+import { lfield, valueInfo, vfield } from '../protoBytes';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'help-hostile-cli-'));
 after(() => fs.rmSync(tmp, { recursive: true, force: true }));
@@ -116,25 +117,8 @@ test('runner output quoted in measurement warnings and errors is neutralised', (
 
 /** A one-node ONNX model whose producer, tensor, node and operator names all carry `h`. */
 function onnxWithNames(file: string, h: string) {
-  const varint = (n: number) => {
-    const out: number[] = [];
-    do {
-      let b = n & 0x7f;
-      n = Math.floor(n / 128);
-      if (n > 0) b |= 0x80;
-      out.push(b);
-    } while (n > 0);
-    return Buffer.from(out);
-  };
-  const key = (f: number, w: number) => varint(f * 8 + w);
-  const vfield = (f: number, n: number) => Buffer.concat([key(f, 0), varint(n)]);
-  const lfield = (f: number, b: Buffer | string) => {
-    const x = typeof b === 'string' ? Buffer.from(b) : b;
-    return Buffer.concat([key(f, 2), varint(x.length), x]);
-  };
-  const valueInfo = (name: string) => Buffer.concat([lfield(1, name), lfield(2, lfield(1, Buffer.concat([vfield(1, 1), lfield(2, Buffer.concat([1, 4].map((d) => lfield(1, vfield(1, d)))))])))]);
   const node = lfield(1, Buffer.concat([lfield(1, `in${h}`), lfield(2, `out${h}`), lfield(3, `node${h}`), lfield(4, `Op${h}`)]));
-  const graph = Buffer.concat([node, lfield(2, `g${h}`), lfield(11, valueInfo(`in${h}`)), lfield(12, valueInfo(`out${h}`))]);
+  const graph = Buffer.concat([node, lfield(2, `g${h}`), lfield(11, valueInfo(`in${h}`, [1, 4])), lfield(12, valueInfo(`out${h}`, [1, 4]))]);
   fs.writeFileSync(file, Buffer.concat([vfield(1, 8), lfield(2, `producer${h}`), lfield(8, vfield(2, 13)), lfield(7, graph)]));
 }
 

@@ -1,26 +1,7 @@
 // Shared by the ONNX tests and the bench: a model file with one big Gemm initializer whose raw_data is a
 // hole (sparse file), so a 1 GB model costs no disk and no time to make.
 import * as fs from 'node:fs';
-
-function varint(n: number): Buffer {
-  const out: number[] = [];
-  let v = BigInt(n);
-  do {
-    let b = Number(v & 0x7fn);
-    v >>= 7n;
-    if (v > 0n) b |= 0x80;
-    out.push(b);
-  } while (v > 0n);
-  return Buffer.from(out);
-}
-const key = (f: number, w: number) => varint(f * 8 + w);
-const vfield = (f: number, n: number) => Buffer.concat([key(f, 0), varint(n)]);
-const lfield = (f: number, b: Buffer | string) => {
-  const x = typeof b === 'string' ? Buffer.from(b) : b;
-  return Buffer.concat([key(f, 2), varint(x.length), x]);
-};
-const valueInfo = (name: string, dims: number[]) =>
-  Buffer.concat([lfield(1, name), lfield(2, lfield(1, Buffer.concat([vfield(1, 1), lfield(2, Buffer.concat(dims.map((d) => lfield(1, vfield(1, d)))))])))]);
+import { key, lfield, valueInfo, varint, vfield } from '../../protoBytes';
 
 /** Writes input[1, K] x W[K, N] (Gemm) with W's raw_data of K*N*4 bytes; `dense` writes real zero bytes. */
 export function writeBigGemmModel(file: string, K: number, N: number, dense = false): number {
