@@ -240,6 +240,25 @@ def move_branch_weights_inside(model):
 
 
 # ----------------------------------------------------------------------------------------------------------
+# A model with a Loop subgraph: a hand-written Elman RNN stepped over the time axis in TorchScript; the trip
+# count is the input's dynamic length (Shape -> Gather), the step's weights are read from the main graph.
+
+
+class ScriptedRnn(nn.Module):
+    def __init__(self, feats=80, hidden=256, classes=10):
+        super().__init__()
+        self.inp = nn.Linear(feats, hidden)
+        self.rec = nn.Linear(hidden, hidden)
+        self.out = nn.Linear(hidden, classes)
+
+    def forward(self, x):
+        h = torch.zeros(x.size(0), self.rec.in_features)
+        for t in range(x.size(1)):
+            h = torch.tanh(self.inp(x[:, t]) + self.rec(h))
+        return self.out(h)
+
+
+# ----------------------------------------------------------------------------------------------------------
 
 
 def randomise_bn(model):
@@ -280,6 +299,8 @@ def zoo(fx):
          {'script': True, 'weights_inside_branches': True}),
         ('if_vad_frozen.onnx', 'if-model', IfVad, [('audio', [1, 512], torch.float32, {1: 'samples'})], ['speech'], 13,
          {'script': True, 'frozen': True, 'weights_inside_branches': True}),
+        ('loop_rnn.onnx', 'loop-model', ScriptedRnn, [('features', [1, 50, 80], torch.float32, {0: 'batch', 1: 'time'})], ['logits'], 13,
+         {'script': True}),
         ('nas_nb201.onnx', 'nas', lambda: fx.NasBench201(nb201_spec), [('input', [1, 3, 32, 32], torch.float32, {})], ['logits'], 13,
          {'space': 'nasbench201', 'spec': nb201_spec}),
         ('nas_fbnet.onnx', 'nas', lambda: fx.Fbnet(fb_ops), [('input', [1, 3, 32, 32], torch.float32, {})], ['logits'], 13,

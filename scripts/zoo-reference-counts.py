@@ -29,7 +29,9 @@ Conventions (also written into zoo-reference.json under "conventions"):
   elements those ops write (pooling: output elements * window; global pooling and reductions: input
   elements), and "macsPlusElementOps" = macs + their sum.
 - If: MACs of an If node are those of its LARGER branch (what the worst path costs); "ifBranches" lists both
-  branches' MACs. Loop/Scan: body MACs * trip count when the trip count is a constant, else unknown.
+  branches' MACs. Loop: body MACs * trip count when the trip count is a constant after the shape arithmetic is
+  folded (e.g. a sequence length), else unknown; loop-carried states are given the shape of their initial
+  value (onnx erases their dims, since a state may change shape between iterations). Scan: unknown.
 - Parameters: elements of every floating-point initializer in the main graph and in every subgraph (If
   branches, Loop bodies), plus elements of floating-point Constant nodes with at least 2 elements, in any
   graph (a weight stored as a node, as torch.jit.freeze exports do; scalars such as eps or 6.0 are not
@@ -117,6 +119,7 @@ class Counter:
         self.element_ops = {}
         self.unknown = []
         self.if_branches = []
+        self.loops = []
         self.unhandled = []
 
     def count_graph(self, graph, outer_shapes, outer_consts, depth):
@@ -180,8 +183,13 @@ class Counter:
             if op == 'Loop' and trip and len(trip) == 1 and not scratch.unknown:
                 for k, v in scratch.by_op.items():
                     self.record(self.by_op, k, v * trip[0])
+                for k, v in scratch.element_ops.items():
+                    self.record(self.element_ops, k, v * trip[0])
+                self.loops.append({'node': label, 'tripCount': trip[0], 'bodyMacs': body})
                 return body * trip[0]
-            self.unknown.append(f'{label}: trip count not constant')
+            self.unknown += scratch.unknown
+            if not (op == 'Loop' and trip and len(trip) == 1):
+                self.unknown.append(f'{label}: trip count not constant')
             return None
         if op in UNHANDLED_MAC_OPS:
             self.unhandled.append(label)
@@ -351,7 +359,8 @@ def fold_shapes(model, opset):
                 vals[name] = np.asarray(v)
                 shapes[name] = list(np.asarray(v).shape)
             folded[id(node)] = node
-        if not folded:
+        pinned = pin_loop_state(model.graph, shapes)
+        if not folded and not pinned:
             return inferred
         names = {o for n in g.node if id(n) in folded for o in n.output}
         keep = [n for n in model.graph.node if not (set(n.output) & names)]
@@ -360,6 +369,34 @@ def fold_shapes(model, opset):
         for name in names:
             model.graph.initializer.append(numpy_helper.from_array(vals[name], name))
     return inferred
+
+
+def pin_loop_state(graph, shapes):
+    """onnx infers a Loop body with its loop-carried inputs' dims erased (a state may change shape between
+    iterations). The states of the zoo's loops keep their shape, so each carried input of a body whose dims are
+    not all known, and the Loop's output of its final value, get the concrete shape of the Loop's initial value;
+    returns how many were set."""
+    pinned = 0
+    for node in graph.node:
+        if node.op_type != 'Loop':
+            continue
+        body = next(a.g for a in node.attribute if a.name == 'body')
+        # The final value of a state has the shape of its initial value, too.
+        for outer, final, inner in zip(node.input[2:], node.output, body.input[2:]):
+            dims = shapes.get(outer)
+            if dims is not None and shapes.get(final) is None and inner.type.HasField('tensor_type') \
+                    and not any(v.name == final for v in graph.value_info):
+                graph.value_info.append(onnx.helper.make_tensor_value_info(final, inner.type.tensor_type.elem_type, dims))
+                pinned += 1
+        for outer, inner in zip(node.input[2:], body.input[2:]):
+            dims = shapes.get(outer)
+            if dims is None or dims_of(inner.type) is not None or not inner.type.HasField('tensor_type'):
+                continue
+            inner.type.tensor_type.ClearField('shape')
+            for d in dims:
+                inner.type.tensor_type.shape.dim.add().dim_value = d
+            pinned += 1
+    return pinned
 
 
 def strip_weights(model):
@@ -412,6 +449,7 @@ def reference(path, entry):
         'complete': not c.unknown,
         'unknown': c.unknown[:20],
         'ifBranches': c.if_branches,
+        'loops': c.loops,
         'elementOps': dict(sorted(c.element_ops.items(), key=lambda kv: -kv[1])),
         'macsPlusElementOps': macs + element_ops,
         'inputs': {i['name']: i['shape'] for i in entry['inputs']},
@@ -422,7 +460,8 @@ CONVENTIONS = {
     'macs': 'textbook MACs of Conv (prod(Y)*prod(W[1:])), ConvTranspose (prod(X)*prod(W[1:])), Gemm (M*K*N), MatMul '
             '(prod(batch)*M*K*N, broadcast), LSTM/GRU/RNN (directions*seq*batch*gates*hidden*(input+hidden)); every other op 0',
     'if': 'an If node counts the MACs of its larger branch (ifBranches lists both)',
-    'loop': 'body MACs * trip count when constant, else unknown',
+    'loop': 'body MACs * trip count when constant (after folding the shape arithmetic), else unknown; loop-carried '
+            'states are assumed to keep the shape of their initial value',
     'parameters': 'elements of floating-point initializers in all graphs (subgraphs included) + floating-point Constant '
                   'nodes with >= 2 elements in any graph',
     'elementOps': 'second convention, not in macs: output elements of element-wise/normalisation/Softmax/Resize ops, '
