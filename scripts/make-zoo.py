@@ -374,6 +374,9 @@ def main():
             'opset': opset,
             'bytes': os.path.getsize(path),
             'nodes': len(m.graph.node),
+            # torch's own count, for a sanity check of the file's: BatchNorm folded into Conv in eval exports
+            # leaves fewer, and torch deduplicates identical initializers (e.g. ViT's zero-initialised biases).
+            'torchParameters': sum(p.numel() for p in model.parameters()),
             'exportSeconds': round(time.time() - t0, 1),
             'settings': settings,
         })

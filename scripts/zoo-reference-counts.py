@@ -3,6 +3,7 @@
 truth the repo's own graph analysis (src/core/onnx/) is checked against by bench/zoo-check.ts.
 
     /usr/bin/python3 scripts/zoo-reference-counts.py [ZOO_DIR]        (default ZOO_DIR: .cache/zoo/)
+    /usr/bin/python3 scripts/zoo-reference-counts.py --self-test      (the formulas on hand-built graphs)
 
 Reads ZOO_DIR/zoo-manifest.json, writes ZOO_DIR/zoo-reference.json. Nothing here shares code or conventions
 by accident with the TypeScript analysis: shapes come from onnx's own shape inference
@@ -430,11 +431,14 @@ def count_parameters(graph):
 
 
 def reference(path, entry):
-    model = onnx.load(path, load_external_data=False)
+    return reference_of_model(onnx.load(path, load_external_data=False), entry['inputs'])
+
+
+def reference_of_model(model, inputs):
     params_init, params_const = count_parameters(model.graph)
     opset = next((o.version for o in model.opset_import if o.domain in ('', 'ai.onnx')), 0)
     strip_weights(model)
-    set_inputs(model, entry['inputs'])
+    set_inputs(model, inputs)
     erase_shapes(model.graph)
     inferred = fold_shapes(model, opset)
     c = Counter()
@@ -452,7 +456,7 @@ def reference(path, entry):
         'loops': c.loops,
         'elementOps': dict(sorted(c.element_ops.items(), key=lambda kv: -kv[1])),
         'macsPlusElementOps': macs + element_ops,
-        'inputs': {i['name']: i['shape'] for i in entry['inputs']},
+        'inputs': {i['name']: i['shape'] for i in inputs},
     }
 
 
@@ -471,7 +475,61 @@ CONVENTIONS = {
 }
 
 
+def self_test():
+    """The formulas above on small hand-built graphs, against hand-computed values (no torch needed)."""
+    h, T = onnx.helper, onnx.TensorProto
+    W = lambda name, dims: numpy_helper.from_array(np.zeros(dims, np.float32), name)
+
+    def run(nodes, inputs, inits, shapes):
+        g = h.make_graph(nodes, 't', [h.make_tensor_value_info(n, T.FLOAT, d) for n, d in inputs],
+                         [h.make_tensor_value_info(nodes[-1].output[0], T.FLOAT, None)], inits)
+        m = h.make_model(g, opset_imports=[h.make_opsetid('', 13)])
+        return reference_of_model(m, [{'name': n, 'shape': d} for n, d in shapes])
+
+    checks = []
+    # Grouped, padded Conv: 16 x 10 x 10 outputs, each (8 / 2) * 3 * 3 MACs.
+    r = run([h.make_node('Conv', ['x', 'w'], ['y'], group=2, pads=[1, 1, 1, 1])], [('x', ['n', 8, 10, 10])], [W('w', [16, 4, 3, 3])], [('x', [1, 8, 10, 10])])
+    checks.append(('Conv groups=2', r['macs'], 16 * 100 * 4 * 9))
+    # Stride-2 ConvTranspose: 8 x 5 x 5 inputs, each scattered to 3 * 2 * 2 outputs.
+    r = run([h.make_node('ConvTranspose', ['x', 'w'], ['y'], strides=[2, 2])], [('x', [1, 8, 5, 5])], [W('w', [8, 3, 2, 2])], [])
+    checks.append(('ConvTranspose stride 2', r['macs'], 200 * 12))
+    # Broadcast batched MatMul: batch [2, 1] x [3] -> [2, 3], each 4x5 @ 5x6.
+    r = run([h.make_node('MatMul', ['a', 'b'], ['y'])], [('a', [2, 1, 4, 5]), ('b', [3, 5, 6])], [], [])
+    checks.append(('MatMul broadcast', r['macs'], 6 * 4 * 5 * 6))
+    # Gemm with transB, bias not counted.
+    r = run([h.make_node('Gemm', ['a', 'b', 'c'], ['y'], transB=1)], [('a', [4, 5])], [W('b', [6, 5]), W('c', [6])], [])
+    checks.append(('Gemm transB', r['macs'], 4 * 5 * 6))
+    checks.append(('Gemm parameters', r['parameters'], 36))
+    # Bidirectional LSTM: 2 directions * 7 steps * batch 2 * 4 gates * 4 hidden * (3 input + 4 hidden).
+    r = run([h.make_node('LSTM', ['x', 'w', 'r'], ['y'], hidden_size=4, direction='bidirectional')], [('x', ['t', 2, 3])],
+            [W('w', [2, 16, 3]), W('r', [2, 16, 4])], [('x', [7, 2, 3])])
+    checks.append(('LSTM bidirectional', r['macs'], 2 * 7 * 2 * 16 * 7))
+    # Reshape to a shape computed from a dynamic dim (Shape -> Gather -> Concat), then a MatMul.
+    i64 = lambda name, v: numpy_helper.from_array(np.array(v, np.int64), name)
+    r = run([h.make_node('Shape', ['x'], ['s']), h.make_node('Gather', ['s', 'zero'], ['n']), h.make_node('Unsqueeze', ['n', 'ax'], ['n1']),
+             h.make_node('Concat', ['n1', 'rest'], ['shape'], axis=0), h.make_node('Reshape', ['x', 'shape'], ['x2']),
+             h.make_node('MatMul', ['x2', 'w'], ['y'])], [('x', ['n', 4, 5])], [i64('zero', 0), i64('ax', [0]), i64('rest', [-1]), W('w', [20, 3])],
+            [('x', [3, 4, 5])])
+    checks.append(('folded Reshape', r['macs'], 3 * 20 * 3))
+    # If: the larger branch counts, both branches' weights are parameters (one as an initializer, one as a Constant).
+    then_g = h.make_graph([h.make_node('MatMul', ['x', 'wt'], ['yt'])], 'then', [], [h.make_tensor_value_info('yt', T.FLOAT, None)], [W('wt', [5, 6])])
+    else_g = h.make_graph([h.make_node('Constant', [], ['we'], value=W('we', [5, 12])), h.make_node('MatMul', ['x', 'we'], ['ye'])], 'else', [],
+                          [h.make_tensor_value_info('ye', T.FLOAT, None)])
+    g = h.make_graph([h.make_node('If', ['c'], ['y'], then_branch=then_g, else_branch=else_g)], 't',
+                     [h.make_tensor_value_info('c', T.BOOL, []), h.make_tensor_value_info('x', T.FLOAT, ['n', 5])], [h.make_tensor_value_info('y', T.FLOAT, None)])
+    r = reference_of_model(h.make_model(g, opset_imports=[h.make_opsetid('', 13)]), [{'name': 'x', 'shape': [2, 5]}])
+    checks.append(('If larger branch', r['macs'], 2 * 5 * 12))
+    checks.append(('If parameters', r['parameters'], 30 + 60))
+    bad = [(n, got, want) for n, got, want in checks if got != want]
+    for n, got, want in checks:
+        print(f"{'ok  ' if got == want else 'FAIL'} {n}: {got} (expected {want})", file=sys.stderr)
+    if bad:
+        raise SystemExit(1)
+
+
 def main():
+    if sys.argv[1:] == ['--self-test']:
+        return self_test()
     zoo = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, '.cache', 'zoo'))
     with open(os.path.join(zoo, 'zoo-manifest.json')) as f:
         manifest = json.load(f)
