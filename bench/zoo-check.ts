@@ -3,12 +3,13 @@
 // `summary.macsComplete` must be true.
 //
 //   npm run zoo                         (once: export the zoo and count it; needs python3-torch, see scripts/make-zoo.py)
-//   npm run bench:zoo-check [-- --zoo DIR] [-- --only resnet18,unet] [-- --convention element-ops] [-- --json]
+//   npm run bench:zoo-check [-- --zoo DIR] [-- --only resnet18,unet] [-- --convention element-ops] [-- --json] [-- --verbose]
 //
 // Each model is inspected by the built CLI (dist/cli.js) as a child process, with `--input-shape NAME=AxBxC`
 // for every input when the CLI has that option (the concrete shapes of the zoo manifest), so the wall time
 // and peak RSS of `inspect` are measured too. `--convention element-ops` compares against the reference's
 // second convention (MACs plus the elements written by element-wise, normalisation and pooling ops).
+// `--verbose` lists, for every failing model, the MACs per operator type on both sides.
 // Exit code: 0 when every model passes, 1 otherwise.
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -26,6 +27,8 @@ interface ManifestEntry {
 
 interface Reference {
   macs: number;
+  macsByOp: Record<string, number>;
+  elementOps: Record<string, number>;
   macsPlusElementOps: number;
   parameters: number;
   complete: boolean;
@@ -44,6 +47,10 @@ interface Row {
   macsDiff: number | null;
   paramsDiff: number | null;
   pass: boolean;
+  /** Operator types our summary left "unknown". */
+  unknownOps: string[];
+  refByOp: Record<string, number>;
+  ourByOp: Record<string, number | 'unknown'>;
   inspectMs: number;
   peakRssMb: number | null;
   error?: string;
@@ -65,6 +72,13 @@ function fmt(n: number | null): string {
 }
 
 const pct = (d: number | null) => (d === null ? '-' : d === Infinity ? 'inf' : `${(d * 100).toFixed(d < 0.1 ? 2 : 0)}%`);
+
+/** Per operator type, a + b. */
+function sumInto(a: Record<string, number>, b: Record<string, number>): Record<string, number> {
+  const out: Record<string, number> = { ...a };
+  for (const [k, v] of Object.entries(b)) out[k] = (out[k] ?? 0) + v;
+  return out;
+}
 
 function main() {
   const argv = process.argv.slice(2);
@@ -111,6 +125,9 @@ function main() {
       macsDiff: null,
       paramsDiff: null,
       pass: false,
+      unknownOps: [],
+      refByOp: convention === 'textbook' ? ref.macsByOp : sumInto(ref.macsByOp, ref.elementOps),
+      ourByOp: {},
       inspectMs,
       peakRssMb: rss ? Number(rss[1]) / 1024 : null,
     };
@@ -121,6 +138,8 @@ function main() {
       row.ourMacs = s.macs;
       row.ourParams = s.parameters;
       row.macsComplete = s.macsComplete;
+      row.ourByOp = s.macsByOp;
+      row.unknownOps = Object.keys(s.macsByOp).filter((k) => s.macsByOp[k] === 'unknown');
       row.macsDiff = relDiff(s.macs, refMacs);
       row.paramsDiff = relDiff(s.parameters, ref.parameters);
       row.pass = row.macsDiff <= TOLERANCE && row.paramsDiff <= TOLERANCE && s.macsComplete === true;
@@ -132,12 +151,25 @@ function main() {
   } else {
     console.log(`zoo: ${zoo}; MACs convention: ${convention} (${convention === 'textbook' ? reference.conventions.macs : reference.conventions.elementOps})`);
     console.log(`inspect ${hasInputShape ? 'given --input-shape for every input' : 'has no --input-shape option: dynamic dims (*) are left to its default'}; pass = MACs and parameters within ${TOLERANCE * 100}% and macsComplete\n`);
-    console.log('| model | family | MB | input | MACs ref | MACs ours | diff | params ref | params ours | diff | macsComplete | inspect ms | peak RSS MB | pass |');
+    console.log('| model | family | MB | input | MACs ref | MACs ours | diff | params ref | params ours | diff | macsComplete (unknown ops) | inspect ms | peak RSS MB | pass |');
     console.log('|---|---|---:|---|---:|---:|---:|---:|---:|---:|---|---:|---:|---|');
     for (const r of rows) {
-      console.log(`| ${r.model} | ${r.family} | ${r.mb.toFixed(1)} | ${r.input} | ${fmt(r.refMacs)} | ${fmt(r.ourMacs)} | ${pct(r.macsDiff)} | ${fmt(r.refParams)} | ${fmt(r.ourParams)} | ${pct(r.paramsDiff)} | ${r.macsComplete ?? '-'} | ${r.inspectMs.toFixed(0)} | ${r.peakRssMb?.toFixed(0) ?? '-'} | ${r.pass ? 'pass' : r.error ? `FAIL (${r.error})` : 'FAIL'} |`);
+      const unknown = r.unknownOps.length ? ` (${r.unknownOps.slice(0, 4).join(', ')}${r.unknownOps.length > 4 ? ', ...' : ''})` : '';
+      console.log(`| ${r.model} | ${r.family} | ${r.mb.toFixed(1)} | ${r.input} | ${fmt(r.refMacs)} | ${fmt(r.ourMacs)} | ${pct(r.macsDiff)} | ${fmt(r.refParams)} | ${fmt(r.ourParams)} | ${pct(r.paramsDiff)} | ${r.macsComplete ?? '-'}${unknown} | ${r.inspectMs.toFixed(0)} | ${r.peakRssMb?.toFixed(0) ?? '-'} | ${r.pass ? 'pass' : r.error ? `FAIL (${r.error})` : 'FAIL'} |`);
     }
     console.log(`\n${rows.filter((r) => r.pass).length}/${rows.length} pass`);
+    if (argv.includes('--verbose')) {
+      // Per operator type, for the models that fail: where the counts part.
+      for (const r of rows.filter((x) => !x.pass)) {
+        console.log(`\n${r.model}: MACs per operator type (reference vs ours)`);
+        for (const op of [...new Set([...Object.keys(r.refByOp), ...Object.keys(r.ourByOp)])].sort()) {
+          const ours = r.ourByOp[op];
+          const ref = r.refByOp[op] ?? 0;
+          if (ours === undefined && ref === 0) continue;
+          console.log(`  ${op}: ${fmt(ref)} vs ${ours === 'unknown' ? 'unknown' : fmt(ours ?? 0)}${typeof ours === 'number' ? ` (${pct(relDiff(ours, ref))})` : ''}`);
+        }
+      }
+    }
   }
   process.exitCode = rows.every((r) => r.pass) ? 0 : 1;
 }

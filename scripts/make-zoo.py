@@ -333,7 +333,12 @@ def main():
             previous = {m['file']: m for m in json.load(f)['models']}
     entries = []
     started = time.time()
-    for file, family, build, inputs, outputs, opset, extra in zoo(fx):
+    models = zoo(fx)
+    if only:
+        unknown = only - {f for f, *_ in models} - {f.removesuffix('.onnx') for f, *_ in models}
+        if unknown:
+            sys.exit(f'--only: no zoo model named {", ".join(sorted(unknown))}')
+    for file, family, build, inputs, outputs, opset, extra in models:
         if only and file not in only and file.removesuffix('.onnx') not in only:
             if file in previous:
                 entries.append(previous[file])
