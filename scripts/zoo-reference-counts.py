@@ -121,9 +121,8 @@ class Counter:
         self.unknown = []
         self.if_branches = []
         self.loops = []
-        self.unhandled = []
 
-    def count_graph(self, graph, outer_shapes, outer_consts, depth):
+    def count_graph(self, graph, outer_shapes, outer_consts):
         """MACs of one graph (subgraphs included per the conventions above); fills the per-op tables."""
         shapes = dict(outer_shapes)
         consts = dict(outer_consts)
@@ -144,16 +143,15 @@ class Counter:
                             consts[node.output[0]] = numpy_helper.to_array(a.t).reshape(-1).tolist()
         total = 0
         for node in graph.node:
-            m = self.count_node(node, shapes, consts, depth)
-            if m is None:
-                continue
-            total += m
+            m = self.count_node(node, shapes, consts)
+            if m is not None:
+                total += m
         return total
 
     def record(self, table, op, v):
         table[op] = table.get(op, 0) + v
 
-    def count_node(self, node, shapes, consts, depth):
+    def count_node(self, node, shapes, consts):
         op = node.op_type
         label = f'{op} {node.name or node.output[0]}'
         sh = lambda i: shapes.get(node.input[i]) if i < len(node.input) and node.input[i] else None
@@ -164,23 +162,23 @@ class Counter:
             for name, g in subgraphs(node):
                 # Per-op tables: count each branch into a scratch counter, then keep the larger branch's.
                 scratch = Counter()
-                branch[name] = (scratch.count_graph(g, shapes, consts, depth + 1), scratch, len(scratch.unknown))
+                branch[name] = (scratch.count_graph(g, shapes, consts), scratch)
                 self.if_branches += scratch.if_branches
+                self.loops += scratch.loops
             pick = max(branch, key=lambda k: branch[k][0])
             chosen = branch[pick][1]
             for k, v in chosen.by_op.items():
                 self.record(self.by_op, k, v)
             for k, v in chosen.element_ops.items():
                 self.record(self.element_ops, k, v)
-            for _, s, _ in branch.values():
+            for _, s in branch.values():
                 self.unknown += s.unknown
-                self.unhandled += s.unhandled
             self.if_branches.append({'node': label, 'branches': {k: v[0] for k, v in branch.items()}, 'counted': pick})
             return branch[pick][0]
         if op in ('Loop', 'Scan'):
             trip = consts.get(node.input[0]) if op == 'Loop' and node.input and node.input[0] else None
             scratch = Counter()
-            body = sum(scratch.count_graph(g, shapes, consts, depth + 1) for _, g in subgraphs(node))
+            body = sum(scratch.count_graph(g, shapes, consts) for _, g in subgraphs(node))
             if op == 'Loop' and trip and len(trip) == 1 and not scratch.unknown:
                 for k, v in scratch.by_op.items():
                     self.record(self.by_op, k, v * trip[0])
@@ -193,7 +191,6 @@ class Counter:
                 self.unknown.append(f'{label}: trip count not constant')
             return None
         if op in UNHANDLED_MAC_OPS:
-            self.unhandled.append(label)
             self.unknown.append(f'{label}: no MAC formula here')
             return None
         if op in MAC_OPS:
@@ -442,7 +439,7 @@ def reference_of_model(model, inputs):
     erase_shapes(model.graph)
     inferred = fold_shapes(model, opset)
     c = Counter()
-    macs = c.count_graph(inferred.graph, {}, {}, 0)
+    macs = c.count_graph(inferred.graph, {}, {})
     element_ops = sum(c.element_ops.values())
     return {
         'macs': macs,
