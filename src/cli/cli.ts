@@ -12,7 +12,7 @@ import { SpecError } from '../core/spaces/space';
 import { getSpace, SPACE_NAMES } from '../core/spaces/registry';
 import { loadTf } from '../core/predictor/tf';
 import { DeviceHandle, LatencyPredictor, SamplesFile, weightsPaths } from '../core/predictor/service';
-import { mappingErrorName } from '../core/predictor/combine';
+import { deviceLatencyFloorMs, mappingErrorName } from '../core/predictor/combine';
 import { describeSpike } from '../core/predictor/adaptDevice';
 import { specCaveats } from '../core/spaces/caveats';
 import { MemberWeights, WeightsFile, WEIGHTS_FORMAT, WEIGHTS_VERSION, writeFileAtomic } from '../core/predictor/weights';
@@ -53,7 +53,8 @@ async function helpPredictorFor(args: Args): Promise<LatencyPredictor> {
 }
 
 function fmtMs(v: number): string {
-  return v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2);
+  // Below 0.01 ms two decimals would print "0.00": two significant digits instead.
+  return v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v >= 0.01 ? v.toFixed(2) : v.toPrecision(2);
 }
 
 async function cmdReferences(args: Args) {
@@ -147,6 +148,14 @@ async function cmdPredict(args: Args) {
   });
   process.stdout.write(lines.join('\n') + '\n');
   for (const s of new Set(specs)) for (const c of specCaveats(space.name, s)) process.stderr.write(neutraliseForDisplay(`note: ${s}: ${c}`) + '\n');
+  // A prediction at the floor means "below anything this device was measured at", not a latency.
+  handles.forEach((h, k) => {
+    const floor = deviceLatencyFloorMs(h);
+    const at = results[k].filter((v) => v <= floor).length;
+    if (floor > 0 && at > 0) {
+      process.stderr.write(`note: ${names[k]}: ${at} prediction${at === 1 ? ' is' : 's are'} at the device's floor (${fmtMs(floor)} ms, 1% of its fastest measurement): the model puts ${at === 1 ? 'it' : 'them'} below anything measured there, so treat ${at === 1 ? 'it' : 'them'} as unknown\n`);
+    }
+  });
 }
 
 async function cmdDevices(args: Args) {
