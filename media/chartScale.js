@@ -43,6 +43,10 @@
    * `fixed` (then only ticks inside it). pos(v) maps the domain onto [0, 1].
    */
   function linearAxis(lo, hi, count, fixed) {
+    if (!Number.isFinite(lo) || !Number.isFinite(hi)) {
+      lo = 0;
+      hi = 1;
+    }
     if (!(hi > lo)) {
       // One value: a range around it (not below 0 for values that are not).
       const pad = Math.abs(lo) > 0 ? Math.abs(lo) * 0.1 : 1;
@@ -64,8 +68,11 @@
    * it when the range spans at most two decades.
    */
   function logAxis(lo, hi) {
+    if (!(lo > 0 && Number.isFinite(lo))) lo = 1;
+    if (!(hi >= lo && Number.isFinite(hi))) hi = lo;
     const d0 = Math.floor(Math.log10(lo) + 1e-9);
-    let d1 = Math.ceil(Math.log10(hi) - 1e-9);
+    // At most 12 decades (femtoseconds to hours): a bounded loop whatever the values.
+    let d1 = Math.min(d0 + 12, Math.ceil(Math.log10(hi) - 1e-9));
     if (d1 <= d0) d1 = d0 + 1;
     const dense = d1 - d0 <= 2;
     const ticks = [];
@@ -87,8 +94,9 @@
    */
   function latencyAxis(values, opts) {
     const o = opts || {};
-    const r = positiveRange(values) || { lo: 0, hi: 1 };
-    const log = o.log !== undefined ? !!o.log && r.lo > 0 : r.hi / r.lo > LOG_SPAN;
+    const r = positiveRange(values);
+    if (!r) return linearAxis(0, 1, o.count || 5, false);
+    const log = o.log !== undefined ? !!o.log : r.hi / r.lo > LOG_SPAN;
     if (log) return logAxis(r.lo, r.hi);
     return linearAxis(o.zero ? 0 : r.lo, r.hi, o.count || 5, false);
   }
