@@ -84,7 +84,8 @@
     // The legend names only the kinds of bar drawn.
     const kinds = [['primary', 'primary'], ['table', 'built-in'], ['adapted', 'adapted']].filter(([k]) => rows.some((r) => kindOf(r) === k));
     const legend = el('div', { class: 'legend muted' }, ...kinds.map(([k, text]) => el('span', {}, el('span', { class: 'swatch ' + k }), text)));
-    if (axis.log) legend.append(el('span', {}, `log scale: latencies span ${Math.round(axis.hi / axis.lo).toLocaleString('en-US')}× between the axis ends`));
+    const spread = chart.positiveRange(rows.map((r) => r.ms));
+    if (axis.log && spread) legend.append(el('span', { class: 'log-note' }, `log scale: the slowest is ${Math.round(spread.hi / spread.lo).toLocaleString('en-US')}× the fastest`));
     sec.append(legend, grid);
     return sec;
   }
