@@ -7,7 +7,8 @@
 // a spec (.txt and .py), the hover table, the latency panel with bars (opened from the command palette),
 // that editing a spec keeps its lens (stale, then updated), the ONNX viewer, "Adapt to this machine", a
 // device added with "HELP: Add device" (written to help.devices) and measured through its command
-// (fixtures/fake-bench.mjs stands in for the board's benchmark), and that the extension host did not crash.
+// (fixtures/fake-bench.mjs stands in for the board's benchmark), the panel restored after a window reload and
+// following an ONNX viewer tab, its charts in both themes, and that the extension host did not crash.
 // Screenshots go to media/screenshots/. Not part of `npm test` (test/run-all.mjs skips test/e2e/).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
