@@ -40,28 +40,53 @@
       ...(t.caveats || []).map((c) => el('p', { class: 'notice caveat' }, '⚠ ', c)));
   }
 
+  const chart = /** @type {any} */ (window).HelpChart;
+
+  /** An SVG text node. */
+  function label(text, attrs) {
+    const t = svg('text', attrs);
+    t.textContent = text;
+    return t;
+  }
+
+  /** The unit of an axis ending at `hi` ms, with "log scale" said where it is one. */
+  function unitText(axis, unit) {
+    return unit.unit + (axis.log ? ', log scale' : '');
+  }
+
   function bars() {
     const sec = el('section', { id: 'devices' }, el('h2', {}, 'Predicted latency per device'));
     if (!state.rows) return sec.append(el('p', { class: 'muted' }, 'Predicting…')), sec;
     const rows = state.rows.slice().sort((a, b) => (a.ms ?? Infinity) - (b.ms ?? Infinity));
-    const max = Math.max(...rows.map((r) => (isFinite(r.ms) ? r.ms : 0)), 1e-9);
-    const grid = el('div', { class: 'bars' });
+    // Bars start at 0 on a linear axis; over more than a 20x spread (HAT: GPUs next to a Raspberry Pi) the
+    // axis is logarithmic, else the fast devices would be slivers.
+    const axis = chart.latencyAxis(rows.map((r) => r.ms), { zero: true, count: 5 });
+    const unit = chart.unitFor(axis.hi);
+    const grid = el('div', { class: 'bars' + (axis.log ? ' log' : '') });
+    const kindOf = (r) => (r.origin === 'adapted' ? 'adapted' : r.primary ? 'primary' : 'table');
     for (const r of rows) {
-      const kind = r.origin === 'adapted' ? 'adapted' : r.primary ? 'primary' : 'table';
-      const bar = el('div', { class: 'bar ' + kind, title: `${r.label ?? r.name}: ${fmt(r.ms)} (${r.originText})` });
-      bar.style.width = isFinite(r.ms) ? `${Math.max(0.5, (100 * r.ms) / max)}%` : '0';
+      const bar = el('div', { class: 'bar ' + kindOf(r), title: `${r.label ?? r.name}: ${fmt(r.ms)} (${r.originText})` });
+      bar.style.width = isFinite(r.ms) && r.ms > 0 ? `${Math.max(0.5, Math.min(100, 100 * axis.pos(r.ms)))}%` : '0';
       grid.append(
         el('div', { class: 'bar-name' + (r.primary ? ' primary' : ''), title: r.originText }, r.label ?? r.name),
         el('div', { class: 'bar-track' }, bar),
         el('div', { class: 'bar-value' + (r.error ? ' error' : ''), title: r.error || '' }, r.ms !== undefined ? fmt(r.ms) : '—'),
       );
     }
-    sec.append(
-      el('div', { class: 'legend muted' },
-        el('span', {}, el('span', { class: 'swatch primary' }), 'primary'),
-        el('span', {}, el('span', { class: 'swatch table' }), 'built-in'),
-        el('span', {}, el('span', { class: 'swatch adapted' }), 'adapted')),
-      grid);
+    // The axis under the bars: round ticks in the unit named at its end.
+    const ticks = el('div', { class: 'bar-axis', 'aria-hidden': 'true' });
+    for (const v of axis.ticks) {
+      const t = el('span', {}, chart.tickLabel(v, unit.div));
+      t.style.left = `${100 * axis.pos(v)}%`;
+      ticks.append(t);
+    }
+    grid.append(el('div', {}), ticks, el('div', { class: 'bar-unit muted' }, unitText(axis, unit)));
+    // The legend names only the kinds of bar drawn.
+    const kinds = [['primary', 'primary'], ['table', 'built-in'], ['adapted', 'adapted']].filter(([k]) => rows.some((r) => kindOf(r) === k));
+    const legend = el('div', { class: 'legend muted' }, ...kinds.map(([k, text]) => el('span', {}, el('span', { class: 'swatch ' + k }), text)));
+    const spread = chart.positiveRange(rows.map((r) => r.ms));
+    if (axis.log && spread) legend.append(el('span', { class: 'log-note' }, `log scale: the slowest is ${Math.round(spread.hi / spread.lo).toLocaleString('en-US')}× the fastest`));
+    sec.append(legend, grid);
     return sec;
   }
 
@@ -72,8 +97,8 @@
     const current = state.histLoading || (state.histogram && state.histogram.device);
     if (names.length) {
       const sel = el('select', { id: 'hist-device', 'aria-label': 'Device of the histogram' });
-      for (const { name: n, label } of names) {
-        const o = el('option', { value: n }, label);
+      for (const { name: n, label: shown } of names) {
+        const o = el('option', { value: n }, shown);
         if (n === current) o.selected = true;
         sel.append(o);
       }
@@ -83,39 +108,47 @@
     if (state.histError) return sec.append(el('p', { class: 'error' }, state.histError)), sec;
     const h = state.histogram;
     if (!h || state.histLoading) return sec.append(el('p', { class: 'muted' }, 'Predicting the space…')), sec;
-    const W = 560, H = 180, L = 36, B = 22, T = 8;
+    // Margins: y ticks and title on the left, x ticks and title below, the marker's label above.
+    const W = 560, H = 220, L = 52, R = 14, T = 20, B = 40;
     const s = svg('svg', { viewBox: `0 0 ${W} ${H}`, width: W, height: H, role: 'img', 'aria-label': 'Histogram of predicted latency' });
     const maxC = Math.max(...h.counts, 1);
-    const bw = (W - L - 4) / h.counts.length;
-    const x = (v) => L + ((v - h.min) / (h.max - h.min || 1)) * (W - L - 4);
+    const yAxis = chart.linearAxis(0, maxC, 4, false);
+    const y = (c) => H - B - yAxis.pos(c) * (H - B - T);
+    const xAxis = chart.linearAxis(h.min, h.max, 6, true);
+    const x = (v) => L + xAxis.pos(v) * (W - L - R);
+    const unit = chart.unitFor(h.max);
+    for (const c of yAxis.ticks) {
+      s.append(svg('line', { class: 'grid', x1: L, y1: y(c), x2: W - R, y2: y(c) }));
+      s.append(label(chart.countLabel(c), { x: L - 6, y: y(c) + 3, 'text-anchor': 'end' }));
+    }
+    const bw = (W - L - R) / h.counts.length;
     h.counts.forEach((c, i) => {
-      const hh = ((H - B - T) * c) / maxC;
       const holds = h.current !== undefined && h.current >= h.edges[i] && (h.current < h.edges[i + 1] || i === h.counts.length - 1);
-      const r = svg('rect', { class: 'hist-bar' + (holds ? ' current' : ''), x: L + i * bw + 0.5, y: H - B - hh, width: Math.max(1, bw - 1), height: hh });
+      const r = svg('rect', { class: 'hist-bar' + (holds ? ' current' : ''), x: L + i * bw + 0.5, y: y(c), width: Math.max(1, bw - 1), height: H - B - y(c) });
       const tip = svg('title', {});
-      tip.textContent = `${fmt(h.edges[i])} – ${fmt(h.edges[i + 1])}: ${c}`;
+      tip.textContent = `${fmt(h.edges[i])} – ${fmt(h.edges[i + 1])}: ${c.toLocaleString('en-US')} architecture${c === 1 ? '' : 's'}`;
       r.append(tip);
       s.append(r);
     });
-    s.append(svg('line', { class: 'axis', x1: L, y1: H - B, x2: W - 4, y2: H - B }));
-    for (const v of [h.min, (h.min + h.max) / 2, h.max]) {
-      const t = svg('text', { x: x(v), y: H - 6, 'text-anchor': v === h.min ? 'start' : v === h.max ? 'end' : 'middle' });
-      t.textContent = fmt(v);
-      s.append(t);
+    s.append(svg('line', { class: 'axis', x1: L, y1: H - B, x2: W - R, y2: H - B }));
+    s.append(svg('line', { class: 'axis', x1: L, y1: T, x2: L, y2: H - B }));
+    for (const v of xAxis.ticks) {
+      s.append(svg('line', { class: 'axis', x1: x(v), y1: H - B, x2: x(v), y2: H - B + 4 }));
+      s.append(label(chart.tickLabel(v, unit.div), { x: x(v), y: H - B + 15, 'text-anchor': 'middle' }));
     }
-    const yl = svg('text', { x: 2, y: T + 8 });
-    yl.textContent = String(maxC);
-    s.append(yl);
+    s.append(label(`predicted latency (${unit.unit})`, { class: 'axis-title', x: L + (W - L - R) / 2, y: H - 6, 'text-anchor': 'middle' }));
+    s.append(label('architectures', { class: 'axis-title', x: 12, y: T + (H - B - T) / 2, transform: `rotate(-90 12 ${T + (H - B - T) / 2})`, 'text-anchor': 'middle' }));
     if (h.current !== undefined) {
-      s.append(svg('line', { class: 'marker', x1: x(h.current), y1: T, x2: x(h.current), y2: H - B }));
-      const t = svg('text', { x: Math.min(W - 60, x(h.current) + 4), y: T + 10 });
-      t.textContent = 'this: ' + fmt(h.current);
-      s.append(t);
+      const cx = x(h.current);
+      s.append(svg('line', { class: 'marker', x1: cx, y1: T - 4, x2: cx, y2: H - B }));
+      // The label goes on the side of the marker with room: right of it in the left half, else left of it.
+      const right = cx < L + (W - L - R) / 2;
+      s.append(label('this: ' + fmt(h.current), { class: 'marker-label', x: right ? cx + 4 : cx - 4, y: T - 8, 'text-anchor': right ? 'start' : 'end' }));
     }
     sec.append(s);
-    const what = h.sampled ? `${h.count.toLocaleString()} architectures sampled with seed ${h.seed}` : `all ${h.count.toLocaleString()} architectures of the space`;
-    const pos = h.fasterShare !== undefined ? ` · ${(100 * h.fasterShare).toFixed(1)}% of them are predicted faster than this one` : '';
-    sec.append(el('p', { class: 'muted' }, `${h.label ?? h.device}: ${what}; median ${fmt(h.median)}${pos}.`));
+    const what = h.sampled ? `${h.count.toLocaleString('en-US')} architectures sampled with seed ${h.seed}` : `all ${h.count.toLocaleString('en-US')} architectures of the space`;
+    const faster = h.fasterShare !== undefined ? chart.fasterPhrase(h.fasterShare, h.count) : '';
+    sec.append(el('p', { class: 'muted', id: 'hist-summary' }, `${h.label ?? h.device}: ${what}; median ${fmt(h.median)}${faster ? '; ' + faster : ''}.`));
     return sec;
   }
 
@@ -130,29 +163,34 @@
       return sec;
     }
     for (const ser of series) {
-      const W = 260, H = 220, P = 34;
-      const vals = ser.samples.flatMap((p) => [p.measured, p.predicted]);
-      const lo = Math.min(...vals), hi = Math.max(...vals);
-      const sc = (v) => P + ((v - lo) / (hi - lo || 1)) * (W - P - 8);
-      const sy = (v) => H - P - ((v - lo) / (hi - lo || 1)) * (H - P - 8);
+      const W = 300, H = 260, L = 50, R = 12, T = 10, B = 40;
+      // One axis for both (the diagonal is "predicted = measured"), logarithmic over a wide spread.
+      const axis = chart.latencyAxis(ser.samples.flatMap((p) => [p.measured, p.predicted]), { count: 4 });
+      const unit = chart.unitFor(axis.hi);
+      const sx = (v) => L + axis.pos(v) * (W - L - R);
+      const sy = (v) => H - B - axis.pos(v) * (H - B - T);
       const s = svg('svg', { viewBox: `0 0 ${W} ${H}`, width: W, height: H, role: 'img', 'aria-label': `Predicted vs measured on ${ser.label ?? ser.device}` });
-      s.append(svg('line', { class: 'diag', x1: sc(lo), y1: sy(lo), x2: sc(hi), y2: sy(hi) }));
-      s.append(svg('line', { class: 'axis', x1: P, y1: H - P, x2: W - 8, y2: H - P }));
-      s.append(svg('line', { class: 'axis', x1: P, y1: 8, x2: P, y2: H - P }));
+      for (const v of axis.ticks) {
+        s.append(svg('line', { class: 'grid', x1: sx(v), y1: T, x2: sx(v), y2: H - B }));
+        s.append(svg('line', { class: 'grid', x1: L, y1: sy(v), x2: W - R, y2: sy(v) }));
+        s.append(label(chart.tickLabel(v, unit.div), { x: sx(v), y: H - B + 14, 'text-anchor': 'middle' }));
+        s.append(label(chart.tickLabel(v, unit.div), { x: L - 5, y: sy(v) + 3, 'text-anchor': 'end' }));
+      }
+      s.append(svg('line', { class: 'diag', x1: sx(axis.lo), y1: sy(axis.lo), x2: sx(axis.hi), y2: sy(axis.hi) }));
+      s.append(svg('line', { class: 'axis', x1: L, y1: H - B, x2: W - R, y2: H - B }));
+      s.append(svg('line', { class: 'axis', x1: L, y1: T, x2: L, y2: H - B }));
       for (const p of ser.samples) {
-        const c = svg('circle', { class: 'dot', cx: sc(p.measured), cy: sy(p.predicted), r: 3 });
+        const c = svg('circle', { class: 'dot', cx: sx(p.measured), cy: sy(p.predicted), r: 3 });
         const tip = svg('title', {});
         tip.textContent = `measured ${fmt(p.measured)}, predicted ${fmt(p.predicted)}`;
         c.append(tip);
         s.append(c);
       }
-      const xl = svg('text', { x: W / 2, y: H - 8, 'text-anchor': 'middle' });
-      xl.textContent = 'measured';
-      const yl = svg('text', { x: 10, y: H / 2, transform: `rotate(-90 10 ${H / 2})`, 'text-anchor': 'middle' });
-      yl.textContent = 'predicted';
-      s.append(xl, yl);
+      const u = unitText(axis, unit);
+      s.append(label(`measured (${u})`, { class: 'axis-title', x: L + (W - L - R) / 2, y: H - 8, 'text-anchor': 'middle' }));
+      s.append(label(`predicted (${u})`, { class: 'axis-title', x: 12, y: T + (H - B - T) / 2, transform: `rotate(-90 12 ${T + (H - B - T) / 2})`, 'text-anchor': 'middle' }));
       const mape = ser.samples.reduce((a, p) => a + Math.abs(p.predicted - p.measured) / p.measured, 0) / ser.samples.length;
-      sec.append(el('div', {}, el('strong', {}, ser.label ?? ser.device), el('span', { class: 'muted' }, ` · ${ser.samples.length} samples${ser.created ? ' · ' + ser.created.slice(0, 10) : ''} · mean error ${(100 * mape).toFixed(1)}%`), s));
+      sec.append(el('div', { class: 'scatter' }, el('strong', {}, ser.label ?? ser.device), el('span', { class: 'muted' }, ` · ${ser.samples.length} samples${ser.created ? ' · ' + ser.created.slice(0, 10) : ''} · mean error ${(100 * mape).toFixed(1)}% · dashed: predicted = measured`), s));
     }
     return sec;
   }
@@ -171,18 +209,25 @@
     app.append(bars(), histogram(), samples());
   }
 
+  // What a window reload restores the panel on (the extension's WebviewPanelSerializer gets it back).
+  function saveState() {
+    const t = state.target;
+    vscode.setState({ target: t && { space: t.space, spec: t.spec, source: t.source }, histDevice: state.histogram ? state.histogram.device : undefined });
+  }
+
   window.addEventListener('message', (ev) => {
     const m = ev.data;
     switch (m && m.type) {
-      case 'empty': Object.assign(state, { empty: m.message, target: undefined }); break;
+      case 'empty': Object.assign(state, { empty: m.message, target: undefined }); saveState(); break;
       case 'target':
         if (!state.target || state.target.spec !== m.spec || state.target.space !== m.space) Object.assign(state, { rows: undefined, histogram: undefined, samples: undefined });
         Object.assign(state, { empty: undefined, error: undefined, target: { space: m.space, spec: m.spec, source: m.source, caveats: Array.isArray(m.caveats) ? m.caveats : [] } });
+        saveState();
         break;
       case 'error': state.error = m.message; break;
       case 'devices': state.rows = m.rows; break;
       case 'histogramLoading': Object.assign(state, { histLoading: m.device, histError: undefined }); break;
-      case 'histogram': Object.assign(state, { histogram: m.histogram, histLoading: undefined, histError: undefined }); break;
+      case 'histogram': Object.assign(state, { histogram: m.histogram, histLoading: undefined, histError: undefined }); saveState(); break;
       case 'histogramError': Object.assign(state, { histError: m.message, histLoading: undefined }); break;
       case 'samples': state.samples = m.series; break;
       default: return;

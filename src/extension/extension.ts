@@ -55,8 +55,8 @@ export function activate(context: vscode.ExtensionContext): void {
   const latency = new LatencyService(worker, config);
   const index = new SpecIndex(config, log);
   const lenses = new LensController(latency, index, config);
-  const panel = new LatencyPanel(context.extensionUri, latency, index);
   const onnx = new OnnxEditorProvider(context.extensionUri, latency);
+  const panel = new LatencyPanel(context.extensionUri, latency, index, onnx);
   const decorations = new LatencyDecorations(latency, index, config, onnx);
   const status = new LatencyStatusBar(latency, index);
   // A rewritten model is read again.
@@ -69,6 +69,8 @@ export function activate(context: vscode.ExtensionContext): void {
     latency,
     lenses,
     panel,
+    // After a window reload VS Code hands the open panel back (package.json: onWebviewPanel activation).
+    vscode.window.registerWebviewPanelSerializer(LatencyPanel.viewType, { deserializeWebviewPanel: async (p, state) => panel.restore(p, state) }),
     decorations,
     status,
     vscode.languages.registerCodeLensProvider(SPEC_SELECTOR, lenses),

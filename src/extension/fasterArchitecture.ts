@@ -171,6 +171,34 @@ export function candidateItems(r: NearestFasterResult): CandidateItem[] {
   });
 }
 
+export type PickItem = CandidateItem | vscode.QuickPickItem;
+
+/**
+ * The QuickPick's rows: with an accuracy source, the architectures of known accuracy first (a separator
+ * naming the source), then the others under "accuracy unknown"; each group in the search's order (fewest
+ * edits, then fastest). Unknown ones are mostly cells outside the accuracy table, e.g. convolutions swapped
+ * for none or skip, which rarely are what one wants.
+ */
+export function rankedItems(r: NearestFasterResult): PickItem[] {
+  const items = candidateItems(r);
+  if (!r.accuracySource) return items;
+  const known = items.filter((i) => i.candidate.accuracy !== undefined);
+  const unknown = items.filter((i) => i.candidate.accuracy === undefined);
+  const separator = (label: string): vscode.QuickPickItem => ({ label, kind: vscode.QuickPickItemKind.Separator });
+  return [...(known.length ? [separator(r.accuracySource), ...known] : []), ...(unknown.length ? [separator('accuracy unknown'), ...unknown] : [])];
+}
+
+/** The QuickPick's title and placeholder, short enough not to be cut (the method goes to the log). */
+export function pickTexts(r: NearestFasterResult, shownDevice: string): { title: string; placeHolder: string } {
+  const acc = r.current_accuracy !== undefined ? `, ${r.current_accuracy.toFixed(2)}%` : '';
+  const margin = r.margin ? ` less ${(100 * r.margin).toFixed(1)}% margin` : '';
+  const knownFirst = r.accuracySource && r.candidates.some((c) => c.accuracy !== undefined) && r.candidates.some((c) => c.accuracy === undefined);
+  return {
+    title: `HELP: faster on ${shownDevice} · now ${formatMs(r.current_ms)}${acc} · budget ${r.budgetMs} ms${margin}`,
+    placeHolder: `${r.candidates.length} found${knownFirst ? ', known accuracy first' : ', fewest edits first'}: pick one to rewrite the architecture`,
+  };
+}
+
 function methodText(r: NearestFasterResult): string {
   if (r.method === 'exact') return `every architecture within ${r.reached} edit${r.reached === 1 ? '' : 's'} predicted`;
   if (r.method === 'beam') return `beam search, ${r.evaluated} architectures predicted`;
@@ -249,7 +277,7 @@ export async function findFasterArchitecture(deps: FasterArchitectureDeps, args?
     void (err?.code === 'unsupported' ? vscode.window.showInformationMessage(text) : vscode.window.showErrorMessage(text));
     return;
   }
-  deps.log(`nearestFaster ${space} on ${device} under ${budgetMs} ms: ${result.candidates.length} found (${methodText(result)}, ${result.seconds} s)`);
+  deps.log(`nearestFaster ${space} on ${device} under ${budgetText(result)}: ${result.candidates.length} found (${methodText(result)}, ${result.seconds} s)${result.accuracySource ? `; accuracy: ${result.accuracySource}` : ''}`);
 
   if (result.candidates.length === 0) {
     const f = result.fastest;
@@ -262,14 +290,8 @@ export async function findFasterArchitecture(deps: FasterArchitectureDeps, args?
     return;
   }
 
-  const accuracy = result.accuracySource ? `; accuracy: ${result.accuracySource}${result.current_accuracy !== undefined ? `, now ${result.current_accuracy.toFixed(2)}%` : ''}` : '';
-  const pick = await vscode.window.showQuickPick(candidateItems(result), {
-    title: `HELP: faster architectures for ${shownDevice} (now ${formatMs(result.current_ms)}, budget ${budgetText(result)})`,
-    placeHolder: `Fewest edits first (${methodText(result)}${accuracy}). Pick one to rewrite the architecture.`,
-    matchOnDescription: true,
-    matchOnDetail: true,
-  });
-  if (!pick) return;
+  const pick = await vscode.window.showQuickPick(rankedItems(result), { ...pickTexts(result, shownDevice), matchOnDescription: true, matchOnDetail: true });
+  if (!pick || !('candidate' in pick)) return;
   await rewrite(deps, doc, spec, pick.candidate, device);
 }
 

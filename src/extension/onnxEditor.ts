@@ -27,6 +27,10 @@ export class OnnxEditorProvider implements vscode.CustomReadonlyEditorProvider {
   static readonly viewType = 'help.onnxViewer';
   /** Inspections by file, shared with the file decorations. */
   private readonly inspections = new Map<string, Promise<InspectResult>>();
+  /** The model of the viewer in front, for the latency panel to follow (panel.ts). */
+  private active?: vscode.Uri;
+  private readonly activated = new vscode.EventEmitter<vscode.Uri>();
+  readonly onDidActivate = this.activated.event;
 
   constructor(
     private readonly extensionUri: vscode.Uri,
@@ -53,7 +57,21 @@ export class OnnxEditorProvider implements vscode.CustomReadonlyEditorProvider {
     return { uri, dispose: () => this.forget(uri) };
   }
 
+  activeModel(): vscode.Uri | undefined {
+    return this.active;
+  }
+
+  private viewState(uri: vscode.Uri, active: boolean): void {
+    if (active) {
+      this.active = uri;
+      this.activated.fire(uri);
+    } else if (this.active?.toString() === uri.toString()) this.active = undefined;
+  }
+
   resolveCustomEditor(document: vscode.CustomDocument, panel: vscode.WebviewPanel): void {
+    this.viewState(document.uri, panel.active);
+    panel.onDidChangeViewState((e) => this.viewState(document.uri, e.webviewPanel.active));
+    panel.onDidDispose(() => this.viewState(document.uri, false));
     panel.webview.options = webviewOptions(this.extensionUri);
     panel.webview.html = webviewHtml(panel.webview, this.extensionUri, { title: 'HELP: ONNX model', script: 'onnx.js' });
     const post = (m: unknown) => void panel.webview.postMessage(m);

@@ -1,11 +1,12 @@
 // The latency panel (a webview beside the editor): per-device bars for the current architecture, a
 // histogram of predicted latency over the space on a chosen device with the current architecture marked,
-// and predicted vs measured for the samples of adapted devices. Follows the active editor.
+// and predicted vs measured for the samples of adapted devices. Follows the active editor, and the ONNX
+// viewer in front (its recognised architecture); a window reload restores it (WebviewPanelSerializer).
 import vscode = require('vscode');
 import { specCaveats } from '../core/spaces/caveats';
 import type { FoundSpec } from '../core/spaces/findSpecs';
 import { specAt } from '../core/spaces/findSpecs';
-import type { AdaptedSamplesResult, HistogramResult } from './protocol';
+import type { AdaptedSamplesResult, HistogramResult, InspectResult } from './protocol';
 import { LatencyService } from './latency';
 import { SpecIndex } from './specIndex';
 import { perf } from './perf';
@@ -24,6 +25,36 @@ export interface PanelTarget {
   source?: string;
 }
 
+/** The ONNX viewers, for following the one in front (onnxEditor.ts). */
+export interface ModelViewers {
+  /** The model of the ONNX viewer in front, if one is. */
+  activeModel(): vscode.Uri | undefined;
+  readonly onDidActivate: vscode.Event<vscode.Uri>;
+  inspect(uri: vscode.Uri): Promise<InspectResult>;
+}
+
+/** What the webview saves (vscode.setState) and a reload hands back to the serializer. */
+export interface PanelState {
+  target?: PanelTarget;
+  histDevice?: string;
+}
+
+/** Specs longer than this from a saved state are not restored (the state is the webview's to write). */
+const MAX_RESTORED_SPEC = 100_000;
+
+/** The target and histogram device of a saved state, when they are well formed. */
+export function restoredState(state: unknown): { target?: PanelTarget; histDevice?: string } {
+  const s = (state ?? {}) as PanelState;
+  const str = (v: unknown, max: number) => (typeof v === 'string' && v.length > 0 && v.length <= max ? v : undefined);
+  const t = s.target as Partial<PanelTarget> | undefined;
+  const space = str(t?.space, 100);
+  const spec = str(t?.spec, MAX_RESTORED_SPEC);
+  return {
+    target: space && spec ? { space, spec, source: str(t?.source, 4096) } : undefined,
+    histDevice: str(s.histDevice, 1000),
+  };
+}
+
 type FromWebview = { type: 'ready' } | { type: 'histogramDevice'; device: string } | { type: 'command'; command: string };
 
 export class LatencyPanel implements vscode.Disposable {
@@ -39,7 +70,9 @@ export class LatencyPanel implements vscode.Disposable {
     private readonly extensionUri: vscode.Uri,
     private readonly latency: LatencyService,
     private readonly index: SpecIndex,
+    private readonly models?: ModelViewers,
   ) {
+    if (models) this.subs.push(models.onDidActivate((uri) => void this.followModel(uri)));
     this.subs.push(
       vscode.window.onDidChangeActiveTextEditor(() => this.follow()),
       vscode.window.onDidChangeTextEditorSelection((e) => e.textEditor === vscode.window.activeTextEditor && this.follow()),
@@ -62,11 +95,61 @@ export class LatencyPanel implements vscode.Disposable {
       return;
     }
     const panel = vscode.window.createWebviewPanel(LatencyPanel.viewType, 'HELP Latency', { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, webviewOptions(this.extensionUri));
+    this.attach(panel);
+    this.followActiveModel();
+  }
+
+  /** A panel VS Code restored after a window reload, with the state its webview saved. */
+  restore(panel: vscode.WebviewPanel, state: unknown): void {
+    const saved = restoredState(state);
+    if (this.panel && this.panel !== panel) {
+      // Already opened meanwhile (a command ran first): one panel is enough.
+      panel.dispose();
+      return;
+    }
+    this.target = this.fromEditor(vscode.window.activeTextEditor) ?? saved.target ?? this.target;
+    this.histDevice = saved.histDevice ?? this.histDevice;
+    panel.webview.options = webviewOptions(this.extensionUri);
+    this.attach(panel);
+    this.followActiveModel();
+  }
+
+  private attach(panel: vscode.WebviewPanel): void {
     panel.iconPath = vscode.Uri.joinPath(this.extensionUri, 'media', 'icon.png');
-    panel.webview.html = webviewHtml(panel.webview, this.extensionUri, { title: 'HELP Latency', script: 'panel.js' });
+    panel.webview.html = webviewHtml(panel.webview, this.extensionUri, { title: 'HELP Latency', libs: ['chartScale.js'], script: 'panel.js' });
     panel.webview.onDidReceiveMessage((m: FromWebview) => this.onMessage(m), undefined, this.subs);
-    panel.onDidDispose(() => (this.panel = undefined), undefined, this.subs);
+    panel.onDidDispose(() => this.panel === panel && (this.panel = undefined), undefined, this.subs);
     this.panel = panel;
+  }
+
+  /** With no text editor in front but an ONNX viewer, the panel shows the viewer's model. */
+  private followActiveModel(): void {
+    const uri = !vscode.window.activeTextEditor ? this.models?.activeModel() : undefined;
+    if (uri) void this.followModel(uri);
+  }
+
+  /** Shows the architecture recognised in the model of the ONNX viewer just brought to front. */
+  private async followModel(uri: vscode.Uri): Promise<void> {
+    if (!this.panel || !this.models) return;
+    if (this.followTimer) clearTimeout(this.followTimer);
+    let model: InspectResult | undefined;
+    try {
+      model = await this.models.inspect(uri);
+    } catch {
+      model = undefined;
+    }
+    // Another editor may have come to front while the model was read.
+    if (!this.panel || this.models.activeModel()?.toString() !== uri.toString()) return;
+    const source = vscode.workspace.asRelativePath(uri);
+    if (!model?.space || !model.spec) {
+      this.target = undefined;
+      this.run++;
+      this.post({ type: 'empty', message: `${neutraliseForDisplay(source)}: ${model ? 'not an architecture of a HELP search space' : 'HELP cannot read this model'}; the ONNX viewer says why.` });
+      return;
+    }
+    if (model.space === this.target?.space && model.spec === this.target?.spec) return;
+    this.target = { space: model.space, spec: model.spec, source };
+    void this.refresh();
   }
 
   private fromEditor(editor: vscode.TextEditor | undefined): PanelTarget | undefined {
@@ -111,7 +194,7 @@ export class LatencyPanel implements vscode.Disposable {
       this.post({ type: 'empty', message: 'Open a file with an architecture (a NAS-Bench-201 cell string, an FBNet or OFA config, a HAT SubTransformer config) to see its latency.' });
       return;
     }
-    this.post({ type: 'target', space: t.space, spec: t.spec, source: t.source, caveats: specCaveats(t.space, t.spec) });
+    this.post({ type: 'target', space: t.space, spec: t.spec, source: t.source === undefined ? undefined : label(t.source), caveats: specCaveats(t.space, t.spec) });
     let rows;
     try {
       rows = await this.latency.allDevices(t.space, t.spec);

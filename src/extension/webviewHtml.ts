@@ -11,7 +11,7 @@ function escapeHtml(s: string): string {
   return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
-export function webviewHtml(webview: vscode.Webview, extensionUri: vscode.Uri, opts: { title: string; script: string; body?: string }): string {
+export function webviewHtml(webview: vscode.Webview, extensionUri: vscode.Uri, opts: { title: string; script: string; libs?: readonly string[]; body?: string }): string {
   const n = nonce();
   const media = (f: string) => webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'media', f)).toString();
   const csp = [
@@ -32,7 +32,7 @@ export function webviewHtml(webview: vscode.Webview, extensionUri: vscode.Uri, o
 </head>
 <body>
 ${opts.body ?? '<main id="app"><p class="muted">Loading…</p></main>'}
-<script nonce="${n}" src="${media(opts.script)}"></script>
+${[...(opts.libs ?? []), opts.script].map((f) => `<script nonce="${n}" src="${media(f)}"></script>`).join('\n')}
 </body>
 </html>`;
 }

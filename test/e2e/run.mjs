@@ -7,7 +7,8 @@
 // a spec (.txt and .py), the hover table, the latency panel with bars (opened from the command palette),
 // that editing a spec keeps its lens (stale, then updated), the ONNX viewer, "Adapt to this machine", a
 // device added with "HELP: Add device" (written to help.devices) and measured through its command
-// (fixtures/fake-bench.mjs stands in for the board's benchmark), and that the extension host did not crash.
+// (fixtures/fake-bench.mjs stands in for the board's benchmark), the panel restored after a window reload and
+// following an ONNX viewer tab, its charts in both themes, and that the extension host did not crash.
 // Screenshots go to .cache/screenshots/ (HELP_SCREENSHOTS_DIR overrides it: `npm run screenshots` writes the
 // README's images to media/screenshots/), so a test run leaves tracked files alone. Not part of `npm test`
 // (test/run-all.mjs skips test/e2e/).
@@ -280,6 +281,69 @@ async function main() {
     }, 'the disconnected cell\'s caveat in the panel', 60_000);
   });
 
+  // ---- the panel after a window reload, following an ONNX viewer, in both themes (issue 17 items 11-13) ----
+  await check('the panel restored after reload', async () => {
+    await page.keyboard.press('Escape');
+    // The panel is open from the checks above.
+    await page.evaluate(() => {
+      window.__helpBeforeReload = true;
+    });
+    await page.keyboard.press('F1');
+    const input = page.locator('.quick-input-widget input');
+    await input.fill('>Developer: Reload Window');
+    await waitFor(async () => (await page.locator('.quick-input-list .monaco-list-row.focused', { hasText: 'Reload Window' }).count()) > 0, 'the reload command', 15_000);
+    await page.keyboard.press('Enter');
+    await waitFor(async () => !(await page.evaluate(() => window.__helpBeforeReload === true)), 'the window to reload', 60_000);
+    await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+    await waitFor(async () => (await page.locator('.tab', { hasText: 'HELP Latency' }).count()) > 0, 'the panel\'s tab after the reload', 60_000);
+    const frame = await findFrame(page, '.bars .bar', 'bars in the restored panel', 120_000, 5);
+    await waitFor(async () => (await frame.locator('#histogram svg rect').count()) > 10, 'the histogram in the restored panel', 60_000);
+    // Its axes: round ticks and units, no bare count.
+    const svgText = await frame.locator('#histogram svg').textContent();
+    assert(/predicted latency \((ms|s)\)/.test(svgText) && /architectures/.test(svgText) && /this: /.test(svgText), `histogram axes: ${svgText.slice(0, 200)}`);
+    assert((await frame.locator('.bar-axis span').count()) >= 3, 'ticks under the bars');
+  });
+
+  if (haveOnnx) {
+    await check('the panel follows an ONNX viewer tab (its recognised architecture)', async () => {
+      await page.keyboard.press('Control+1'); // the first editor group: the viewer opens beside the panel, not over it
+      await openFile(page, 'cell.onnx');
+      const frame = await findFrame(page, '#devices', 'the panel webview', 30_000);
+      await waitFor(async () => {
+        const spec = await frame.locator('code.spec').first().textContent();
+        const head = await frame.locator('body').textContent();
+        return spec === CELL && /cell\.onnx/.test(head) ? true : undefined;
+      }, 'the panel on cell.onnx\'s architecture', 60_000);
+      await findFrame(page, '.bars .bar', 'bars for the model', 60_000, 5);
+    });
+  }
+
+  await check('panel screenshots in the dark and the light theme', async () => {
+    await openFile(page, 'cell.txt');
+    await helpLens(page);
+    const frame = await findFrame(page, '#histogram svg rect', 'the panel\'s histogram', 60_000, 10);
+    // (code-server does not see settings.json written behind its back: the theme is switched by command.)
+    const toggleTheme = async (cls) => {
+      await page.keyboard.press('F1');
+      await page.locator('.quick-input-widget input').fill('>Preferences: Toggle between Light/Dark Themes');
+      await waitFor(async () => (await page.locator('.quick-input-list .monaco-list-row.focused', { hasText: 'Toggle between Light/Dark' }).count()) > 0, 'the theme command', 15_000);
+      await page.keyboard.press('Enter');
+      await waitFor(async () => (await page.locator(`.monaco-workbench.${cls}`).count()) > 0, `the ${cls} theme`, 30_000);
+    };
+    for (const [cls, file] of [['vs', 'panel-light'], ['vs-dark', 'panel-dark']]) {
+      await toggleTheme(cls);
+      await frame.locator('#histogram').scrollIntoViewIfNeeded();
+      await waitFor(async () => (await frame.locator('#histogram svg rect').count()) > 10, 'the histogram', 30_000);
+      await page.screenshot({ path: path.join(shots, `${file}.png`) });
+    }
+    // HAT: GPUs at tens of ms next to a Raspberry Pi at seconds: the bars go on a log scale.
+    await openFile(page, 'subtransformer.yml');
+    const hat = await findFrame(page, '.bars.log .bar', 'the HAT bars on a log scale', 60_000, 3);
+    const note = await hat.locator('.log-note').textContent();
+    assert(/log scale: the slowest is [\d,]+× the fastest/.test(note ?? ''), `log note: ${note}`);
+    await page.screenshot({ path: path.join(shots, 'panel-log-scale.png') });
+  });
+
   await check('"HELP: Adapt to this machine" measures with progress, adapts, and the device shows in the hover and CodeLens', async () => {
     await page.keyboard.press('Escape');
     await openFile(page, 'cell.txt');
@@ -318,6 +382,15 @@ async function main() {
     await page.locator('.monaco-workbench').screenshot({ path: path.join(shots, 'hover-adapted.png') });
     await page.mouse.move(5, 5);
     await page.keyboard.press('Escape');
+  });
+
+  await check('the panel plots predicted vs measured for the adapted device, with axes and units', async () => {
+    const frame = await findFrame(page, '#samples svg circle', 'the scatter in the panel', 60_000, 9);
+    const t = await frame.locator('#samples svg').first().textContent();
+    assert(/measured \((ms|s)/.test(t) && /predicted \((ms|s)/.test(t), `scatter axes: ${t.slice(0, 200)}`);
+    assert((await frame.locator('#samples svg line.grid').count()) >= 4, 'grid lines at the ticks');
+    await frame.locator('#samples').scrollIntoViewIfNeeded();
+    await page.screenshot({ path: path.join(shots, 'panel-samples.png') });
   });
 
   await check('"HELP: Add device" writes help.devices; "HELP: Measure on device..." adapts to it through its command', async () => {

@@ -9,6 +9,7 @@ import * as path from 'node:path';
 import {
   budgetProblem,
   candidateItems,
+  CandidateItem,
   defaultBudget,
   FASTER_KIND,
   FasterArchitectureDeps,
@@ -16,6 +17,8 @@ import {
   FIND_FASTER_COMMAND,
   FindFasterArgs,
   parseBudget,
+  pickTexts,
+  rankedItems,
   registerFasterArchitecture,
 } from '../../src/extension/fasterArchitecture';
 import { findSpecs, specAt } from '../../src/core/spaces/findSpecs';
@@ -119,6 +122,9 @@ async function runAction(f: Fake, doc: MockDocument, offset: number, device?: st
 
 beforeEach(() => ui.reset());
 
+/** The first row a user can pick (separators cannot be). */
+const firstCandidate = (items: any[]) => items.find((i) => 'candidate' in i);
+
 test('one action per primary device on a spec, and one for another device; the command arguments', async () => {
   const f = fake();
   const text = `# a cell\ngenotype = "${CELL}"\n`;
@@ -190,7 +196,7 @@ test('the action: budget, search with progress, QuickPick with edits, latency an
   ui.inputBox = async (o) => ((inputOpts = o), '8');
   let shown: any[] = [];
   let pickOpts: any;
-  ui.quickPick = async (items, o) => ((shown = items), (pickOpts = o), items[1]);
+  ui.quickPick = async (items, o) => ((shown = items), (pickOpts = o), items.find((i: any) => i.candidate?.spec === NEAR2));
   await runAction(f, doc, text.indexOf('|') + 3, 'gold_6226');
 
   assert.equal(inputOpts.value, '8');
@@ -210,15 +216,18 @@ test('the action: budget, search with progress, QuickPick with edits, latency an
   assert.match(ui.progress[0].options.title, /searching nasbench201 architectures under 8 ms on gold_6226/);
   assert.deepEqual(ui.progress[0].reports, [{ message: '1 edit: 25 architectures predicted, 1 within 8 ms' }]);
 
-  assert.equal(shown.length, 2);
-  assert.equal(shown[0].label, '7.5 ms · 1 edit');
-  assert.equal(shown[0].description, '25% faster · accuracy 70.10% (−1.90)');
-  assert.equal(shown[0].detail, 'edge 1→3: nor_conv_3x3 → nor_conv_1x1');
-  assert.equal(shown[1].label, '6.0 ms · 2 edits');
-  assert.equal(shown[1].description, '40% faster · accuracy unknown');
-  assert.equal(shown[1].detail, 'edge 0→1: nor_conv_3x3 → avg_pool_3x3 · edge 2→3: skip_connect → none');
-  assert.match(pickOpts.title, /faster architectures for gold_6226 \(now 10\.0 ms, budget 8 ms, searched under 7\.84 ms: 2\.0% margin for prediction error\)/);
-  assert.match(pickOpts.placeHolder, /every architecture within 2 edits predicted; accuracy: CIFAR-100 .*, now 72\.00%/);
+  // Separators name the groups: known accuracy (its source), then unknown.
+  assert.deepEqual(
+    shown.map((i) => (i.kind === vscode.QuickPickItemKind.Separator ? `-- ${i.label}` : i.label)),
+    ['-- CIFAR-100 test accuracy (MetaD2A candidate cells)', '7.5 ms · 1 edit', '-- accuracy unknown', '6.0 ms · 2 edits'],
+  );
+  assert.equal(shown[1].description, '25% faster · accuracy 70.10% (−1.90)');
+  assert.equal(shown[1].detail, 'edge 1→3: nor_conv_3x3 → nor_conv_1x1');
+  assert.equal(shown[3].description, '40% faster · accuracy unknown');
+  assert.equal(shown[3].detail, 'edge 0→1: nor_conv_3x3 → avg_pool_3x3 · edge 2→3: skip_connect → none');
+  assert.equal(pickOpts.title, 'HELP: faster on gold_6226 · now 10.0 ms, 72.00% · budget 8 ms less 2.0% margin');
+  assert.equal(pickOpts.placeHolder, '2 found, known accuracy first: pick one to rewrite the architecture');
+  assert.ok(f.log.some((l) => /under 8 ms, searched under 7\.84 ms: 2\.0% margin .*every architecture within 2 edits predicted.*accuracy: CIFAR-100/.test(l)), f.log.join('\n'));
 
   assert.equal(doc.getText(), `# a cell\ngenotype = "${NEAR2}"  # keep\nlr = 0.1\n`);
   assert.deepEqual(ui.status, ['HELP: 2 edits, 6.0 ms predicted on gold_6226']);
@@ -330,7 +339,7 @@ test('the spec moved while searching: rewritten where it is now; changed: a warn
   ui.inputBox = async () => '8';
   ui.quickPick = async (items) => {
     doc.edit(0, 0, '# inserted above\n');
-    return items[0];
+    return firstCandidate(items);
   };
   await runAction(f, doc, 6, 'gold_6226');
   assert.equal(doc.getText(), `# inserted above\nx = "${NEAR1}"\n`);
@@ -339,7 +348,7 @@ test('the spec moved while searching: rewritten where it is now; changed: a warn
   ui.quickPick = async (items) => {
     // The user edits the first op meanwhile.
     doc2.edit(6, 6 + 'nor_conv_3x3'.length, 'none');
-    return items[0];
+    return firstCandidate(items);
   };
   await runAction(f, doc2, 6, 'gold_6226');
   assert.equal(ui.messages.length, 1);
@@ -358,7 +367,7 @@ test('from the palette: the spec under the cursor; HAT gets the reason; no spec,
   const doc = open('p.py', text);
   const cursor = doc.positionAt(text.indexOf(NEAR2) + 4);
   vscode.window.activeTextEditor = { document: doc, selection: new Selection(cursor, cursor) };
-  ui.quickPick = async (items) => items.find((i: any) => i.label === 'pixel2') ?? items[0];
+  ui.quickPick = async (items) => items.find((i: any) => i.label === 'pixel2') ?? firstCandidate(items);
   ui.inputBox = async () => '8';
   f.result = (p) => nbResult(p, { start: NEAR2, candidates: [{ spec: NEAR1, edits: 3, predicted_ms: 7 }] });
   await run();
@@ -385,4 +394,34 @@ test('QuickPick items: without accuracy, only the speed-up; long edit lists are 
   const many = candidateItems({ ...r, space: 'fbnet', start: fb, candidates: [{ spec: all, edits: 22, predicted_ms: 1 }] });
   assert.equal(many[0].detail!.split(' · ').length, 7);
   assert.match(many[0].detail!, /… 16 more$/);
+});
+
+test('QuickPick rows: known accuracy first whatever the search order, each group by edits; short title and placeholder', () => {
+  const p = { space: 'nasbench201', spec: CELL, device: 'd', budgetMs: 8 };
+  const A = '|nor_conv_1x1~0|+|nor_conv_3x3~0|avg_pool_3x3~1|+|skip_connect~0|nor_conv_3x3~1|skip_connect~2|';
+  const B = '|nor_conv_3x3~0|+|none~0|avg_pool_3x3~1|+|skip_connect~0|nor_conv_3x3~1|skip_connect~2|';
+  const C = '|nor_conv_3x3~0|+|nor_conv_3x3~0|skip_connect~1|+|skip_connect~0|nor_conv_3x3~1|skip_connect~2|';
+  // The search's order: fewest edits first, most of them without accuracy (swaps for none or skip).
+  const r = nbResult(p, {
+    candidates: [
+      { spec: B, edits: 1, predicted_ms: 7 },
+      { spec: C, edits: 1, predicted_ms: 7.5 },
+      { spec: A, edits: 1, predicted_ms: 7.9, accuracy: 71.2 },
+      { spec: NEAR2, edits: 2, predicted_ms: 6 },
+      { spec: NEAR1, edits: 2, predicted_ms: 6.5, accuracy: 70.1 },
+    ],
+  });
+  const rows = rankedItems(r);
+  const specs = rows.map((i) => ('candidate' in i ? (i as CandidateItem).candidate.spec : `-- ${i.label}`));
+  assert.deepEqual(specs, ['-- CIFAR-100 test accuracy (MetaD2A candidate cells)', A, NEAR1, '-- accuracy unknown', B, C, NEAR2]);
+  // All known or no accuracy source: no separators, the search's order.
+  const known = nbResult(p, { candidates: [r.candidates[2], r.candidates[4]] });
+  assert.deepEqual(rankedItems(known).map((i) => i.label), ['-- CIFAR-100 test accuracy (MetaD2A candidate cells)', '7.9 ms · 1 edit', '6.5 ms · 2 edits'].map((l) => l.replace(/^-- /, '')));
+  const none = nbResult(p, { accuracySource: undefined, current_accuracy: undefined });
+  assert.ok(rankedItems(none).every((i) => 'candidate' in i));
+  assert.equal(pickTexts(none, 'gold_6226').placeHolder, '2 found, fewest edits first: pick one to rewrite the architecture');
+  // The quick input is about 600 px wide: neither text is cut for a device name of ordinary length.
+  const t = pickTexts(r, 'titan_rtx_256');
+  assert.ok(t.title.length <= 85 && t.placeHolder.length <= 80, `${t.title} | ${t.placeHolder}`);
+  assert.equal(t.placeHolder, '5 found, known accuracy first: pick one to rewrite the architecture');
 });
