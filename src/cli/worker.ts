@@ -28,6 +28,7 @@ import { hatSpace } from '../core/spaces/hat';
 import { readOnnxFile } from '../core/onnx/reader';
 import { recogniseOnnx } from '../core/onnx/recognise';
 import { formatSummary, summariseOnnx } from '../core/onnx/summary';
+import { checkInputShapesValue } from '../core/onnx/inputShapes';
 import { describeSpike } from '../core/predictor/adaptDevice';
 import { deviceFileIn, measureAndAdapt, progressText, saveAdapted, DEFAULT_EXTRA } from '../core/devices/local';
 import { measureArchitectures, MeasureProgress } from '../core/devices/measure';
@@ -337,11 +338,14 @@ async function adaptedSamples(params: AdaptedSamplesParams): Promise<AdaptedSamp
  *  between them. The steps themselves are bounded by the file's size (core/onnx). */
 async function inspect(params: InspectParams, ctx: Ctx): Promise<InspectResult> {
   if (typeof params.path !== 'string' || params.path === '') throw new WorkerError('bad-request', '"path" must be an .onnx file path');
+  const inputShapes = params.inputShapes === undefined ? {} : checkInputShapesValue(params.inputShapes, 'help.inputShapes');
   const model = readOnnxFile(params.path);
+  // Names the setting gives that the model lacks are left out (a glob may match models of other inputs).
+  const known = Object.fromEntries(Object.entries(inputShapes).filter(([k]) => model.inputs.some((i) => i.name === k)));
   await ctx.checkpoint();
   const r = recogniseOnnx(model);
   await ctx.checkpoint();
-  const summarised = summariseOnnx(model);
+  const summarised = summariseOnnx(model, { inputShapes: known });
   await ctx.checkpoint();
   const summary = formatSummary(summarised).split('\n');
   return r.space ? { space: r.space, spec: r.spec, notes: r.notes, summary } : { reason: r.reason, summary };
