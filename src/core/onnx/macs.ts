@@ -9,7 +9,8 @@
 //     never as MACs.
 //   - If: the branch taken when the condition is a known constant, otherwise the branch with more MACs.
 //     Loop: the body times the trip count when it is a known constant; otherwise unknown.
-//   - Parameters: elements of floating-point initializers, in every subgraph too (both If branches),
+//   - Parameters: elements of floating-point initializers, in every subgraph too (both If branches), and of
+//     floating-point Constant nodes of 2 or more elements (weights some exports write as Constants),
 //     attributed to the class of the first node that reads them.
 //   - Bytes moved per execution: activations read (non-constant inputs) and written (outputs), weights read
 //     (constant inputs), at each tensor's element size.

@@ -9,7 +9,7 @@
 //
 // Names are one namespace across a graph and its subgraphs (ONNX forbids shadowing), so one map holds
 // every scope's shapes: a subgraph sees the outer names it uses.
-import { OnnxModel, OnnxNode, OnnxSubgraph, OnnxTensor } from './reader';
+import { FLOAT_TYPES, OnnxModel, OnnxNode, OnnxSubgraph, OnnxTensor } from './reader';
 
 /** Most dimensions a shape may have (the reader's limit on a tensor's dims, too). */
 export const MAX_RANK = 64;
@@ -205,6 +205,12 @@ export function inferShapes(model: OnnxModel, limits = new Limits(), opts: Infer
         continue;
       }
       inferNode(n, shapes, consts, types, budget);
+      // Weights some exporters write as Constant nodes (torch, with constant folding of frozen branches):
+      // float tensors of 2 or more elements count as parameters, as initializers do.
+      const cv = n.opType === 'Constant' ? n.attributes.value : undefined;
+      if (cv && typeof cv === 'object' && !Array.isArray(cv) && 'dims' in cv && FLOAT_TYPES.has((cv as OnnxTensor).dataType) && (cv as OnnxTensor).size >= 2 && n.outputs[0]) {
+        weights.set(n.outputs[0], { ...(cv as OnnxTensor), name: n.outputs[0] });
+      }
       if (n.outputs[0] && !shapes.has(n.outputs[0])) {
         const missing = n.inputs.find((x) => x && !shapes.has(x));
         if (missing === undefined) throw new Unsupported(supported(n.opType) ? 'an input it needs is not a known constant, or the shapes do not fit' : 'operator not covered by the shape inference');
