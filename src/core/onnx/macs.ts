@@ -64,7 +64,8 @@ class Acc {
     this.macsKnown &&= o.macsKnown && !(unk && o.macs > 0);
     for (const [op, v] of o.byOp) {
       const cur = this.byOp.get(op);
-      this.byOp.set(op, v === 'unknown' || cur === 'unknown' || (unk && v > 0) ? 'unknown' : (cur ?? 0) + v * f);
+      const sum = v === 'unknown' || cur === 'unknown' || (unk && v > 0) ? 'unknown' : (cur ?? 0) + v * f;
+      this.byOp.set(op, sum !== 'unknown' && !Number.isSafeInteger(sum) ? 'unknown' : sum);
     }
     for (const [c, r] of o.classes) {
       const t = this.cls(c);
@@ -114,8 +115,8 @@ export function opClass(n: OnnxNode, inf: Inference, constant: Set<string>): OpC
     const g = typeof n.attributes.group === 'number' ? (n.attributes.group as number) : 1;
     if (g <= 1 || !w) return 'conv';
     const perGroupIn = op === 'Conv' ? w[1] : w[0] / g;
-    const perGroupOut = op === 'Conv' ? w[0] / g : w[1];
-    return perGroupIn === 1 && perGroupOut <= 1 ? 'depthwiseConv' : perGroupIn === 1 ? 'depthwiseConv' : 'groupedConv';
+    // One input channel per group: depthwise (with or without a channel multiplier).
+    return perGroupIn === 1 ? 'depthwiseConv' : 'groupedConv';
   }
   if (MATMUL.has(op)) return n.inputs.filter((i) => i).slice(0, 2).every((i) => !constant.has(i)) ? 'attentionMatmul' : 'matmul';
   if (op === 'LSTM' || op === 'GRU' || op === 'RNN') return 'recurrent';

@@ -279,7 +279,8 @@ const BOOL_OUT = new Set(['Equal', 'Less', 'LessOrEqual', 'Greater', 'GreaterOrE
 /** Values of an element-wise op on small constants (scalars broadcast; other shapes left unknown). */
 function foldValues(op: string, vs: (number[] | undefined)[], intOut: boolean): number[] | undefined {
   if (!vs.length || vs.some((v) => !v || v.length === 0)) return undefined;
-  const len = Math.max(...vs.map((v) => v!.length));
+  // Spreads of a node's inputs would overflow the stack for a node of 100,000 inputs: reduce instead.
+  const len = vs.reduce((m, v) => Math.max(m, v!.length), 0);
   if (len > MAX_CONST || vs.some((v) => v!.length !== len && v!.length !== 1)) return undefined;
   const at = (k: number, i: number) => (vs[k]!.length === 1 ? vs[k]![0] : vs[k]![i]);
   const f: Record<string, (i: number) => number> = {
@@ -289,8 +290,8 @@ function foldValues(op: string, vs: (number[] | undefined)[], intOut: boolean): 
     Div: (i) => (intOut ? Math.trunc(at(0, i) / at(1, i)) : at(0, i) / at(1, i)),
     Mod: (i) => at(0, i) % at(1, i),
     Pow: (i) => at(0, i) ** at(1, i),
-    Max: (i) => Math.max(...vs.map((_, k) => at(k, i))),
-    Min: (i) => Math.min(...vs.map((_, k) => at(k, i))),
+    Max: (i) => vs.reduce((m, _, k) => Math.max(m, at(k, i)), -Infinity),
+    Min: (i) => vs.reduce((m, _, k) => Math.min(m, at(k, i)), Infinity),
     Equal: (i) => +(at(0, i) === at(1, i)),
     Less: (i) => +(at(0, i) < at(1, i)),
     LessOrEqual: (i) => +(at(0, i) <= at(1, i)),
@@ -791,7 +792,7 @@ function inferNode(n: OnnxNode, shapes: Map<string, Shape>, consts: Map<string, 
       if (BINARY.has(n.opType)) {
         const ss = n.inputs.filter((i) => i).map((i) => shapes.get(i));
         if (!ss.length || !ss.every((s) => s)) return;
-        rank(Math.max(...ss.map((s) => s!.length)));
+        rank(ss.reduce((m, x) => Math.max(m, x!.length), 0));
         const s = ss.slice(1).reduce<Shape | undefined>((acc, x) => acc && broadcast(acc, x!), ss[0]);
         if (!s) throw new Unsupported(`shapes ${ss.map((x) => x!.join('x') || 'scalar').join(', ')} do not broadcast`);
         set(s, foldValues(n.opType, n.inputs.map((i) => consts.get(i)), intOut));
