@@ -272,6 +272,11 @@ export function countCosts(model: OnnxModel, inf: Inference, unknowns: Limits): 
       if (b === undefined) bytesKnown = false;
       else written += b;
     }
+    // A gather from a constant table (an embedding) reads the rows it outputs, not the table.
+    if (n.opType.startsWith('Gather') && constant.has(n.inputs[0]) && bytesKnown) {
+      const table = bytesOf(n.inputs[0])!;
+      wts = wts - table + Math.min(table, written);
+    }
     if (n.inputs.length ? n.inputs.every((i) => !i || constant.has(i)) : n.opType === 'Constant') for (const o of n.outputs) if (o) constant.add(o);
     const r = top.cls(c);
     r.nodes++;

@@ -17,6 +17,7 @@ export { nodeMacs } from './macs';
 export type { InferOptions } from './shapeInference';
 /** Graph inputs and outputs listed in a summary. */
 const MAX_LISTED = 1000;
+const MAC_CLASSES = new Set<OpClass>(['conv', 'depthwiseConv', 'groupedConv', 'matmul', 'attentionMatmul', 'recurrent']);
 
 export interface OnnxSummary {
   producer: string;
@@ -101,14 +102,17 @@ export function formatSummary(s: OnnxSummary): string {
     `outputs: ${s.outputs.map((o) => `${o.name} ${shape(o.shape)}`).join(', ') || 'none'}`,
     `nodes: ${s.nodes} (${Object.entries(s.operators).map(([k, v]) => `${k} ${v}`).join(', ')})`,
     `parameters: ${num(s.parameters)} (${s.weightBytes === 'unknown' ? 'unknown size' : `${num(s.weightBytes)}B`} of weights)`,
-    `MACs: ${num(s.macs)}${s.macsComplete ? '' : ' (incomplete: some shapes unknown)'}${Object.keys(s.macsByOp).length ? ` (${Object.entries(s.macsByOp).sort((x, y) => (y[1] === 'unknown' ? 0 : y[1]) - (x[1] === 'unknown' ? 0 : x[1])).map(([k, v]) => `${k} ${v === 'unknown' ? 'unknown' : num(v)}`).join(', ')})` : ''}`,
+    `MACs: ${num(s.macs)}${s.macsComplete ? '' : ' (incomplete: some shapes unknown)'}${s.assumedDims?.length ? ' (with input dims assumed: see "assumed")' : ''}${Object.keys(s.macsByOp).length ? ` (${Object.entries(s.macsByOp).sort((x, y) => (y[1] === 'unknown' ? 0 : y[1]) - (x[1] === 'unknown' ? 0 : x[1])).map(([k, v]) => `${k} ${v === 'unknown' ? 'unknown' : num(v)}`).join(', ')})` : ''}`,
   ];
   const classes = Object.entries(s.byClass ?? {}) as [string, ClassCost][];
   if (classes.length) {
     const val = (v: number | 'unknown', unit = '') => (v === 'unknown' ? 'unknown' : `${num(v)}${unit}`);
     lines.push('by operator class (MACs, parameters, activations read/written, weights read):');
     for (const [c, r] of classes) {
-      lines.push(`  ${c}: ${r.nodes} nodes, ${val(r.macs)} MACs${r.elementOps !== 0 ? `, ${val(r.elementOps)} element ops` : ''}, ${num(r.parameters)} params, ${val(r.activationBytesRead, 'B')}/${val(r.activationBytesWritten, 'B')}, ${val(r.weightBytesRead, 'B')}`);
+      // MACs are shown for the classes that do multiply-accumulates (the others' are 0 by convention).
+      const macs = MAC_CLASSES.has(c as OpClass) || r.macs !== 0 ? `, ${val(r.macs)} MACs` : '';
+      const ops = r.elementOps !== 0 ? `, ${val(r.elementOps)} element ops` : '';
+      lines.push(`  ${c}: ${r.nodes} node${r.nodes === 1 ? '' : 's'}${macs}${ops}, ${num(r.parameters)} params, ${val(r.activationBytesRead, 'B')}/${val(r.activationBytesWritten, 'B')}, ${val(r.weightBytesRead, 'B')}`);
     }
   }
   for (const l of s.assumedDims ?? []) lines.push(`assumed: ${l}`);

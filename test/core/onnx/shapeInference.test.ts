@@ -268,3 +268,14 @@ test('an operator the analysis does not know: MACs unknown, not 0, naming it', (
   assert.equal(s.macsByOp.FusedConv, 'unknown');
   assert.match(s.unknowns.join('\n'), /node "fc" \(FusedConv\): output shape unknown \(operator not covered by the shape inference\)/);
 });
+
+test('bytes moved: an embedding Gather reads the rows it outputs, not its table; parameters by class', () => {
+  const { s } = run([node('Gather', ['emb', 'ids'], ['e']), node('MatMul', ['e', 'w'], ['y'])], [f32('emb', [1000, 16]), f32('w', [16, 4])], [vi('ids', [1, 8], T.INT64)]);
+  const dm = s.byClass.dataMovement!;
+  assert.equal(dm.parameters, 16_000);
+  assert.equal(dm.weightBytesRead, 8 * 16 * 4);
+  assert.equal(dm.activationBytesRead, 8 * 8);
+  assert.equal(dm.activationBytesWritten, 8 * 16 * 4);
+  assert.equal(s.byClass.matmul?.macs, 8 * 16 * 4);
+  assert.equal(s.parameters, 16_000 + 64);
+});
