@@ -102,7 +102,7 @@ export interface CostReport {
   byClass: Partial<Record<OpClass, ClassCost>>;
   parameters: number;
   weightBytes: number | 'unknown';
-  /** Per node (subgraph nodes included), in execution order. */
+  /** Per node (subgraph nodes included), in execution order; empty unless asked for (perNode). */
   nodes: NodeCost[];
 }
 
@@ -183,8 +183,9 @@ function nodeElementOps(n: OnnxNode, c: OpClass, shapes: Map<string, number[]>):
   return 0;
 }
 
-/** Costs of every node and their sums, per class and in total. `limits` gets the nodes whose MACs are unknown. */
-export function countCosts(model: OnnxModel, inf: Inference, unknowns: Limits): CostReport {
+/** Costs of every node and their sums, per class and in total; `unknowns` gets the nodes whose MACs are
+ *  unknown. `perNode`: keep each node's cost too (for breakdowns by node). */
+export function countCosts(model: OnnxModel, inf: Inference, unknowns: Limits, opts: { perNode?: boolean } = {}): CostReport {
   const { shapes, types, weights } = inf;
   const constant = new Set<string>();
   for (const t of weights.keys()) constant.add(t);
@@ -302,7 +303,7 @@ export function countCosts(model: OnnxModel, inf: Inference, unknowns: Limits): 
       r.written += written;
       r.weights += wts;
     } else r.bytesKnown = false;
-    nodes.push({ node: n, opClass: c, macs, elementOps: ops, activationBytesRead: bytesKnown ? read : undefined, activationBytesWritten: bytesKnown ? written : undefined, weightBytesRead: bytesKnown ? wts : undefined, times: times[times.length - 1] });
+    if (opts.perNode) nodes.push({ node: n, opClass: c, macs, elementOps: ops, activationBytesRead: bytesKnown ? read : undefined, activationBytesWritten: bytesKnown ? written : undefined, weightBytesRead: bytesKnown ? wts : undefined, times: times[times.length - 1] });
   }
   const root = stack[0];
   // Parameters: every float initializer of the model and its subgraphs, read by a node or not.
