@@ -340,8 +340,13 @@ async function inspect(params: InspectParams, ctx: Ctx): Promise<InspectResult> 
   if (typeof params.path !== 'string' || params.path === '') throw new WorkerError('bad-request', '"path" must be an .onnx file path');
   const inputShapes = params.inputShapes === undefined ? {} : checkInputShapesValue(params.inputShapes, 'help.inputShapes');
   const model = readOnnxFile(params.path);
-  // Names the setting gives that the model lacks are left out (a glob may match models of other inputs).
-  const known = Object.fromEntries(Object.entries(inputShapes).filter(([k]) => model.inputs.some((i) => i.name === k)));
+  // A glob may match models of other inputs: names the model lacks, or of another rank, are left out, and
+  // the dims the model fixes are kept (the setting fills symbolic ones).
+  const known: Record<string, number[]> = {};
+  for (const i of model.inputs) {
+    const given = Object.prototype.hasOwnProperty.call(inputShapes, i.name) ? inputShapes[i.name] : undefined;
+    if (given && (!i.shape || i.shape.length === given.length)) known[i.name] = given.map((d, k) => (typeof i.shape?.[k] === 'number' && (i.shape[k] as number) >= 0 ? (i.shape[k] as number) : d));
+  }
   await ctx.checkpoint();
   const r = recogniseOnnx(model);
   await ctx.checkpoint();
