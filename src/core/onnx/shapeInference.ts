@@ -213,7 +213,9 @@ export function inferShapes(model: OnnxModel, limits = new Limits(), opts: Infer
       }
       if (n.outputs[0] && !shapes.has(n.outputs[0])) {
         const missing = n.inputs.find((x) => x && !shapes.has(x));
-        if (missing === undefined) throw new Unsupported(supported(n.opType) ? 'an input it needs is not a known constant, or the shapes do not fit' : 'operator not covered by the shape inference');
+        if (missing === undefined) {
+          throw new Unsupported(DATA_DEPENDENT.has(n.opType) ? 'the output shape depends on the data' : supported(n.opType) ? 'an input it needs is not a known constant, or the shapes do not fit' : 'operator not covered by the shape inference');
+        }
       }
     } catch (e) {
       if (e instanceof Over) limits.add(`${nodeLabel(n)}: output shape unknown (${e.message})`);
@@ -256,6 +258,8 @@ const COVERED = new Set([
   'MatMulInteger', 'Pad', 'LSTM', 'GRU', 'RNN', 'LayerNormalization', 'Resize', 'Upsample', 'Slice', 'Expand', 'Where', 'ConstantOfShape', 'Range',
   'Tile', 'Einsum', 'If', 'Loop', 'TopK', 'ArgMax', 'ArgMin', 'DepthToSpace', 'SpaceToDepth', 'Dropout', 'BatchNormalization', 'OneHot',
 ]);
+/** Operators whose output shape depends on input values, not shapes. */
+const DATA_DEPENDENT = new Set(['NonZero', 'NonMaxSuppression', 'Unique', 'Compress', 'StringSplit']);
 function supported(op: string): boolean {
   return COVERED.has(op) || UNARY.has(op) || BINARY.has(op) || REDUCE.has(op);
 }

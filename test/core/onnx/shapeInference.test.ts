@@ -279,3 +279,31 @@ test('bytes moved: an embedding Gather reads the rows it outputs, not its table;
   assert.equal(s.byClass.matmul?.macs, 8 * 16 * 4);
   assert.equal(s.parameters, 16_000 + 64);
 });
+
+test('Range, Tile, Pad, Flatten, Cast, TopK, DepthToSpace; a data-dependent shape is named as such', () => {
+  const { inf, s } = run(
+    [
+      node('Range', ['r0', 'r1', 'r2'], ['rg']),
+      node('Tile', ['x', 'reps'], ['tl']),
+      node('Pad', ['x', 'pads'], ['pd']),
+      node('Flatten', ['x'], ['fl'], { axis: -1 }),
+      node('Cast', ['x'], ['cs'], { to: 7 }),
+      node('TopK', ['x', 'k'], ['tv', 'ti'], { axis: 1 }),
+      node('DepthToSpace', ['x'], ['d2s'], { blocksize: 2 }),
+      node('NonZero', ['x'], ['nz']),
+      node('Relu', ['nz'], ['out']),
+    ],
+    [i64('r0', [2], []), i64('r1', [11], []), i64('r2', [3], []), i64('reps', [1, 2, 1, 3]), i64('pads', [0, 0, 1, 2, 0, 0, 3, 4]), i64('k', [2])],
+    [vi('x', [1, 4, 5, 6])],
+  );
+  assert.deepEqual(inf.consts.get('rg'), [2, 5, 8]);
+  assert.deepEqual(inf.shapes.get('tl'), [1, 8, 5, 18]);
+  assert.deepEqual(inf.shapes.get('pd'), [1, 4, 9, 12]);
+  assert.deepEqual(inf.shapes.get('fl'), [20, 6]);
+  assert.equal(inf.types.get('cs'), 7);
+  assert.deepEqual(inf.shapes.get('ti'), [1, 2, 5, 6]);
+  assert.deepEqual(inf.shapes.get('d2s'), [1, 1, 10, 12]);
+  assert.match(s.unknowns.join('\n'), /node "nz" \(NonZero\): output shape unknown \(the output shape depends on the data\)/);
+  // Bytes of a class with an unknown shape are unknown, not 0.
+  assert.equal(s.byClass.elementwise?.activationBytesRead, 'unknown');
+});
