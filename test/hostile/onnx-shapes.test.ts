@@ -27,14 +27,13 @@ test('5,000 If nodes, each with weights in both branches: linear time, every wei
   const nodes: onnx.INodeProto[] = [];
   let x = 'x';
   for (let i = 0; i < N; i++) {
-    const branch = (tag: string, k: number): onnx.IGraphProto => ({
+    const branch = (tag: string): onnx.IGraphProto => ({
       name: `${tag}${i}`,
       node: [{ opType: 'MatMul', input: [x, `${tag}w${i}`], output: [`${tag}y${i}`] }],
       initializer: [f32(`${tag}w${i}`, [4, 4])],
       output: [vi(`${tag}y${i}`, null)],
-      ...(k ? {} : {}),
     });
-    nodes.push({ opType: 'If', input: ['c'], output: [`h${i}`], name: `if${i}`, attribute: [{ name: 'then_branch', type: A.GRAPH, g: branch('t', 0) }, { name: 'else_branch', type: A.GRAPH, g: branch('e', 1) }] });
+    nodes.push({ opType: 'If', input: ['c'], output: [`h${i}`], name: `if${i}`, attribute: [{ name: 'then_branch', type: A.GRAPH, g: branch('t') }, { name: 'else_branch', type: A.GRAPH, g: branch('e') }] });
     x = `h${i}`;
   }
   const m = read({ name: 'g', node: nodes, input: [vi('x', [1, 4]), vi('c', [], T.BOOL)], output: [vi(x, null)] });

@@ -14,7 +14,7 @@
 //     attributed to the class of the first node that reads them.
 //   - Bytes moved per execution: activations read (non-constant inputs) and written (outputs), weights read
 //     (constant inputs), at each tensor's element size.
-import { FLOAT_TYPES, OnnxModel, OnnxNode, tensorDataBytes } from './reader';
+import { FLOAT_TYPES, OnnxNode, tensorDataBytes } from './reader';
 import { einsum, elementBytes, Inference, Limits, nodeLabel, prod, REDUCE, subgraphsOf, UNARY, BINARY } from './shapeInference';
 
 export const OP_CLASSES = [
@@ -185,7 +185,7 @@ function nodeElementOps(n: OnnxNode, c: OpClass, shapes: Map<string, number[]>):
 
 /** Costs of every node and their sums, per class and in total; `unknowns` gets the nodes whose MACs are
  *  unknown. `perNode`: keep each node's cost too (for breakdowns by node). */
-export function countCosts(model: OnnxModel, inf: Inference, unknowns: Limits, opts: { perNode?: boolean } = {}): CostReport {
+export function countCosts(inf: Inference, unknowns: Limits, opts: { perNode?: boolean } = {}): CostReport {
   const { shapes, types, weights } = inf;
   const constant = new Set<string>();
   for (const t of weights.keys()) constant.add(t);

@@ -194,7 +194,7 @@ export function inferShapes(model: OnnxModel, limits = new Limits(), opts: Infer
     }
     if (ev.kind === 'open') {
       for (const t of ev.graph.initializers) addInit(t);
-      bindSubgraphInputs(n, ev.graph, shapes, consts, types);
+      bindSubgraphInputs(n, ev.graph, shapes, types);
       continue;
     }
     try {
@@ -230,7 +230,8 @@ export function inferShapes(model: OnnxModel, limits = new Limits(), opts: Infer
 }
 
 /** Loop body inputs: iteration number, condition, then the carried values (shapes of the Loop's inputs). */
-function bindSubgraphInputs(n: OnnxNode, g: OnnxSubgraph, shapes: Map<string, Shape>, consts: Map<string, number[]>, types: Map<string, number>): void {
+/** (Carried values change between iterations: their values are never taken as constants.) */
+function bindSubgraphInputs(n: OnnxNode, g: OnnxSubgraph, shapes: Map<string, Shape>, types: Map<string, number>): void {
   if (n.opType !== 'Loop') return;
   g.inputs.forEach((vi, k) => {
     if (!vi.name) return;
@@ -246,8 +247,6 @@ function bindSubgraphInputs(n: OnnxNode, g: OnnxSubgraph, shapes: Map<string, Sh
       if (s) shapes.set(vi.name, s);
       const t = outer ? types.get(outer) : undefined;
       if (t !== undefined) types.set(vi.name, t);
-      // Carried values change between iterations: their values are not constant.
-      void consts;
     }
   });
 }

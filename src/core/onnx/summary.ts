@@ -58,7 +58,7 @@ export function summariseOnnx(model: OnnxModel, opts: InferOptions = {}): OnnxSu
   const limits = new Limits();
   const inf = inferShapes(model, limits, opts);
   const unknowns = inf.unknowns;
-  const costs = countCosts(model, inf, unknowns);
+  const costs = countCosts(inf, unknowns);
   // Maps, not objects, while counting: an op type is the file's text ("__proto__").
   const ops = new Map<string, number>();
   for (const n of model.nodes) ops.set(n.opType, (ops.get(n.opType) ?? 0) + 1);
