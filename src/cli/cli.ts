@@ -21,6 +21,7 @@ import { fork } from 'child_process';
 import { loadPredictor, SpacePredictor } from '../core/predictor/load';
 import { nasCommand } from './nas';
 import { inspectCommand } from './inspect';
+import { parseInputShapeArgs } from '../core/onnx/inputShapes';
 import { specsCommand } from './specs';
 import { scanCommand } from './scan';
 import { readOnnxFile } from '../core/onnx/reader';
@@ -336,9 +337,9 @@ async function cmdBundle(args: Args) {
 }
 
 async function cmdInspect(args: Args) {
-  args.only(['json']);
-  if (args.positional.length !== 1) throw new SpecError('usage: inspect FILE.onnx [--json]');
-  const text = await inspectCommand(args.positional[0], args.has('json'));
+  args.only(['json', 'input-shape']);
+  if (args.positional.length !== 1) throw new SpecError('usage: inspect FILE.onnx [--json] [--input-shape NAME=DIMS ...]');
+  const text = await inspectCommand(args.positional[0], args.has('json'), parseInputShapeArgs(args.all('input-shape')));
   // Operator and tensor names come from the file: the table shows them with control and bidi characters
   // escaped (JSON output is data and keeps them, JSON-escaped).
   process.stdout.write((args.has('json') ? text : neutraliseForDisplay(text, true)) + '\n');

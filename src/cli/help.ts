@@ -24,6 +24,8 @@ export interface CommandHelp {
 const SPACE: OptionHelp = { name: 'space', value: 'S', help: `search space: ${SPACE_NAMES.join(', ')}` };
 const JSON_OUT: OptionHelp = { name: 'json', help: 'print JSON on stdout instead of a table' };
 const WEIGHTS: OptionHelp = { name: 'weights', value: 'FILE', help: "the predictor's weights file (default: the bundled weights/<space>.json; its devices and source bank beside it)" };
+/** Shapes of model inputs with symbolic or unknown dims (otherwise taken as 1, and said so). */
+export const INPUT_SHAPE: OptionHelp = { name: 'input-shape', value: 'NAME=DIMS', help: 'the shape of a model input with symbolic or unknown dims, e.g. input=1x3x224x224 (repeat for several inputs; default: such dims are taken as 1)' };
 const NAME: OptionHelp = { name: 'name', value: 'NAME', help: 'the device name to record' };
 
 const RUNNER: OptionHelp[] = [
@@ -106,9 +108,9 @@ export const COMMAND_HELP: Record<string, CommandHelp> = {
     ],
   },
   inspect: {
-    usage: 'inspect FILE.onnx [--json]',
+    usage: 'inspect FILE.onnx [--json] [--input-shape NAME=DIMS ...]',
     summary: 'which architecture of a known space an ONNX model is, and a summary of the model',
-    options: [JSON_OUT],
+    options: [JSON_OUT, INPUT_SHAPE],
     positional: ['FILE.onnx'],
   },
   specs: {

@@ -1,6 +1,7 @@
-// `node dist/cli.js inspect FILE.onnx [--json]`: which architecture of a known space an ONNX model is, or,
+// `node dist/cli.js inspect FILE.onnx [--json] [--input-shape NAME=DIMS ...]`: which architecture of a known space an ONNX model is, or,
 // when it is none of them, a summary of the model. Unreadable or corrupt files throw a one-line OnnxError
 // (a SpecError: the CLI exits with code 2).
+import { checkInputShapesFor, InputShapes } from '../core/onnx/inputShapes';
 import { readOnnxFile } from '../core/onnx/reader';
 import { recogniseOnnx } from '../core/onnx/recognise';
 import { formatSummary, summariseOnnx } from '../core/onnx/summary';
@@ -12,11 +13,13 @@ const SPACE_TITLES: Record<string, string> = {
   ofa: 'OFA MobileNetV3',
 };
 
-/** What the CLI prints for `inspect` (without the trailing newline). */
-export async function inspectCommand(file: string, json: boolean): Promise<string> {
+/** What the CLI prints for `inspect` (without the trailing newline). `inputShapes`: shapes of inputs with
+ *  symbolic or unknown dims (--input-shape), checked against the model. */
+export async function inspectCommand(file: string, json: boolean, inputShapes: InputShapes = {}): Promise<string> {
   const model = readOnnxFile(file);
+  checkInputShapesFor(model, inputShapes);
   const r = recogniseOnnx(model);
-  const summary = summariseOnnx(model);
+  const summary = summariseOnnx(model, { inputShapes });
   if (json) {
     return JSON.stringify({
       file,

@@ -2,6 +2,7 @@
 // the latency table, and "Measure on this machine". Reading the model is the worker's `inspect` method.
 import vscode = require('vscode');
 import type { InspectResult } from './protocol';
+import { inputShapesFor } from './inputShapes';
 import { LatencyService } from './latency';
 import { formatMs, originText, shortError } from './lensText';
 import { webviewHtml, webviewOptions } from './webviewHtml';
@@ -38,19 +39,23 @@ export class OnnxEditorProvider implements vscode.CustomReadonlyEditorProvider {
   ) {}
 
   inspect(uri: vscode.Uri): Promise<InspectResult> {
-    let p = this.inspections.get(uri.toString());
+    // Input shapes for symbolic dims (help.inputShapes): part of the key, so a changed setting asks again.
+    const inputShapes = inputShapesFor(vscode.workspace.getConfiguration('help').get('inputShapes'), uri.fsPath);
+    const key = inputShapes ? `${uri.toString()}\n${JSON.stringify(inputShapes)}` : uri.toString();
+    let p = this.inspections.get(key);
     if (!p) {
-      p = this.latency.worker.request<InspectResult>('inspect', { path: uri.fsPath }, { timeoutMs: 60_000 });
+      p = this.latency.worker.request<InspectResult>('inspect', inputShapes ? { path: uri.fsPath, inputShapes } : { path: uri.fsPath }, { timeoutMs: 60_000 });
       // Answers about the file are kept (until it changes), a timeout too: the decorations would otherwise ask
       // again and again about a file too costly to read. Worker trouble is asked again next time.
-      p.catch((e: WorkerError) => ['exited', 'unavailable'].includes(e.code) && this.inspections.delete(uri.toString()));
-      this.inspections.set(uri.toString(), p);
+      p.catch((e: WorkerError) => ['exited', 'unavailable'].includes(e.code) && this.inspections.delete(key));
+      this.inspections.set(key, p);
     }
     return p;
   }
 
   forget(uri: vscode.Uri): void {
-    this.inspections.delete(uri.toString());
+    const u = uri.toString();
+    for (const k of [...this.inspections.keys()]) if (k === u || k.startsWith(`${u}\n`)) this.inspections.delete(k);
   }
 
   openCustomDocument(uri: vscode.Uri): vscode.CustomDocument {

@@ -125,6 +125,8 @@ export interface AdaptedSamplesResult {
 
 export interface InspectParams {
   path: string;
+  /** Shapes of inputs with symbolic or unknown dims (the help.inputShapes entry matching the file). */
+  inputShapes?: Record<string, number[]>;
 }
 
 export interface InspectResult {

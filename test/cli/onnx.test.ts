@@ -49,3 +49,21 @@ test('predict --onnx refuses a model of another space or of no space', () => {
   assert.equal(none.code, 2);
   assert.match(none.stderr, /resnet-small\.onnx: not an architecture of a known space/);
 });
+
+test('inspect --input-shape: given shapes are used; a wrong name, rank or fixed dim is one line, exit 2', () => {
+  const model = fixture('torch', 'resnet-small.onnx');
+  const ok = run('inspect', model, '--json', '--input-shape', 'input=1x3x32x32');
+  assert.equal(ok.code, 0, ok.stderr);
+  assert.deepEqual(JSON.parse(ok.stdout).summary.inputs[0].shape, [1, 3, 32, 32]);
+  for (const [arg, re] of [
+    ['nope=1x3', /--input-shape "nope": the model has no such input \(inputs: "input"\)/],
+    ['input=1x3', /--input-shape "input": 2 dims, the model declares 4/],
+    ['input=1x3x16x16', /--input-shape "input": dim 2 is 16, the model fixes it at 32/],
+    ['input=1xfoo', /dims must be positive integers/],
+  ] as [string, RegExp][]) {
+    const r = run('inspect', model, '--input-shape', arg);
+    assert.equal(r.code, 2, arg);
+    assert.equal(r.stderr.trim().split('\n').length, 1);
+    assert.match(r.stderr, re);
+  }
+});

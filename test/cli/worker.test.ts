@@ -160,6 +160,13 @@ test('inspect: an ONNX NAS-Bench-201 network is recognised, with a summary; othe
   assert.equal(r.space, 'nasbench201');
   assert.equal(r.spec, CELL);
   assert.ok(r.summary.some((l: string) => /^nodes: \d+/.test(l)));
+  // help.inputShapes, as the extension passes it: names the model lacks are left out, dims the model fixes
+  // kept; bad dims refused.
+  const shaped = (await send('inspect', { path: file, inputShapes: { input: [1, 3, 64, 64], other: [5] } })).result;
+  assert.deepEqual(shaped.summary, r.summary);
+  const badShape = await send('inspect', { path: file, inputShapes: { input: [1, 'x'] } });
+  assert.equal(badShape.code, 'bad-request');
+  assert.match(badShape.error!, /help\.inputShapes "input": dim "x" is not a positive integer/);
   const bad = path.join(tmp, 'bad.onnx');
   fs.writeFileSync(bad, Buffer.from([8, 7, 18, 100, 1, 2]));
   const b = await send('inspect', { path: bad });

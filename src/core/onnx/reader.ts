@@ -99,11 +99,14 @@ export interface OnnxValueInfo {
   shape: (number | string | null)[] | null;
 }
 
-/** A subgraph of If/Loop/Scan: kept only as node and initializer lists. */
+/** A subgraph of If/Loop/Scan: its nodes, initializers, and its inputs and outputs (bound by position to
+ *  the If/Loop node's). */
 export interface OnnxSubgraph {
   name: string;
   nodes: OnnxNode[];
   initializers: OnnxTensor[];
+  inputs: OnnxValueInfo[];
+  outputs: OnnxValueInfo[];
 }
 
 export interface OnnxModel {
@@ -603,7 +606,7 @@ class ModelReader {
     return out;
   }
 
-  /** A copy of a subgraph (of If/Loop/Scan) with its name, nodes and slimmed initializers only. */
+  /** A copy of a subgraph (of If/Loop/Scan) with its name, nodes, slimmed initializers, inputs and outputs. */
   private slimGraph(end: number, depth: number, table: SlimTensor[]): Out {
     if (depth > MAX_DEPTH) throw new WireError(`subgraphs nested more than ${MAX_DEPTH} deep`);
     const { c, w } = this;
@@ -628,6 +631,11 @@ class ModelReader {
           out.message(5, this.slimTensor(c.pos + n, table));
           return true;
         }
+        case 11:
+        case 12:
+          w.want(wire, 2, 'value info');
+          this.copyLen(at, out, MAX_VALUE_INFO, 'value info');
+          return true;
         default:
           return false;
       }
@@ -707,7 +715,8 @@ class ModelReader {
     if (depth > MAX_DEPTH) throw new WireError(`subgraphs nested more than ${MAX_DEPTH} deep`);
     const initializers = g.initializer ?? [];
     if (initializers.length > MAX_LIST) throw new WireError(`more than ${MAX_LIST} initializers`);
-    return { name: g.name ?? '', nodes: (g.node ?? []).map((n) => this.node(n, depth, src, at)), initializers: initializers.map((t) => this.tensor(t, src)) };
+    const io = (l: onnx.IValueInfoProto[] | null | undefined) => (l ?? []).map((v) => (this.entry(), this.valueInfo(v)));
+    return { name: g.name ?? '', nodes: (g.node ?? []).map((n) => this.node(n, depth, src, at)), initializers: initializers.map((t) => this.tensor(t, src)), inputs: io(g.input), outputs: io(g.output) };
   }
 
   private tensor(p: onnx.ITensorProto, src: Source): OnnxTensor {

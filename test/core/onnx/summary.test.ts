@@ -38,12 +38,28 @@ test('MACs are inferred through Shape/Gather/Concat/Reshape (dynamic batch expor
   assert.equal(s.macsByOp.Gemm, 6400);
 });
 
-test('unknown shapes say unknown', () => {
+test('unknown shapes say unknown, naming the node', () => {
   const m = readOnnxBytes(writeNasBench201('|nor_conv_3x3~0|+|none~0|none~1|+|skip_connect~0|none~1|none~2|'));
-  m.inputs[0].shape = ['n', 3, 'h', 'w'];
+  m.inputs[0].shape = null;
   const s = summariseOnnx(m);
   assert.equal(s.macsByOp.Conv, 'unknown');
   assert.equal(s.macsComplete, false);
+  assert.equal(s.byClass.conv?.macs, 'unknown');
+  assert.match(s.unknowns.join('\n'), /node "Conv_0" \(Conv\): MACs unknown \(input "?input"? has an unknown shape\)/);
+  assert.match(s.assumedDims.join('\n'), /input "input": no shape declared/);
+});
+
+test('symbolic input dims: assumed 1 and said so, or taken from inputShapes', () => {
+  const m = readOnnxBytes(writeNasBench201('|nor_conv_3x3~0|+|none~0|none~1|+|skip_connect~0|none~1|none~2|'));
+  m.inputs[0].shape = ['n', 3, 'h', 'w'];
+  const assumed = summariseOnnx(m);
+  assert.deepEqual(assumed.assumedDims, ['input "input" dim 0 ("n") assumed 1', 'input "input" dim 2 ("h") assumed 1', 'input "input" dim 3 ("w") assumed 1']);
+  const given = summariseOnnx(m, { inputShapes: { input: [1, 3, 32, 32] } });
+  assert.deepEqual(given.assumedDims, []);
+  assert.ok(given.macsComplete);
+  const full = summariseOnnx(readOnnxBytes(writeNasBench201('|nor_conv_3x3~0|+|none~0|none~1|+|skip_connect~0|none~1|none~2|')));
+  assert.equal(given.macs, full.macs);
+  assert.deepEqual(given.inputs[0].shape, [1, 3, 32, 32]);
 });
 
 test('inspect: recognised model, outside model, JSON', async () => {
