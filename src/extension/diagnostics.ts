@@ -1,0 +1,112 @@
+// Diagnostics on text that is almost a spec (core/spaces/nearSpecs.ts): an open document is read again
+// help.updateDelayMs after its last edit, as the lenses are, and its near-misses become warnings in a
+// "HELP" DiagnosticCollection with the space parser's message. Cleared when the document closes.
+import vscode = require('vscode');
+import { findNearSpecs, NearSpec } from '../core/spaces/nearSpecs';
+import { ScanBudget } from '../core/spaces/scanBudget';
+import { neutraliseForDisplay } from '../core/text/safeText';
+import { SpecIndex } from './specIndex';
+import { Config } from './config';
+import { perf } from './perf';
+
+export const DIAGNOSTIC_SOURCE = 'HELP';
+
+/** The near-misses of one version of a document. */
+export interface ScannedNears {
+  version: number;
+  nears: NearSpec[];
+}
+
+export class SpecDiagnostics implements vscode.Disposable {
+  readonly collection: vscode.DiagnosticCollection;
+  private readonly scanned = new Map<string, ScannedNears>();
+  private readonly timers = new Map<string, NodeJS.Timeout>();
+  private readonly subs: vscode.Disposable[] = [];
+  private startTimer?: NodeJS.Timeout;
+
+  constructor(
+    private readonly index: SpecIndex,
+    private readonly config: Config,
+    private readonly log: (line: string) => void = () => {},
+  ) {
+    this.collection = vscode.languages.createDiagnosticCollection(DIAGNOSTIC_SOURCE);
+    this.subs.push(
+      vscode.workspace.onDidOpenTextDocument((d) => this.schedule(d, 0)),
+      vscode.workspace.onDidChangeTextDocument((e) => {
+        if (e.contentChanges.length > 0) this.schedule(e.document, this.config.get(e.document).updateDelayMs);
+      }),
+      vscode.workspace.onDidCloseTextDocument((d) => this.forget(d.uri)),
+      config.onDidChange(() => {
+        for (const d of vscode.workspace.textDocuments) this.schedule(d, 0);
+      }),
+    );
+    // Documents open before activation raise no open event: read them after activate() returns.
+    this.startTimer = setTimeout(() => {
+      this.startTimer = undefined;
+      for (const d of vscode.workspace.textDocuments) this.schedule(d, 0);
+    }, 0);
+  }
+
+  private schedule(doc: vscode.TextDocument, delayMs: number): void {
+    const key = doc.uri.toString();
+    const old = this.timers.get(key);
+    if (old) clearTimeout(old);
+    this.timers.set(
+      key,
+      setTimeout(() => {
+        this.timers.delete(key);
+        if (!doc.isClosed) this.update(doc);
+      }, delayMs),
+    );
+  }
+
+  /** The near-misses of the document's current version (read now if the last reading is older). */
+  nears(doc: vscode.TextDocument): NearSpec[] {
+    const hit = this.scanned.get(doc.uri.toString());
+    if (hit && hit.version === doc.version) return hit.nears;
+    return this.update(doc);
+  }
+
+  /** Reads the document and publishes its diagnostics. */
+  update(doc: vscode.TextDocument): NearSpec[] {
+    const key = doc.uri.toString();
+    if (!this.index.eligible(doc)) {
+      this.scanned.delete(key);
+      this.collection.delete(doc.uri);
+      return [];
+    }
+    const text = doc.getText();
+    const budget = ScanBudget.forText(text.length);
+    const nears = perf.time('nearSpecScan', () => findNearSpecs(text, this.index.specs(doc), budget));
+    if (budget.exceeded) this.log(`near-spec scan of ${neutraliseForDisplay(doc.uri.scheme === 'file' ? doc.uri.fsPath : key)} stopped early (${budget.exceeded})`);
+    this.scanned.set(key, { version: doc.version, nears });
+    this.collection.set(doc.uri, nears.map((n) => toDiagnostic(doc, n)));
+    return nears;
+  }
+
+  private forget(uri: vscode.Uri): void {
+    const key = uri.toString();
+    const t = this.timers.get(key);
+    if (t) clearTimeout(t);
+    this.timers.delete(key);
+    this.scanned.delete(key);
+    this.collection.delete(uri);
+  }
+
+  dispose(): void {
+    if (this.startTimer) clearTimeout(this.startTimer);
+    for (const t of this.timers.values()) clearTimeout(t);
+    this.timers.clear();
+    for (const s of this.subs) s.dispose();
+    this.collection.dispose();
+  }
+}
+
+export function toDiagnostic(doc: vscode.TextDocument, n: NearSpec): vscode.Diagnostic {
+  const range = new vscode.Range(doc.positionAt(n.problemStart), doc.positionAt(n.problemEnd));
+  // A warning, not an error: the text is only probably meant as a spec.
+  const d = new vscode.Diagnostic(range, neutraliseForDisplay(n.message), vscode.DiagnosticSeverity.Warning);
+  d.source = DIAGNOSTIC_SOURCE;
+  d.code = n.space;
+  return d;
+}
