@@ -228,6 +228,18 @@ const FBNET_OP_SET = new Set<string>(FBNET_OPS);
 const isItemChar = (c: number) => (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 || c === 45 || c === 46;
 const isBlank = (c: number) => c === 32 || (c >= 9 && c <= 13);
 
+/** The offset after the blanks and #... or //... comments at `p`. */
+function afterGap(text: string, p: number): number {
+  const n = text.length;
+  for (;;) {
+    while (p < n && isBlank(text.charCodeAt(p))) p++;
+    const c = text.charCodeAt(p);
+    if (c !== 35 && !(c === 47 && text.charCodeAt(p + 1) === 47)) return p;
+    const e = text.indexOf('\n', p);
+    p = e < 0 ? n : e;
+  }
+}
+
 /** Reads a flat list of simple items (quoted strings without escapes, or bare words) opening at `open`:
  *  its items and end, or where the reading failed. Gaps are blanks and #... or //... comments. */
 function readFlatList(text: string, open: number): { items?: ListItem[]; end: number } {
@@ -235,18 +247,8 @@ function readFlatList(text: string, open: number): { items?: ListItem[]; end: nu
   const n = text.length;
   const items: ListItem[] = [];
   let p = open + 1;
-  const gap = () => {
-    for (;;) {
-      while (p < n && isBlank(text.charCodeAt(p))) p++;
-      const c = text.charCodeAt(p);
-      if (c === 35 || (c === 47 && text.charCodeAt(p + 1) === 47)) {
-        const e = text.indexOf('\n', p);
-        p = e < 0 ? n : e;
-      } else return;
-    }
-  };
   for (;;) {
-    gap();
+    p = afterGap(text, p);
     if (p >= n) return { end: p };
     const c = text.charCodeAt(p);
     // An empty list, or a trailing comma.
@@ -265,7 +267,7 @@ function readFlatList(text: string, open: number): { items?: ListItem[]; end: nu
       items.push({ value: text.slice(p, e), start: p, end: e });
       p = e;
     } else return { end: p };
-    gap();
+    p = afterGap(text, p);
     if (p >= n) return { end: p };
     const d = text.charCodeAt(p);
     if (d === close) return { items, end: p + 1 };
@@ -323,6 +325,13 @@ export function findNearFbnet(text: string, budget?: ScanBudget): NearSpec[] {
     if (rd !== -1 && rd < from) rd = text.indexOf('(', from);
     const open = sq < 0 ? rd : rd < 0 ? sq : Math.min(sq, rd);
     if (open < 0) break;
+    // Most brackets in code open a call or an index, not a list of strings: seen from the next character.
+    const next = text.charCodeAt(open + 1);
+    if (!(isBlank(next) || isItemChar(next) || next === 34 || next === 39 || next === 35 || next === 47)) {
+      from = open + 1;
+      if (budget && !budget.spend()) break;
+      continue;
+    }
     const r = readFlatList(text, open);
     if (budget && !budget.spend(1 + ((r.end - open) >> 4))) break;
     if (r.items) {
@@ -489,10 +498,13 @@ export function findNearMappings(text: string, budget?: ScanBudget): NearSpec[] 
   const hasHat = text.includes('encoder');
   const hasOfa = text.includes('ks');
   if (!hasHat && !hasOfa) return [];
+  let reported = 0;
   const found = findFlowMappings(
     text,
     'config',
     (v) => {
+      // Past the cap, mappings are still read (findFlowMappings cannot stop early) but no longer parsed.
+      if (reported >= MAX_NEAR_SPECS) return undefined;
       const space = hasOfa && looksOfa(v) ? 'ofa' : hasHat && looksHat(v) ? 'hat' : undefined;
       if (!space || (budget && !budget.spend(PARSE_STEPS))) return undefined;
       try {
@@ -501,6 +513,7 @@ export function findNearMappings(text: string, budget?: ScanBudget): NearSpec[] 
         return undefined;
       } catch (e) {
         const message = messageOf(e);
+        if (message !== undefined) reported++;
         return message === undefined ? undefined : `${space}\n${message}`;
       }
     },
