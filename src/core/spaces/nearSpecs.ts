@@ -14,7 +14,7 @@ import { NB201_OPS, parseNasBench201Cell } from './nasbench201';
 import { FBNET_LAYERS, FBNET_OPS, parseFbnetSpec } from './fbnet';
 import { OFA_RESOLUTIONS, parseOfaSpec } from './ofa';
 import { HAT_KEYS, parseHatConfig } from './hat';
-import { findFlowMappings, Literal } from './literal';
+import { findFlowMappings, lengthWithoutComment, Literal, readLiteral, splitLines } from './literal';
 import type { FoundSpec, SpaceName } from './findSpecs';
 import { ScanBudget } from './scanBudget';
 import { SpecError } from './space';
@@ -525,6 +525,66 @@ export function findNearMappings(text: string, budget?: ScanBudget): NearSpec[] 
   });
 }
 
+// A key line of a YAML block config: OFA's keys, or an encoder-/decoder- key of HAT.
+const BLOCK_KEY_LINE = /^([ \t]*)(["']?)(ks|e|d|r|wid|(?:encoder|decoder)[-_][\w-]*)\2[ \t]*:(?=\s|$)/;
+/** Longest YAML block config read (HAT's are about 20 lines). */
+const MAX_BLOCK_LINES = 200;
+
+/** OFA and HAT configs written as YAML block mappings (HAT's subtransformer/*.yml) with values outside the
+ *  space: runs of key lines at one indentation with their continuation lines, as the finders read them. */
+export function findNearBlockMappings(text: string, budget?: ScanBudget): NearSpec[] {
+  if (!text.includes('ks') && !text.includes('encoder')) return [];
+  const out: NearSpec[] = [];
+  const lines = splitLines(text);
+  const indentOf = (t: string) => t.length - t.trimStart().length;
+  const blank = (t: string) => t.trim() === '' || t.trimStart().startsWith('#');
+  for (let i = 0; i < lines.length && out.length < MAX_NEAR_SPECS; ) {
+    if (budget && !budget.spend(1 + (lines[i].text.length >> 4))) break;
+    const m = BLOCK_KEY_LINE.exec(lines[i].text);
+    if (!m) {
+      i++;
+      continue;
+    }
+    const indent = m[1];
+    let last = i;
+    let j = i + 1;
+    for (; j < lines.length && j - i < MAX_BLOCK_LINES; j++) {
+      const t = lines[j].text;
+      if (blank(t)) continue;
+      const k = BLOCK_KEY_LINE.exec(t);
+      if (k && k[1] === indent) last = j;
+      else if (indentOf(t) > indent.length || (indentOf(t) === indent.length && /^\s*-(\s|$)/.test(t))) last = j;
+      else break;
+    }
+    const block = lines
+      .slice(i, last + 1)
+      .map((l) => l.text)
+      .join('\n');
+    if (budget) budget.spend(block.length >> 4);
+    let value: Literal | undefined;
+    try {
+      value = readLiteral(block, 'config');
+    } catch {
+      value = undefined;
+    }
+    const space = value === undefined ? undefined : looksOfa(value) ? 'ofa' : looksHat(value) ? 'hat' : undefined;
+    if (space && (!budget || budget.spend(PARSE_STEPS))) {
+      let message: string | undefined;
+      try {
+        if (space === 'ofa') parseOfaSpec(value);
+        else parseHatConfig(value);
+      } catch (e) {
+        message = messageOf(e);
+      }
+      const start = lines[i].start + indent.length;
+      const end = lines[last].start + lines[last].text.slice(0, lengthWithoutComment(lines[last].text, 'space')).trimEnd().length;
+      if (message) out.push(nearMapping(text, space, start, end, message));
+    }
+    i = last + 1;
+  }
+  return out;
+}
+
 // ---------------------------------------------------------------- all spaces
 
 /**
@@ -533,7 +593,7 @@ export function findNearMappings(text: string, budget?: ScanBudget): NearSpec[] 
  */
 export function findNearSpecs(text: string, valid: readonly FoundSpec[] = [], budget?: ScanBudget): NearSpec[] {
   const all: NearSpec[] = [];
-  for (const find of [findNearNasBench201, findNearFbnet, findNearMappings]) {
+  for (const find of [findNearNasBench201, findNearFbnet, findNearMappings, findNearBlockMappings]) {
     if (budget && !budget.ok) break;
     try {
       all.push(...find(text, budget));

@@ -130,6 +130,23 @@ test('OFA and HAT: a value out of the space is named and replaced by the nearest
   assert.equal(getSpace('hat').canonical(JSON.parse(applyFix(h, hn).slice(6))), findSpecs(applyFix(h, hn))[0].spec);
 });
 
+test('OFA and HAT as YAML block mappings (HAT subtransformer/*.yml): the value is named and fixed', () => {
+  const yml = fs.readFileSync(path.join(root, 'test', 'e2e', 'fixtures', 'subtransformer.yml'), 'utf8');
+  assert.deepEqual(near(yml), []);
+  const bad = yml.replace(/decoder-layer-num-subtransformer: \d+/, 'decoder-layer-num-subtransformer: 0');
+  const n = one(bad);
+  assert.equal(n.space, 'hat');
+  assert.match(n.message, /^HAT config: decoder-layer-num-subtransformer = 0 \(allowed: 6, 5, 4, 3, 2, 1\)$/);
+  assert.equal(bad.slice(n.problemStart, n.problemEnd), '0');
+  assert.deepEqual(n.fixes.map((f) => f.text), ['1']);
+  assert.equal(findSpecs(applyFix(bad, n)).length, 1);
+  const ofa = `arch:\n  ks: ${JSON.stringify(OFA.ks)}\n  e: ${JSON.stringify(OFA.e)}\n  d: [2, 3, 4, 5, 2]\n  r: 224\n`;
+  const o = one(ofa);
+  assert.match(o.message, /^OFA spec: d\[3\] = 5 \(allowed: 2, 3, 4\)$/);
+  assert.deepEqual(o.fixes.map((f) => f.text), ['4']);
+  assert.equal(findSpecs(applyFix(ofa, o)).length, 1);
+});
+
 test('no false flags: prose and code with pipes, tildes, plus signs and lists of strings', () => {
   const negatives = [
     'a|b|c+d|e~1|f',
@@ -141,6 +158,8 @@ test('no false flags: prose and code with pipes, tildes, plus signs and lists of
     `words = ${JSON.stringify(Array.from({ length: 22 }, (_, i) => (i % 2 ? 'skip' : 'jump')))}`,
     `few = ${JSON.stringify(FBNET.slice(0, 10).concat(['x']))}`,
     'const o = { ks: arch.ks, e: arch.e, d: arch.d, r: arch.r };',
+    'ks: kernel sizes\ne: expansion ratios\nd: depths\nr: resolution\n',
+    'encoder-layers: 6\nencoder-embed-dim: 512\ndecoder-layers: 6\n',
     "opts = {'encoder-embed-dim-subtransformer': embed, 'decoder-embed-dim-subtransformer': embed}",
     '||+||+||',
     '|skip_connect|+|none|',
