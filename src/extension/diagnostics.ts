@@ -1,8 +1,12 @@
 // Diagnostics on text that is almost a spec (core/spaces/nearSpecs.ts): an open document is read again
 // help.updateDelayMs after its last edit, as the lenses are, and its near-misses become warnings in a
 // "HELP" DiagnosticCollection with the space parser's message. Cleared when the document closes.
+//
+// The text is read in the chunks the spec index cut it into (no spec, and no near-miss, spans a cut line);
+// a chunk whose text did not change since the last reading keeps its near-misses, so a keystroke in a
+// large file costs about the chunk it changed.
 import vscode = require('vscode');
-import { findNearSpecs, NearSpec } from '../core/spaces/nearSpecs';
+import { dropOverlaps, findNearSpecs, NearSpec, shiftNear } from '../core/spaces/nearSpecs';
 import { ScanBudget } from '../core/spaces/scanBudget';
 import { neutraliseForDisplay } from '../core/text/safeText';
 import { SpecIndex } from './specIndex';
@@ -20,9 +24,14 @@ export interface ScannedNears {
 export class SpecDiagnostics implements vscode.Disposable {
   readonly collection: vscode.DiagnosticCollection;
   private readonly scanned = new Map<string, ScannedNears>();
+  /** Per document: the near-misses of each chunk text of its last reading (offsets within the chunk). */
+  private readonly chunkMemo = new Map<string, Map<string, NearSpec[]>>();
   private readonly timers = new Map<string, NodeJS.Timeout>();
   private readonly subs: vscode.Disposable[] = [];
   private startTimer?: NodeJS.Timeout;
+  /** Chunks read by the last update (the rest came from memory), and how many there were. */
+  lastScanned = 0;
+  lastChunks = 0;
 
   constructor(
     private readonly index: SpecIndex,
@@ -72,12 +81,39 @@ export class SpecDiagnostics implements vscode.Disposable {
     const key = doc.uri.toString();
     if (!this.index.eligible(doc)) {
       this.scanned.delete(key);
+      this.chunkMemo.delete(key);
       this.collection.delete(doc.uri);
       return [];
     }
     const text = doc.getText();
     const budget = ScanBudget.forText(text.length);
-    const nears = perf.time('nearSpecScan', () => findNearSpecs(text, this.index.specs(doc), budget));
+    const specs = this.index.specs(doc);
+    const starts = this.index.chunkOffsets(doc);
+    const memo = this.chunkMemo.get(key);
+    const next = new Map<string, NearSpec[]>();
+    this.lastScanned = 0;
+    this.lastChunks = starts.length;
+    const nears = perf.time('nearSpecScan', () => {
+      const all: NearSpec[] = [];
+      for (let i = 0; i < starts.length; i++) {
+        const chunk = text.slice(starts[i], i + 1 < starts.length ? starts[i + 1] : text.length);
+        let found = memo?.get(chunk) ?? next.get(chunk);
+        if (!found) {
+          if (!budget.ok) break;
+          found = findNearSpecs(chunk, [], budget);
+          this.lastScanned++;
+          // A chunk the budget cut is read again next time.
+          if (!budget.ok) {
+            all.push(...found.map((n) => shiftNear(n, starts[i])));
+            break;
+          }
+        }
+        next.set(chunk, found);
+        for (const n of found) all.push(shiftNear(n, starts[i]));
+      }
+      return dropOverlaps(all, specs);
+    });
+    this.chunkMemo.set(key, next);
     if (budget.exceeded) this.log(`near-spec scan of ${neutraliseForDisplay(doc.uri.scheme === 'file' ? doc.uri.fsPath : key)} stopped early (${budget.exceeded})`);
     this.scanned.set(key, { version: doc.version, nears });
     this.collection.set(doc.uri, nears.map((n) => toDiagnostic(doc, n)));
@@ -90,6 +126,7 @@ export class SpecDiagnostics implements vscode.Disposable {
     if (t) clearTimeout(t);
     this.timers.delete(key);
     this.scanned.delete(key);
+    this.chunkMemo.delete(key);
     this.collection.delete(uri);
   }
 

@@ -9,6 +9,10 @@ import { SpecDiagnostics } from '../../src/extension/diagnostics';
 import { SpecQuickFixes } from '../../src/extension/quickFixes';
 import { registerCommands } from '../../src/extension/commands';
 import { findSpecs } from '../../src/core/spaces/findSpecs';
+import { chunkStarts } from '../../src/core/spaces/chunkedSpecs';
+import { findNearSpecs } from '../../src/core/spaces/nearSpecs';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 
 const CELL = '|nor_conv_3x3~0|+|nor_conv_3x3~0|avg_pool_3x3~1|+|skip_connect~0|nor_conv_3x3~1|skip_connect~2|';
 const BAD = CELL.replace('nor_conv_3x3~0|+|nor_conv_3x3', 'nor_conv_5x5~0|+|nor_conv_3x3');
@@ -20,7 +24,8 @@ async function until(pred: () => boolean, what: string, ms = 10_000): Promise<vo
 }
 
 function setup(eligible = true) {
-  const index = { eligible: () => eligible, specs: (d: MockDocument) => findSpecs(d.getText()) };
+  // Chunks cut at every candidate line (the editor cuts at one in eight): the most chunk boundaries.
+  const index = { eligible: () => eligible, specs: (d: MockDocument) => findSpecs(d.getText()), chunkOffsets: (d: MockDocument) => chunkStarts(d.getText(), 1) };
   const config = { get: () => ({ updateDelayMs: 5 }), onDidChange: new EventEmitter<void>().event };
   const diagnostics = new SpecDiagnostics(index as any, config as any);
   return { diagnostics, fixes: new SpecQuickFixes(diagnostics), published: (d: MockDocument) => diagnosticCollections.get('HELP')!.get(d.uri.toString()) };
@@ -63,6 +68,41 @@ test('a malformed cell gets a warning, the quick fix repairs it, closing clears 
   assert.match(published(doc)![0].message, /wrong input index 7/);
   events.closeText.fire(doc);
   assert.equal(published(doc), undefined);
+  diagnostics.dispose();
+});
+
+test('read in chunks, the near-misses are those of the whole text; unchanged chunks are not read again', () => {
+  const root = path.resolve(__dirname, '..', '..');
+  const fbnet: string[] = JSON.parse(fs.readFileSync(path.join(root, 'data', 'fbnet', 'architectures.json'), 'utf8'))[0];
+  const yml = fs.readFileSync(path.join(root, 'test', 'e2e', 'fixtures', 'subtransformer.yml'), 'utf8').replace(/decoder-layer-num-subtransformer: \d+/, 'decoder-layer-num-subtransformer: 9');
+  const text = [
+    'import torch',
+    `bad = "${BAD}"`,
+    'def f(x):',
+    `    ops = [${fbnet.map((o, i) => (i === 3 ? "'k3_e4'" : `'${o}'`)).join(',\n        ')}]`,
+    '    return x',
+    `ok = "${CELL}"`,
+    'class A:',
+    `    cfg = {"ks": [${Array(20).fill(3).join(', ')}], "e": [${Array(20).fill(3).join(', ')}], "d": [2, 2, 2, 2, 1], "r": 224}`,
+    yml,
+    'print("done")',
+  ].join('\n');
+  const { diagnostics } = setup();
+  const doc = new MockDocument('/w/mixed.py', text, 'python');
+  const whole = findNearSpecs(text, findSpecs(text));
+  assert.equal(whole.length, 4);
+  assert.ok(chunkStarts(text, 1).length > 4);
+  assert.deepEqual(diagnostics.update(doc as any), whole);
+  assert.ok(diagnostics.lastScanned > 4 && diagnostics.lastScanned === diagnostics.lastChunks);
+  // An edit in the last line: only its chunk is read again.
+  doc.edit(text.length - 2, text.length - 2, ' ');
+  assert.deepEqual(diagnostics.nears(doc as any), whole);
+  assert.equal(diagnostics.lastScanned, 1);
+  // An edit in the first cell: its near-miss moves, the others stay.
+  doc.edit(text.indexOf('bad'), text.indexOf('bad'), '  ');
+  const moved = diagnostics.nears(doc as any);
+  assert.equal(diagnostics.lastScanned, 1);
+  assert.deepEqual(moved.map((n) => n.start), whole.map((n) => n.start + 2));
   diagnostics.dispose();
 });
 

@@ -601,7 +601,13 @@ export function findNearSpecs(text: string, valid: readonly FoundSpec[] = [], bu
       /* a finder bug costs only its own near-misses */
     }
   }
-  all.sort((a, b) => a.start - b.start || b.end - a.end);
+  return dropOverlaps(all, valid);
+}
+
+/** `nears` sorted by start, without those overlapping a valid spec or an earlier near-miss, at most
+ *  MAX_NEAR_SPECS. */
+export function dropOverlaps(nears: NearSpec[], valid: readonly FoundSpec[]): NearSpec[] {
+  const all = nears.slice().sort((a, b) => a.start - b.start || b.end - a.end);
   const specs = [...valid].sort((a, b) => a.start - b.start);
   const out: NearSpec[] = [];
   let k = 0;
@@ -614,4 +620,17 @@ export function findNearSpecs(text: string, valid: readonly FoundSpec[] = [], bu
     if (out.length >= MAX_NEAR_SPECS) break;
   }
   return out;
+}
+
+/** A near-miss found in a part of a text that starts at `by`, with offsets into the whole text. */
+export function shiftNear(n: NearSpec, by: number): NearSpec {
+  if (by === 0) return n;
+  return {
+    ...n,
+    start: n.start + by,
+    end: n.end + by,
+    problemStart: n.problemStart + by,
+    problemEnd: n.problemEnd + by,
+    fixes: n.fixes.map((f) => ({ ...f, start: f.start + by, end: f.end + by })),
+  };
 }
