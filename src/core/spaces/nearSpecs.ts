@@ -142,11 +142,13 @@ function cellFix(run: string, at: number, message: string): Pick<NearSpec, 'prob
     const written = toks.map((t) => /~(\d+)$/.exec(t.text)?.[1]).map((d) => (d === undefined ? -1 : Number(d)));
     const free = (except: number) => Array.from({ length: node }, (_, j) => j).filter((j) => !written.some((w, k) => k !== except && w === j));
     const seen = new Set<number>();
+    // The message is about this node, or its problem is not one of the inputs read here (an empty input).
+    const here = message.includes(`: node ${node}:`) || message.includes(`: node ${node},`);
     for (let k = 0; k < toks.length; k++) {
       const t = toks[k];
       const m = /^(\w+)~(\d+)$/.exec(t.text);
       if (!m) {
-        if (!/^\w+$/.test(t.text) || !/has no "~j"/.test(message)) return undefined;
+        if (!here || !/^\w+$/.test(t.text) || !/has no "~j"/.test(message)) return undefined;
         const j = free(k)[0];
         const end = t.start + t.text.length;
         return { problemStart: t.start, problemEnd: end, fixes: j === undefined ? [] : [{ title: `Add the input index \`~${j}\``, start: end, end, text: `~${j}` }], preferred: j !== undefined };
@@ -155,20 +157,20 @@ function cellFix(run: string, at: number, message: string): Pick<NearSpec, 'prob
       const idxEnd = t.start + t.text.length;
       const j = Number(m[2]);
       if (j >= node || String(j) !== m[2] || seen.has(j)) {
-        if (!/wrong input index|given twice/.test(message)) return undefined;
+        if (!here || !/wrong input index|given twice/.test(message)) return undefined;
         const options = free(k).sort((a, b) => Math.abs(a - j) - Math.abs(b - j) || a - b);
         const fixes = options.slice(0, 1).map((o) => ({ title: `Replace with \`~${o}\``, start: idxStart, end: idxEnd, text: String(o) }));
         return { problemStart: idxStart - 1, problemEnd: idxEnd, fixes, preferred: fixes.length === 1 };
       }
       seen.add(j);
       if (!NB201_OP_SET.has(m[1])) {
-        if (!/unknown operation/.test(message)) return undefined;
+        if (!here || !/unknown operation/.test(message)) return undefined;
         const names = nearestNames(m[1], NB201_OPS);
         const opEnd = t.start + m[1].length;
         return { problemStart: t.start, problemEnd: opEnd, fixes: names.map((o) => ({ title: `Replace with \`${o}\``, start: t.start, end: opEnd, text: o })), preferred: names.length === 1 };
       }
     }
-    if (/missing input/.test(message) && new RegExp(`node ${node},`).test(message)) return undefined;
+    if (here) return undefined;
   }
   return undefined;
 }

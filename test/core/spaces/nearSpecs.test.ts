@@ -211,3 +211,9 @@ test('edit distance: digits near each other are nearer', () => {
   assert.equal(editDistance('skip', 'skip'), 0);
   assert.equal(editDistance('skp', 'skip'), 1);
 });
+
+test('NB201: no fix for a problem the fix finder does not see (an empty input before a bad op)', () => {
+  const n = one('|nor_conv_3x3~0||+|nor_conv_3x3~0|nor_conv_5x5~1|+|skip_connect~0|nor_conv_3x3~1|skip_connect~2|');
+  assert.match(n.message, /node 1: empty input/);
+  assert.deepEqual(n.fixes, []);
+});
