@@ -265,21 +265,20 @@ async function main() {
     assert(/node 1, edge 0->1/.test(problem) && /allowed: none, skip_connect/.test(problem), `Problems entry: ${problem}`);
     log(`  problem: ${problem.match(/NAS-Bench-201 cell:[^)]*\)/)?.[0] ?? problem.slice(0, 160)}`);
     await page.locator('.editor-group-container .monaco-editor').first().screenshot({ path: path.join(shots, 'diagnostic.png') }).catch(() => {});
-    // The quick fix: cursor on the op, Ctrl+. lists "Replace with `nor_conv_3x3`"; it is the preferred fix,
-    // so "Auto Fix..." applies it (no menu navigation to get wrong).
+    // The quick fix: cursor on the op, Ctrl+. lists "Replace with `nor_conv_3x3`"; Enter on it applies it.
     const line = page.locator('.view-line', { hasText: 'nor_conv_5x5' }).first();
     const box = await line.boundingBox();
     assert(box, 'malformed line not visible');
     await page.mouse.click(box.x + 40, box.y + box.height / 2);
     await page.keyboard.press('Control+.');
-    try {
-      await waitFor(async () => (await page.locator('.action-widget', { hasText: 'Replace with `nor_conv_3x3`' }).count()) > 0, 'the quick fix in the menu', 15_000);
-    } finally {
-      await page.keyboard.press('Escape');
-    }
-    await page.keyboard.press('F1');
-    await page.locator('.quick-input-widget input').fill('>Auto Fix');
-    await waitFor(async () => (await page.locator('.quick-input-list .monaco-list-row.focused', { hasText: 'Auto Fix' }).count()) > 0, 'the Auto Fix command', 15_000);
+    const fixRow = page.locator('.action-widget .monaco-list-row', { hasText: 'Replace with `nor_conv_3x3`' });
+    await waitFor(async () => (await fixRow.count()) > 0, 'the quick fix in the menu', 15_000);
+    // The menu opens with its first action focused; move to ours if another comes first.
+    await waitFor(async () => {
+      if ((await page.locator('.action-widget .monaco-list-row.focused', { hasText: 'nor_conv_3x3' }).count()) > 0) return true;
+      await page.keyboard.press('ArrowDown');
+      return false;
+    }, 'the quick fix focused', 10_000);
     await page.keyboard.press('Enter');
     await waitFor(async () => (await page.locator('.view-line', { hasText: CELL }).count()) > 0, 'the fixed cell in the editor', 15_000);
     await waitFor(async () => (await editor.locator('.squiggly-warning').count()) === 0, 'the squiggle to go', 30_000);
