@@ -26,6 +26,8 @@ export class SpecDiagnostics implements vscode.Disposable {
   private readonly scanned = new Map<string, ScannedNears>();
   /** Per document: the near-misses of each chunk text of its last reading (offsets within the chunk). */
   private readonly chunkMemo = new Map<string, Map<string, NearSpec[]>>();
+  /** Files whose last reading stopped at the budget, with the reason logged. */
+  private readonly cut = new Map<string, string>();
   private readonly timers = new Map<string, NodeJS.Timeout>();
   private readonly subs: vscode.Disposable[] = [];
   private startTimer?: NodeJS.Timeout;
@@ -114,7 +116,12 @@ export class SpecDiagnostics implements vscode.Disposable {
       return dropOverlaps(all, specs);
     });
     this.chunkMemo.set(key, next);
-    if (budget.exceeded) this.log(`near-spec scan of ${neutraliseForDisplay(doc.uri.scheme === 'file' ? doc.uri.fsPath : key)} stopped early (${budget.exceeded})`);
+    // Logged once per file and reason (not on every keystroke).
+    if (budget.exceeded && this.cut.get(key) !== budget.exceeded) {
+      this.log(`near-spec scan of ${neutraliseForDisplay(doc.uri.scheme === 'file' ? doc.uri.fsPath : key)} stopped early (${budget.exceeded}): malformed specs after that point get no diagnostic`);
+    }
+    if (budget.exceeded) this.cut.set(key, budget.exceeded);
+    else this.cut.delete(key);
     this.scanned.set(key, { version: doc.version, nears });
     this.collection.set(doc.uri, nears.map((n) => toDiagnostic(doc, n)));
     return nears;
@@ -127,6 +134,7 @@ export class SpecDiagnostics implements vscode.Disposable {
     this.timers.delete(key);
     this.scanned.delete(key);
     this.chunkMemo.delete(key);
+    this.cut.delete(key);
     this.collection.delete(uri);
   }
 
