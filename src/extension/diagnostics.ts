@@ -100,17 +100,15 @@ export class SpecDiagnostics implements vscode.Disposable {
       for (let i = 0; i < starts.length; i++) {
         const chunk = text.slice(starts[i], i + 1 < starts.length ? starts[i + 1] : text.length);
         let found = memo?.get(chunk) ?? next.get(chunk);
-        if (!found) {
-          if (!budget.ok) break;
+        if (found) next.set(chunk, found);
+        else {
+          // Past the budget, only chunks read before still count.
+          if (!budget.ok) continue;
           found = findNearSpecs(chunk, [], budget);
           this.lastScanned++;
           // A chunk the budget cut is read again next time.
-          if (!budget.ok) {
-            all.push(...found.map((n) => shiftNear(n, starts[i])));
-            break;
-          }
+          if (budget.ok) next.set(chunk, found);
         }
-        next.set(chunk, found);
         for (const n of found) all.push(shiftNear(n, starts[i]));
       }
       return dropOverlaps(all, specs);
