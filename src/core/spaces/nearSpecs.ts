@@ -456,6 +456,21 @@ function numberAt(text: string, at: number, end: number, index: number | undefin
     while (p < end && isBlank(text.charCodeAt(p))) p++;
   };
   skip();
+  if (index !== undefined && text[p] === '-') {
+    // A YAML block sequence ("- 3072" lines): the index-th item. skip() has gone past the line break.
+    for (let k = 0; p < end && text[p] === '-'; k++) {
+      p++;
+      while (p < end && (text[p] === ' ' || text[p] === '\t')) p++;
+      const s = p;
+      while (p < end && /[-\d.]/.test(text[p])) p++;
+      if (k === index) return p > s ? { start: s, end: p } : undefined;
+      const eol = text.indexOf('\n', p);
+      if (eol < 0 || eol >= end) return undefined;
+      p = eol + 1;
+      skip();
+    }
+    return undefined;
+  }
   if (index !== undefined) {
     if (text[p] !== '[' && text[p] !== '(') return undefined;
     p++;

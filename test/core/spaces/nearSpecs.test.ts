@@ -140,6 +140,15 @@ test('OFA and HAT as YAML block mappings (HAT subtransformer/*.yml): the value i
   assert.equal(bad.slice(n.problemStart, n.problemEnd), '0');
   assert.deepEqual(n.fixes.map((f) => f.text), ['1']);
   assert.equal(findSpecs(applyFix(bad, n)).length, 1);
+  // HAT's own files write lists as "- 3072" lines.
+  const block = bad
+    .replace(/decoder-layer-num-subtransformer: 0/, 'decoder-layer-num-subtransformer: 2')
+    .replace(/decoder-ffn-embed-dim-all-subtransformer: \[[^\]]*\]/, 'decoder-ffn-embed-dim-all-subtransformer:\n  - 3072\n  - 3000');
+  const b = one(block);
+  assert.match(b.message, /^HAT config: decoder-ffn-embed-dim-all-subtransformer\[1\] = 3000 \(allowed: 3072, 2048, 1024\)$/);
+  assert.equal(block.slice(b.problemStart, b.problemEnd), '3000');
+  assert.deepEqual(b.fixes.map((f) => f.text), ['3072']);
+  assert.equal(findSpecs(applyFix(block, b)).length, 1);
   const ofa = `arch:\n  ks: ${JSON.stringify(OFA.ks)}\n  e: ${JSON.stringify(OFA.e)}\n  d: [2, 3, 4, 5, 2]\n  r: 224\n`;
   const o = one(ofa);
   assert.match(o.message, /^OFA spec: d\[3\] = 5 \(allowed: 2, 3, 4\)$/);
