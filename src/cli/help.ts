@@ -115,7 +115,7 @@ export const COMMAND_HELP: Record<string, CommandHelp> = {
   },
   specs: {
     usage: 'specs FILE [--json]',
-    summary: 'the architecture specs the editor finds in a text file (space, spec, line, column, parse error)',
+    summary: 'the architecture specs the editor finds in a text file (space, spec, line, column, parse error), and the text that is almost a spec (the message and suggested fix of each HELP diagnostic)',
     options: [JSON_OUT],
     positional: ['FILE'],
   },

@@ -9,6 +9,7 @@ import { findSpecs, FoundSpec } from '../core/spaces/findSpecs';
 import { ChunkedSpecFinder } from '../core/spaces/chunkedSpecs';
 import { getSpace } from '../core/spaces/registry';
 import { ScanBudget } from '../core/spaces/scanBudget';
+import { findNearSpecs } from '../core/spaces/nearSpecs';
 import { SpecError } from '../core/spaces/space';
 import { neutraliseForDisplay } from '../core/text/safeText';
 
@@ -30,9 +31,28 @@ export interface SpecEntry {
   error?: string;
 }
 
+/** Text that is almost a spec (what the editor shows as a HELP diagnostic), with the suggested fixes. */
+export interface NearEntry {
+  space: string;
+  message: string;
+  /** 1-based line and column of the problem (the op, index or value the message is about). */
+  line: number;
+  column: number;
+  /** Offsets of the problem, and of the whole candidate, end exclusive. */
+  start: number;
+  end: number;
+  candidate: { start: number; end: number };
+  fixes: { title: string; start: number; end: number; text: string }[];
+  /** The first fix is the obvious one. */
+  preferred: boolean;
+}
+
 export interface SpecsReport {
   file: string;
   specs: SpecEntry[];
+  near: NearEntry[];
+  /** Why the near-miss scan stopped early, if it did. */
+  nearBudgetExceeded?: string;
   whole: { count: number; budgetExceeded?: string };
   chunked: { count: number; budgetExceeded?: string };
 }
@@ -71,11 +91,24 @@ export function specsReport(file: string, text: string): SpecsReport {
   whole.forEach((s) => add(s, 'whole'));
   chunked.forEach((s) => add(s, 'chunked'));
   const specs = [...byKey.values()].sort((a, b) => a.start - b.start || a.end - b.end);
-  // Lines and columns in one pass (the entries are sorted by start).
+  const nearBudget = ScanBudget.forText(text.length, CLI_SCAN_MS);
+  const near: NearEntry[] = findNearSpecs(text, whole, nearBudget).map((n) => ({
+    space: n.space,
+    message: n.message,
+    line: 0,
+    column: 0,
+    start: n.problemStart,
+    end: n.problemEnd,
+    candidate: { start: n.start, end: n.end },
+    fixes: n.fixes,
+    preferred: n.preferred,
+  }));
+  // Lines and columns in one pass over both lists in order of start.
+  const positioned = [...specs, ...near].sort((a, b) => a.start - b.start);
   let line = 1;
   let lineStart = 0;
   let at = 0;
-  for (const e of specs) {
+  for (const e of positioned) {
     for (; at < e.start; at++) {
       if (text.charCodeAt(at) === 10) {
         line++;
@@ -84,6 +117,8 @@ export function specsReport(file: string, text: string): SpecsReport {
     }
     e.line = line;
     e.column = e.start - lineStart + 1;
+  }
+  for (const e of specs) {
     try {
       getSpace(e.space).canonical(e.spec);
     } catch (err) {
@@ -93,6 +128,8 @@ export function specsReport(file: string, text: string): SpecsReport {
   return {
     file,
     specs,
+    near,
+    ...(nearBudget.exceeded ? { nearBudgetExceeded: nearBudget.exceeded } : {}),
     whole: { count: whole.length, ...(wholeBudget.exceeded ? { budgetExceeded: wholeBudget.exceeded } : {}) },
     chunked: { count: chunked.length, ...(finder.lastExceeded ? { budgetExceeded: finder.lastExceeded } : {}) },
   };
@@ -108,6 +145,12 @@ export function formatSpecsReport(r: SpecsReport): string {
   for (const e of r.specs) {
     const by = e.foundBy.length === 2 ? '' : `  [${e.foundBy[0]} only]`;
     out.push(`${file}:${e.line}:${e.column}  ${e.space}  ${neutraliseForDisplay(e.spec)}${by}${e.error ? `  error: ${neutraliseForDisplay(e.error)}` : ''}`);
+  }
+  if (r.near.length > 0) out.push(`${r.near.length} near-miss${r.near.length === 1 ? '' : 'es'} (almost a spec):`);
+  if (r.nearBudgetExceeded) out.push(`note: the near-miss scan stopped early (${r.nearBudgetExceeded})`);
+  for (const n of r.near) {
+    const fix = n.fixes.length > 0 ? `  fix: ${n.fixes.map((f) => neutraliseForDisplay(f.title)).join(' or ')}` : '';
+    out.push(`${file}:${n.line}:${n.column}  ${n.space}  ${neutraliseForDisplay(n.message)}${fix}`);
   }
   return out.join('\n');
 }

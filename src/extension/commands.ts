@@ -3,6 +3,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import { findSpecs, FoundSpec } from '../core/spaces/findSpecs';
+import { findNearSpecs } from '../core/spaces/nearSpecs';
 import type { AdaptResult, MeasureModelResult, SpaceDevices, WorkerProgress } from './protocol';
 import { LatencyService } from './latency';
 import { LatencyPanel } from './panel';
@@ -246,6 +247,12 @@ export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
       const editor = vscode.window.activeTextEditor;
       const text = editor ? editor.document.getText(editor.selection.isEmpty ? undefined : editor.selection) : '';
       const spec = findSpecs(text)[0];
+      // Almost a spec: say what is wrong with it, as the diagnostics do.
+      const near = spec ? undefined : findNearSpecs(text)[0];
+      if (near) {
+        void vscode.window.showErrorMessage(shown(`HELP: ${near.message}`));
+        return;
+      }
       if (!spec) {
         void vscode.window.showInformationMessage('HELP: select an architecture first (e.g. a NAS-Bench-201 cell string)');
         return;

@@ -21,6 +21,8 @@ import { LatencyDecorations } from './decorations';
 import { LatencyStatusBar } from './statusBar';
 import { registerCommands } from './commands';
 import { registerFasterArchitecture } from './fasterArchitecture';
+import { SpecDiagnostics } from './diagnostics';
+import { SpecQuickFixes } from './quickFixes';
 import { monitorEventLoopDelay, performance, type IntervalHistogram } from 'perf_hooks';
 
 /** The bundle has been evaluated (every module above): LOADED_AT..MODULE_READY is its synchronous cost. */
@@ -59,6 +61,7 @@ export function activate(context: vscode.ExtensionContext): void {
   const panel = new LatencyPanel(context.extensionUri, latency, index, onnx);
   const decorations = new LatencyDecorations(latency, index, config, onnx);
   const status = new LatencyStatusBar(latency, index);
+  const diagnostics = new SpecDiagnostics(index, config, log);
   // A rewritten model is read again.
   const onnxWatcher = vscode.workspace.createFileSystemWatcher('**/*.onnx');
 
@@ -75,6 +78,8 @@ export function activate(context: vscode.ExtensionContext): void {
     status,
     vscode.languages.registerCodeLensProvider(SPEC_SELECTOR, lenses),
     vscode.languages.registerHoverProvider(SPEC_SELECTOR, new SpecHoverProvider(latency, index)),
+    diagnostics,
+    vscode.languages.registerCodeActionsProvider(SPEC_SELECTOR, new SpecQuickFixes(diagnostics), SpecQuickFixes.metadata),
     vscode.window.registerCustomEditorProvider(OnnxEditorProvider.viewType, onnx, { supportsMultipleEditorsPerDocument: true }),
     vscode.window.registerFileDecorationProvider(decorations),
     onnxWatcher,

@@ -70,6 +70,13 @@ export class SpecIndex {
     return specs;
   }
 
+  /** Where the chunks of the document's current text start (chunkedSpecs.ts): the near-miss diagnostics
+   *  read the same chunks and keep what they found in those that did not change. */
+  chunkOffsets(doc: vscode.TextDocument): readonly number[] {
+    this.specs(doc);
+    return this.cache.get(doc.uri.toString())?.finder.chunkOffsets ?? [0];
+  }
+
   /** The spec under the cursor of an editor, else the editor's first spec. */
   current(editor: vscode.TextEditor | undefined): FoundSpec | undefined {
     if (!editor) return undefined;

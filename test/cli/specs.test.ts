@@ -41,12 +41,35 @@ test('specs: space, spec, line and column of each spec, found whole-text and in 
   assert.match(lines[3], /model\.py:7:11 +ofa +\{"ks":\[3,5,7/);
 });
 
+test('specs: near-misses with the parser message, the problem position and the suggested fix', () => {
+  const file = path.join(tmp, 'near.py');
+  const bad = CELL.replace('|+|skip_connect~0|avg_pool_3x3~1|', '|+|skip_connect~0|avg_pool_3x3~3|');
+  fs.writeFileSync(file, `ok = "${CELL}"
+bad = "${bad}"
+prose = "a | b + c | d"
+`);
+  const r = run('specs', file, '--json');
+  assert.equal(r.code, 0, r.stderr);
+  const report = JSON.parse(r.stdout);
+  assert.equal(report.specs.length, 1);
+  assert.equal(report.near.length, 1);
+  const n = report.near[0];
+  assert.equal(n.space, 'nasbench201');
+  assert.match(n.message, /node 2, edge 3->2: wrong input index 3 \(node 2 takes inputs 0\.\.1\)/);
+  assert.deepEqual([n.line, n.column], [2, 8 + bad.indexOf('~3')]);
+  assert.deepEqual(n.fixes.map((f: { text: string }) => f.text), ['1']);
+  assert.equal(n.preferred, true);
+  const text = run('specs', file);
+  assert.match(text.stdout, /1 near-miss \(almost a spec\):\n.*near\.py:2:\d+ +nasbench201 +NAS-Bench-201 cell: node 2, edge 3->2: wrong input index 3 .*fix: Replace with `~1`/);
+});
+
 test('specs: a file without specs lists none; a hostile one finishes and lists what it has', () => {
   const empty = path.join(tmp, 'empty.txt');
   fs.writeFileSync(empty, 'nothing here {} [] ()\n');
   const r = run('specs', empty, '--json');
   assert.equal(r.code, 0, r.stderr);
   assert.deepEqual(JSON.parse(r.stdout).specs, []);
+  assert.deepEqual(JSON.parse(r.stdout).near, []);
   // Banner comments around a list (exponential for the old FBNet pattern) and 100 KB of "{ks:" (quadratic).
   const hostile = path.join(tmp, 'hostile.py');
   fs.writeFileSync(hostile, `blocks = [\n  ${'#'.repeat(40)}\n  'k3_e1',\n]\n${'{ks:'.repeat(25_000)}\narch = [${FBNET.join(', ')}]\n`);

@@ -22,6 +22,8 @@ const shots = path.resolve(root, process.env.HELP_SCREENSHOTS_DIR || path.join('
 const CELL = '|nor_conv_3x3~0|+|nor_conv_3x3~0|avg_pool_3x3~1|+|skip_connect~0|nor_conv_3x3~1|skip_connect~2|';
 const NEW_CELL = '|avg_pool_3x3~0|+|skip_connect~0|none~1|+|skip_connect~0|none~1|avg_pool_3x3~2|';
 const DEAD_CELL = '|nor_conv_3x3~0|+|none~0|none~1|+|none~0|none~1|nor_conv_3x3~2|';
+// A typo in the first op: a HELP diagnostic whose quick fix gives CELL.
+const MALFORMED_CELL = CELL.replace('nor_conv_3x3~0|+', 'nor_conv_5x5~0|+');
 
 const results = [];
 
@@ -109,6 +111,7 @@ async function main() {
   }
   // A cell whose output does not depend on its input: the panel and the hover say so.
   fs.writeFileSync(path.join(workspace, 'dead-cell.txt'), `A degenerate cell:\n\n${DEAD_CELL}\n`);
+  fs.writeFileSync(path.join(workspace, 'malformed-cell.txt'), `A cell with a typo:\n\n${MALFORMED_CELL}\n`);
   session.writeUserFile('settings.json', {
     ...QUIET_SETTINGS,
     'editor.hover.delay': 200,
@@ -246,6 +249,46 @@ async function main() {
     await openFile(page, 'fbnet.json');
     const t = await helpLens(page, (t) => /HELP/.test(t) && !t.includes('…') && (/ms/.test(t) || /not available/.test(t)));
     log(`  lens: ${t}`);
+  });
+
+  // ---- issue 17 item 1: malformed specs get a diagnostic and a quick fix ----
+  await check('a diagnostic on a malformed cell, and its quick fix', async () => {
+    await openFile(page, 'malformed-cell.txt');
+    const editor = page.locator('.editor-group-container .monaco-editor').first();
+    await waitFor(async () => (await editor.locator('.squiggly-warning').count()) > 0, 'the squiggle under nor_conv_5x5', 60_000);
+    // The Problems view lists it with the parser's message.
+    await page.keyboard.press('F1');
+    await page.locator('.quick-input-widget input').fill('>Focus on Problems View');
+    await waitFor(async () => (await page.locator('.quick-input-list .monaco-list-row.focused', { hasText: 'Problems' }).count()) > 0, 'the Problems command', 15_000);
+    await page.keyboard.press('Enter');
+    const problem = await waitFor(async () => {
+      const t = (await page.locator('.markers-panel').count()) ? await page.locator('.markers-panel').first().textContent() : '';
+      return t && /unknown operation "nor_conv_5x5"/.test(t) ? t : undefined;
+    }, 'the Problems entry', 30_000);
+    assert(/node 1, edge 0->1/.test(problem) && /allowed: none, skip_connect/.test(problem), `Problems entry: ${problem}`);
+    log(`  problem: ${problem.match(/NAS-Bench-201 cell:[^)]*\)/)?.[0] ?? problem.slice(0, 160)}`);
+    await page.locator('.editor-group-container .monaco-editor').first().screenshot({ path: path.join(shots, 'diagnostic.png') }).catch(() => {});
+    // The quick fix: cursor on the op, Ctrl+. lists "Replace with `nor_conv_3x3`"; Enter on it applies it.
+    const line = page.locator('.view-line', { hasText: 'nor_conv_5x5' }).first();
+    const box = await line.boundingBox();
+    assert(box, 'malformed line not visible');
+    await page.mouse.click(box.x + 40, box.y + box.height / 2);
+    await page.keyboard.press('Control+.');
+    const fixRow = page.locator('.action-widget .monaco-list-row', { hasText: 'Replace with `nor_conv_3x3`' });
+    await waitFor(async () => (await fixRow.count()) > 0, 'the quick fix in the menu', 15_000);
+    // The menu opens with its first action focused; move to ours if another comes first.
+    await waitFor(async () => {
+      if ((await page.locator('.action-widget .monaco-list-row.focused', { hasText: 'nor_conv_3x3' }).count()) > 0) return true;
+      await page.keyboard.press('ArrowDown');
+      return false;
+    }, 'the quick fix focused', 10_000);
+    await page.keyboard.press('Enter');
+    await waitFor(async () => (await page.locator('.view-line', { hasText: CELL }).count()) > 0, 'the fixed cell in the editor', 15_000);
+    await waitFor(async () => (await editor.locator('.squiggly-warning').count()) === 0, 'the squiggle to go', 30_000);
+    const lens = await helpLens(page);
+    log(`  lens after the fix: ${lens}`);
+    // Hide the panel again (Problems) for the checks that follow.
+    await page.keyboard.press('Control+J');
   });
 
   await check('the latency panel opens from the command palette and shows bars', async () => {

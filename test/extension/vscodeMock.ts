@@ -51,6 +51,21 @@ export class CodeAction {
   ) {}
 }
 
+export const DiagnosticSeverity = { Error: 0, Warning: 1, Information: 2, Hint: 3 };
+
+export class Diagnostic {
+  source?: string;
+  code?: string | number;
+  constructor(
+    readonly range: Range,
+    readonly message: string,
+    readonly severity = DiagnosticSeverity.Error,
+  ) {}
+}
+
+/** Every DiagnosticCollection created, by name: uri string -> diagnostics. */
+export const diagnosticCollections = new Map<string, Map<string, Diagnostic[]>>();
+
 export interface MockUri {
   scheme: string;
   fsPath: string;
@@ -173,6 +188,7 @@ export const events = {
   visibleEditors: new EventEmitter<{ document: MockDocument }[]>(),
   changeText: new EventEmitter<{ document: MockDocument; contentChanges: unknown[] }>(),
   closeText: new EventEmitter<MockDocument>(),
+  openText: new EventEmitter<MockDocument>(),
 };
 
 export const registered = {
@@ -219,6 +235,7 @@ export const workspace = {
   textDocuments: [] as MockDocument[],
   onDidChangeTextDocument: events.changeText.event,
   onDidCloseTextDocument: events.closeText.event,
+  onDidOpenTextDocument: events.openText.event,
   async openTextDocument(uri: MockUri) {
     const d = workspace.textDocuments.find((x) => x.uri.toString() === uri.toString());
     if (!d) throw new Error(`cannot open ${uri.toString()}`);
@@ -237,6 +254,18 @@ export const workspace = {
 };
 
 export const languages = {
+  createDiagnosticCollection(name: string) {
+    const byUri = new Map<string, Diagnostic[]>();
+    diagnosticCollections.set(name, byUri);
+    return {
+      name,
+      set: (uri: MockUri, ds: Diagnostic[]) => byUri.set(uri.toString(), ds),
+      delete: (uri: MockUri) => byUri.delete(uri.toString()),
+      get: (uri: MockUri) => byUri.get(uri.toString()),
+      clear: () => byUri.clear(),
+      dispose: () => byUri.clear(),
+    };
+  },
   registerCodeActionsProvider(selector: unknown, provider: any, metadata: any) {
     registered.codeActionProviders.push({ selector, provider, metadata });
     return disposable;
@@ -286,6 +315,8 @@ export const vscode = {
   Selection,
   CodeAction,
   CodeActionKind,
+  Diagnostic,
+  DiagnosticSeverity,
   Uri,
   WorkspaceEdit,
   window,
