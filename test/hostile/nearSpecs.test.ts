@@ -6,18 +6,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { findNearSpecs, MAX_NEAR_SPECS } from '../../src/core/spaces/nearSpecs';
 import { ScanBudget, unlimited } from '../../src/core/spaces/scanBudget';
+import { bounded } from './bounded';
 
 const CELL = '|nor_conv_3x3~0|+|nor_conv_3x3~0|avg_pool_3x3~1|+|skip_connect~0|nor_conv_3x3~1|skip_connect~2|';
 const BAD_CELL = CELL.replace('nor_conv_3x3~0|+', 'nor_conv_5x5~0|+');
 const OFA_BAD = `{"ks": [${Array(20).fill(9).join(',')}], "e": [${Array(20).fill(3).join(',')}], "d": [2,2,2,2,2], "r": 224}`;
-
-function bounded<T>(what: string, maxMs: number, fn: () => T): T {
-  const t0 = performance.now();
-  const out = fn();
-  const ms = performance.now() - t0;
-  assert.ok(ms < maxMs, `${what}: ${ms.toFixed(0)} ms (bound ${maxMs} ms)`);
-  return out;
-}
 
 test('brackets of one kind only: each "[" is read once (no search of the whole text per bracket)', () => {
   // A version that looked for the next "(" from every "[" took ~1 s for 200k "[" and grew quadratically.

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { onnx } from 'onnx-proto';
 import { readOnnxBytes } from '../../src/core/onnx/reader';
 import { summariseOnnx } from '../../src/core/onnx/summary';
+import { within } from './bounded';
 
 const T = onnx.TensorProto.DataType;
 const A = onnx.AttributeProto.AttributeType;
@@ -13,14 +14,6 @@ const vi = (name: string, dims: number[] | null, elemType: number = T.FLOAT): on
 const f32 = (name: string, dims: number[]): onnx.ITensorProto => ({ name, dims, dataType: T.FLOAT, rawData: new Uint8Array(4 * dims.reduce((a, b) => a * b, 1)) });
 const i64 = (name: string, v: bigint): onnx.ITensorProto => ({ name, dims: [], dataType: T.INT64, rawData: new Uint8Array(new BigInt64Array([v]).buffer) });
 const read = (g: onnx.IGraphProto) => readOnnxBytes(onnx.ModelProto.encode({ irVersion: 8, opsetImport: [{ domain: '', version: 17 }], graph: g }).finish());
-
-function within<T>(seconds: number, fn: () => T): T {
-  const t0 = Date.now();
-  const r = fn();
-  const s = (Date.now() - t0) / 1000;
-  assert.ok(s < seconds, `took ${s.toFixed(1)} s (bound ${seconds} s)`);
-  return r;
-}
 
 test('5,000 If nodes, each with weights in both branches: linear time, every weight and the larger branch counted', () => {
   const N = 5_000;

@@ -12,19 +12,11 @@ import { recogniseOnnx } from '../../src/core/onnx/recognise';
 import { inferShapes, MAX_CONST, summariseOnnx } from '../../src/core/onnx/summary';
 import { cli, expectBadInput, root, runCli } from '../cli/helpers';
 import { attributeHeavy, constantConcats, emptyEntries, externalData, identityChain, manyAxes, squeezeAxes, unsqueezeAxes, wideNode } from './onnxGen';
+import { within } from './bounded';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'help-hostile-onnx-test-'));
 process.on('exit', () => fs.rmSync(dir, { recursive: true, force: true }));
 const file = (name: string) => path.join(dir, name);
-
-/** Runs `fn`, failing past `seconds`, and returns its result. */
-function within<T>(seconds: number, fn: () => T): T {
-  const t0 = Date.now();
-  const r = fn();
-  const s = (Date.now() - t0) / 1000;
-  assert.ok(s < seconds, `took ${s.toFixed(1)} s (bound ${seconds} s)`);
-  return r;
-}
 
 test('Unsqueeze with 50,000 axes: the output shape is unknown, over the rank limit, naming the node', () => {
   unsqueezeAxes(file('unsqueeze.onnx'), 50_000);

@@ -8,18 +8,10 @@ import { ChunkedSpecFinder, findSpecsChunked } from '../../src/extension/chunked
 import { ScanBudget, unlimited } from '../../src/core/spaces/scanBudget';
 import { globMatcher, globProblem, isExcluded } from '../../src/extension/glob';
 import { validateSettings } from '../../src/extension/settings';
+import { bounded } from './bounded';
 
 const FBNET = Array.from({ length: 22 }, (_, i) => (i % 4 === 0 ? 'skip' : 'k5_e6'));
 const FBNET_LIST = `[${FBNET.map((o) => `'${o}'`).join(', ')}]`;
-
-/** Runs `fn` and asserts it took under `maxMs` (generous: CI machines are loaded). */
-function bounded<T>(what: string, maxMs: number, fn: () => T): T {
-  const t0 = performance.now();
-  const out = fn();
-  const ms = performance.now() - t0;
-  assert.ok(ms < maxMs, `${what}: ${ms.toFixed(0)} ms (bound ${maxMs} ms)`);
-  return out;
-}
 
 /** Whole text and in chunks (no budget: the finders' own time), bounded, the same specs. */
 function scanBoth(what: string, text: string, maxMs: number) {
