@@ -3,7 +3,7 @@
 // configs/*/subtransformer/*.yml (a whole file, or a run of "encoder-...: / decoder-...:" lines inside a
 // larger YAML file). Every candidate is checked by parseHatConfig; only valid configs are reported.
 import { formatHatConfig, parseHatConfig } from './hat';
-import { findFlowMappings, lengthWithoutComment, Literal, readLiteral, splitLines } from './literal';
+import { findFlowMappings, lengthWithoutComment, Literal, readLiteral, splitLines, yamlBlockAt } from './literal';
 import { ScanBudget } from './scanBudget';
 
 export interface FoundHatConfig {
@@ -45,8 +45,6 @@ export function findHatConfigs(text: string, budget?: ScanBudget): FoundHatConfi
   // YAML block mappings: consecutive key lines at one indentation (blank and comment lines allowed between
   // them), each with its deeper-indented continuation lines (multi-line flow lists, "- 3072" items).
   const lines = splitLines(text);
-  const indentOf = (s: string) => s.length - s.trimStart().length;
-  const blank = (s: string) => s.trim() === '' || s.trim().startsWith('#');
   const blocks: FoundHatConfig[] = [];
   for (let i = 0; i < lines.length; ) {
     if (budget && !budget.spend(1 + (lines[i].text.length >> 4))) break;
@@ -56,20 +54,7 @@ export function findHatConfigs(text: string, budget?: ScanBudget): FoundHatConfi
       continue;
     }
     const indent = m[1];
-    let last = i;
-    let j = i + 1;
-    for (; j < lines.length; j++) {
-      const t = lines[j].text;
-      if (blank(t)) continue;
-      const k = KEY_LINE.exec(t);
-      if (k && k[1] === indent) last = j;
-      else if (indentOf(t) > indent.length || (indentOf(t) === indent.length && /^\s*-(\s|$)/.test(t))) last = j;
-      else break;
-    }
-    const block = lines
-      .slice(i, last + 1)
-      .map((l) => l.text)
-      .join('\n');
+    const { block, last } = yamlBlockAt(lines, i, indent, KEY_LINE);
     try {
       const spec = tryHat(readLiteral(block, WHAT));
       if (spec !== undefined) {

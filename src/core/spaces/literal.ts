@@ -626,3 +626,29 @@ export function splitLines(text: string): { start: number; text: string }[] {
   }
   return lines;
 }
+
+/**
+ * A YAML block mapping starting at key line `first` (indentation `indent`): consecutive key lines at that
+ * indentation (blank and comment lines allowed between them), each with its deeper-indented continuation
+ * lines and `- item` lines. Returns its lines joined and its last line; looks at most `maxLines` lines.
+ */
+export function yamlBlockAt(lines: readonly { text: string }[], first: number, indent: string, keyLine: RegExp, maxLines = Infinity): { block: string; last: number } {
+  const indentOf = (t: string) => t.length - t.trimStart().length;
+  const blank = (t: string) => t.trim() === '' || t.trimStart().startsWith('#');
+  let last = first;
+  for (let j = first + 1; j < lines.length && j - first < maxLines; j++) {
+    const t = lines[j].text;
+    if (blank(t)) continue;
+    const k = keyLine.exec(t);
+    if (k && k[1] === indent) last = j;
+    else if (indentOf(t) > indent.length || (indentOf(t) === indent.length && /^\s*-(\s|$)/.test(t))) last = j;
+    else break;
+  }
+  return {
+    block: lines
+      .slice(first, last + 1)
+      .map((l) => l.text)
+      .join('\n'),
+    last,
+  };
+}

@@ -14,7 +14,7 @@ import { NB201_OPS, parseNasBench201Cell } from './nasbench201';
 import { FBNET_LAYERS, FBNET_OPS, parseFbnetSpec } from './fbnet';
 import { OFA_RESOLUTIONS, parseOfaSpec } from './ofa';
 import { HAT_KEYS, parseHatConfig } from './hat';
-import { findFlowMappings, lengthWithoutComment, Literal, readLiteral, splitLines } from './literal';
+import { findFlowMappings, lengthWithoutComment, Literal, readLiteral, splitLines, yamlBlockAt } from './literal';
 import type { FoundSpec, SpaceName } from './findSpecs';
 import { ScanBudget } from './scanBudget';
 import { SpecError } from './space';
@@ -553,8 +553,6 @@ export function findNearBlockMappings(text: string, budget?: ScanBudget): NearSp
   if (!text.includes('ks') && !text.includes('encoder')) return [];
   const out: NearSpec[] = [];
   const lines = splitLines(text);
-  const indentOf = (t: string) => t.length - t.trimStart().length;
-  const blank = (t: string) => t.trim() === '' || t.trimStart().startsWith('#');
   for (let i = 0; i < lines.length && out.length < MAX_NEAR_SPECS; ) {
     if (budget && !budget.spend(1 + (lines[i].text.length >> 4))) break;
     const m = BLOCK_KEY_LINE.exec(lines[i].text);
@@ -563,20 +561,7 @@ export function findNearBlockMappings(text: string, budget?: ScanBudget): NearSp
       continue;
     }
     const indent = m[1];
-    let last = i;
-    let j = i + 1;
-    for (; j < lines.length && j - i < MAX_BLOCK_LINES; j++) {
-      const t = lines[j].text;
-      if (blank(t)) continue;
-      const k = BLOCK_KEY_LINE.exec(t);
-      if (k && k[1] === indent) last = j;
-      else if (indentOf(t) > indent.length || (indentOf(t) === indent.length && /^\s*-(\s|$)/.test(t))) last = j;
-      else break;
-    }
-    const block = lines
-      .slice(i, last + 1)
-      .map((l) => l.text)
-      .join('\n');
+    const { block, last } = yamlBlockAt(lines, i, indent, BLOCK_KEY_LINE, MAX_BLOCK_LINES);
     if (budget) budget.spend(block.length >> 4);
     let value: Literal | undefined;
     try {
