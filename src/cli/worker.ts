@@ -383,6 +383,12 @@ function optionalInt(v: unknown, name: string, lo: number, hi: number): number |
   return v;
 }
 
+function optionalSeconds(v: unknown, name: string): number | undefined {
+  if (v === undefined || v === null) return undefined;
+  if (typeof v !== 'number' || !(v > 0) || v > 86400) throw new WorkerError('bad-request', `"${name}" must be a number of seconds from 0 to 86400`);
+  return v;
+}
+
 function outDirOf(v: unknown): string {
   if (typeof v !== 'string' || v === '') throw new WorkerError('bad-request', '"outDir" must be the folder for adapted devices');
   fs.mkdirSync(v, { recursive: true });
@@ -403,7 +409,8 @@ function reporter(ctx: Ctx) {
   const started = Date.now();
   return {
     phase: (message: string) => ctx.progress({ message }),
-    measured: (p: MeasureProgress) => ctx.progress({ message: progressText(p, 40), increment: p.visit <= p.planned ? 90 / p.planned : 0 }),
+    measured: (p: MeasureProgress) => ctx.progress({ message: progressText(p, 40), increment: !p.waiting && p.visit <= p.planned ? 90 / p.planned : 0 }),
+    failed: (arch: string, message: string) => ctx.progress({ log: `measurement of ${arch} failed: ${message}` }),
     elapsed: () => (Date.now() - started) / 1000,
   };
 }
@@ -420,7 +427,7 @@ async function adaptWith(ctx: Ctx, o: { space: string; name: string; runner: Run
   const r = reporter(ctx);
   const file = deviceFileIn(o.outDir, space, o.name);
   try {
-    const a = await measureAndAdapt({ predictor: p, name: o.name, runner: o.runner, extra: o.extra, archs: o.archs, signal: ctx.signal, onProgress: r.measured, onPhase: r.phase });
+    const a = await measureAndAdapt({ predictor: p, name: o.name, runner: o.runner, extra: o.extra, archs: o.archs, signal: ctx.signal, onProgress: r.measured, onFailure: r.failed, onPhase: r.phase });
     const saved = saveAdapted(file, a.device, a.record);
     ctx.progress({ message: 'saved', increment: 10 });
     const c = a.device.adaptation.combination;
@@ -454,7 +461,13 @@ async function measure(params: MeasureParams, ctx: Ctx): Promise<AdaptResult | M
   if (!d || typeof d !== 'object' || typeof d.name !== 'string' || !d.name.trim()) throw new WorkerError('bad-request', '"device" must be a device setting {name, runner, ...}');
   // Defence in depth: the extension checks workspace trust before it asks; a command runs only when it says so.
   if (d.runner === 'command' && params.trusted !== true) throw new WorkerError('unsupported', `device "${d.name}" runs a command, which HELP does only in a trusted workspace`);
-  const runner = runnerOf({ runner: d.runner, command: d.command, threads: optionalInt(d.threads, 'threads', 1, 256) });
+  const runner = runnerOf({
+    runner: d.runner,
+    command: d.command,
+    threads: optionalInt(d.threads, 'threads', 1, 256),
+    timeoutS: optionalSeconds(d.timeoutS, 'timeoutS'),
+    firstRunTimeoutS: optionalSeconds(d.firstRunTimeoutS, 'firstRunTimeoutS'),
+  });
   if (params.model !== undefined && params.model !== null) {
     if (typeof params.model !== 'string' || !fs.existsSync(params.model)) throw new WorkerError('bad-request', `"model" must be an existing .onnx file`);
     return measureModel(params.model, d.name, runner, ctx);
@@ -477,7 +490,7 @@ async function measureModel(model: string, device: string, runner: Runner, ctx: 
   }
   const r = reporter(ctx);
   try {
-    const m = await measureArchitectures(runner, [{ arch: path.basename(model), model: () => file }], { signal: ctx.signal, onProgress: r.measured, required: [path.basename(model)] });
+    const m = await measureArchitectures(runner, [{ arch: path.basename(model), model: () => file }], { signal: ctx.signal, onProgress: r.measured, onFailure: r.failed, required: [path.basename(model)] });
     const s = m.samples[0];
     return { device, model, latency_ms: s.latency_ms, median_ms: s.median_ms, spread: s.spread, runs: s.runs, visits: s.minima.length, warnings: m.warnings, seconds: Math.round(m.seconds * 10) / 10 };
   } catch (e) {

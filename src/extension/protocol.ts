@@ -46,6 +46,8 @@ export interface WorkerProgress {
   message?: string;
   /** Percent of the whole task done by this step (vscode.Progress semantics). */
   increment?: number;
+  /** A line for the HELP Output channel (e.g. a failed measurement that will be retried). */
+  log?: string;
 }
 
 export type { DeviceInfo, DeviceOrigin } from '../core/predictor/service';
@@ -153,7 +155,7 @@ export interface AdaptLocalParams {
 
 /** "HELP: Measure on device...": adapt to a help.devices entry, or (with `model`) time one .onnx file. */
 export interface MeasureParams {
-  device: { name: string; runner: 'onnxruntime' | 'command'; space?: string; command?: string; threads?: number };
+  device: { name: string; runner: 'onnxruntime' | 'command'; space?: string; command?: string; threads?: number; timeoutS?: number; firstRunTimeoutS?: number };
   space?: string;
   /** The architecture being edited: measured too. */
   spec?: string;

@@ -22,7 +22,10 @@
 // Failures: a failed visit (the runner's error) is retried in a later pass; after `maxFailures` failures
 // the architecture is dropped and the result says why. A runner that fails on 3 architectures before any
 // success, or an architecture listed as `required` (the 10 references of an adaptation) being dropped,
-// ends the measurement with the runner's error. Cancellation (an AbortSignal) is checked between runs.
+// ends the measurement with the runner's error, as does a fatal error (a device that never answered, a
+// model that cannot be fed) at once. Cancellation (an AbortSignal) is checked between runs. While a visit
+// runs, its progress is repeated every `tickMs` with the time elapsed, so that a slow or silent device
+// shows the seconds passing rather than a frozen message.
 import { makeRng, shuffleInPlace } from '../spaces/space';
 import { CancelledError, MeasurementError, ProtocolOptions, Runner, RunnerSession, throwIfAborted } from './runners/runner';
 
@@ -79,6 +82,8 @@ export interface MeasureProgress {
   /** Visit of this architecture (1-based). */
   pass: number;
   elapsedMs: number;
+  /** A repeat of the visit's progress while it runs, with the time updated (counts no new visit). */
+  waiting?: boolean;
 }
 
 export interface MeasureOptions {
@@ -87,6 +92,10 @@ export interface MeasureOptions {
   onProgress?(p: MeasureProgress): void;
   /** Architectures that must be measured: dropping one ends the measurement with its error. */
   required?: Iterable<string>;
+  /** Every failed visit, with the runner's error (also the retried ones). */
+  onFailure?(arch: string, message: string): void;
+  /** How often a running visit's progress is repeated (ms, default 1000). */
+  tickMs?: number;
 }
 
 export interface MeasureResult {
@@ -206,7 +215,11 @@ export async function measureArchitectures(runner: Runner, items: MeasureItem[],
     for (const st of todo) {
       throwIfAborted(o.signal);
       visits++;
-      o.onProgress?.({ arch: st.item.arch, visit: visits, planned, pass: st.minima.length + 1, elapsedMs: Date.now() - started });
+      const progress: MeasureProgress = { arch: st.item.arch, visit: visits, planned, pass: st.minima.length + 1, elapsedMs: Date.now() - started };
+      o.onProgress?.(progress);
+      const onProgress = o.onProgress;
+      const ticker = onProgress ? setInterval(() => onProgress({ ...progress, elapsedMs: Date.now() - started, waiting: true }), o.tickMs ?? 1000) : undefined;
+      ticker?.unref();
       try {
         const model = await st.item.model();
         const session = await runner.open(model, o.signal);
@@ -222,6 +235,8 @@ export async function measureArchitectures(runner: Runner, items: MeasureItem[],
       } catch (e) {
         if (e instanceof CancelledError || o.signal?.aborted) throw new CancelledError();
         const msg = ((e as Error).message ?? String(e)).split('\n')[0];
+        o.onFailure?.(st.item.arch, msg);
+        if (e instanceof MeasurementError && e.fatal) throw new MeasurementError(msg, { fatal: true });
         st.errors.push(msg);
         failures++;
         failedArchs.add(st.item.arch);
@@ -232,6 +247,8 @@ export async function measureArchitectures(runner: Runner, items: MeasureItem[],
           st.dropped = true;
           if (required.has(st.item.arch)) throw new MeasurementError(`${st.item.arch} could not be measured (${st.errors.length} attempts): ${msg}`);
         }
+      } finally {
+        if (ticker) clearInterval(ticker);
       }
     }
   }
