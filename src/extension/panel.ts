@@ -1,6 +1,7 @@
 // The latency panel (a webview beside the editor): per-device bars for the current architecture, a
 // histogram of predicted latency over the space on a chosen device with the current architecture marked,
 // and predicted vs measured for the samples of adapted devices. Follows the active editor.
+import { isMeasurableSpace } from '../core/devices/measurable';
 import vscode = require('vscode');
 import { specCaveats } from '../core/spaces/caveats';
 import type { FoundSpec } from '../core/spaces/findSpecs';
@@ -111,7 +112,7 @@ export class LatencyPanel implements vscode.Disposable {
       this.post({ type: 'empty', message: 'Open a file with an architecture (a NAS-Bench-201 cell string, an FBNet or OFA config, a HAT SubTransformer config) to see its latency.' });
       return;
     }
-    this.post({ type: 'target', space: t.space, spec: t.spec, source: t.source, caveats: specCaveats(t.space, t.spec) });
+    this.post({ type: 'target', space: t.space, spec: t.spec, source: t.source, caveats: specCaveats(t.space, t.spec), measurable: isMeasurableSpace(t.space) });
     let rows;
     try {
       rows = await this.latency.allDevices(t.space, t.spec);
