@@ -33,6 +33,7 @@ import { deviceFileIn, measureAndAdapt, progressText, saveAdapted, DEFAULT_EXTRA
 import { measureArchitectures, MeasureProgress } from '../core/devices/measure';
 import { checkMeasurable } from '../core/devices/models';
 import { makeRunner } from '../core/devices/runners';
+import { InputShapeError, OnnxRuntimeRunner } from '../core/devices/runners/onnxruntime';
 import { CancelledError, MeasurementError, Runner } from '../core/devices/runners/runner';
 import { EditSpace, getEditSpace, nearestUnderBudget, NearestResult, NearestStats, PredictMs } from '../core/nas/nearest';
 import { evolveSteps } from '../core/nas/evolution';
@@ -383,6 +384,21 @@ function optionalInt(v: unknown, name: string, lo: number, hi: number): number |
   return v;
 }
 
+/** help.inputShapes' entry for a model: {inputName: [dims]} (at most 256 inputs of at most 64 dims). */
+function inputShapesOf(v: unknown): Record<string, number[]> | undefined {
+  if (v === undefined || v === null) return undefined;
+  const bad = () => new WorkerError('bad-request', '"inputShapes" must map input names to lists of positive integers');
+  if (typeof v !== 'object' || Array.isArray(v)) throw bad();
+  const entries = Object.entries(v as Record<string, unknown>);
+  if (entries.length > 256) throw bad();
+  const out: Record<string, number[]> = {};
+  for (const [name, dims] of entries) {
+    if (!Array.isArray(dims) || dims.length > 64 || !dims.every((d) => Number.isInteger(d) && d > 0 && d < 2 ** 31)) throw bad();
+    out[name] = dims as number[];
+  }
+  return out;
+}
+
 function optionalSeconds(v: unknown, name: string): number | undefined {
   if (v === undefined || v === null) return undefined;
   if (typeof v !== 'number' || !(v > 0) || v > 86400) throw new WorkerError('bad-request', `"${name}" must be a number of seconds from 0 to 86400`);
@@ -467,6 +483,7 @@ async function measure(params: MeasureParams, ctx: Ctx): Promise<AdaptResult | M
     threads: optionalInt(d.threads, 'threads', 1, 256),
     timeoutS: optionalSeconds(d.timeoutS, 'timeoutS'),
     firstRunTimeoutS: optionalSeconds(d.firstRunTimeoutS, 'firstRunTimeoutS'),
+    inputShapes: d.runner === 'command' ? undefined : inputShapesOf(params.inputShapes),
   });
   if (params.model !== undefined && params.model !== null) {
     if (typeof params.model !== 'string' || !fs.existsSync(params.model)) throw new WorkerError('bad-request', `"model" must be an existing .onnx file`);
@@ -492,9 +509,11 @@ async function measureModel(model: string, device: string, runner: Runner, ctx: 
   try {
     const m = await measureArchitectures(runner, [{ arch: path.basename(model), model: () => file }], { signal: ctx.signal, onProgress: r.measured, onFailure: r.failed, required: [path.basename(model)] });
     const s = m.samples[0];
-    return { device, model, latency_ms: s.latency_ms, median_ms: s.median_ms, spread: s.spread, runs: s.runs, visits: s.minima.length, warnings: m.warnings, seconds: Math.round(m.seconds * 10) / 10 };
+    const notes = runner instanceof OnnxRuntimeRunner ? [...runner.inputNotes] : [];
+    return { device, model, latency_ms: s.latency_ms, median_ms: s.median_ms, spread: s.spread, runs: s.runs, visits: s.minima.length, warnings: [...notes, ...m.warnings], seconds: Math.round(m.seconds * 10) / 10 };
   } catch (e) {
     if (e instanceof CancelledError) throw new WorkerError('cancelled', 'cancelled');
+    if (e instanceof InputShapeError) throw new WorkerError('unsupported', `${e.message}; in the editor, under a pattern of the file in the help.inputShapes setting, e.g. {"**/${path.basename(model).slice(0, 80)}": {...}}`);
     if (e instanceof MeasurementError) throw new WorkerError('failed', e.message);
     throw e;
   } finally {

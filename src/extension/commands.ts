@@ -11,6 +11,7 @@ import { Config } from './config';
 import { formatMs, originText, shortError } from './lensText';
 import { DeviceSetting, KNOWN_SPACES, validateDevice } from './settings';
 import { WorkerError } from './worker-client';
+import { globMatcher } from './glob';
 import { neutraliseForDisplay } from '../core/text/safeText';
 import { isMeasurableSpace as isMeasurable, MEASURABLE_SPACES } from '../core/devices/measurable';
 
@@ -73,15 +74,37 @@ function withWorkerProgress<T>(ctx: CommandContext, title: string, method: strin
   );
 }
 
-/** The end of a measurement that did not finish: cancelled (said so) or failed (logged and shown). */
+/** The end of a measurement that did not finish: cancelled (said so) or failed (logged and shown; a model
+ *  that needs its input shapes gets the way to the setting). */
 function reportUnfinished(ctx: CommandContext, what: string, e: unknown): void {
   if ((e as WorkerError).code === 'cancelled') {
     ctx.log(`${what}: cancelled`);
     void vscode.window.showInformationMessage(shown(`HELP: ${what} was cancelled; nothing was saved.`));
     return;
   }
-  ctx.log(`${what} failed: ${errorText(e)}`);
-  void vscode.window.showErrorMessage(shown(`HELP: ${what} failed: ${errorText(e)}`));
+  const text = errorText(e);
+  ctx.log(`${what} failed: ${text}`);
+  if (!text.includes('help.inputShapes')) {
+    void vscode.window.showErrorMessage(shown(`HELP: ${what} failed: ${text}`));
+    return;
+  }
+  void vscode.window.showErrorMessage(shown(`HELP: ${what} needs the shape of an input: ${text}`), 'Open Settings').then((pick) => {
+    if (pick === 'Open Settings') void vscode.commands.executeCommand('workbench.action.openSettings', 'help.inputShapes');
+  });
+}
+
+/** The shapes help.inputShapes gives for a model file ({glob: {inputName: dims}}; the first glob matching
+ *  its workspace-relative or absolute path), or undefined. The worker checks the shapes. */
+function inputShapesFor(model: string): Record<string, number[]> | undefined {
+  const raw = vscode.workspace.getConfiguration('help').get<unknown>('inputShapes');
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) return undefined;
+  const rel = vscode.workspace.asRelativePath ? vscode.workspace.asRelativePath(model, false) : model;
+  for (const [glob, shapes] of Object.entries(raw as Record<string, unknown>).slice(0, 256)) {
+    if (!shapes || typeof shapes !== 'object' || Array.isArray(shapes)) continue;
+    const matches = globMatcher(glob);
+    if (matches(rel) || matches(model)) return shapes as Record<string, number[]>;
+  }
+  return undefined;
 }
 
 export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
@@ -201,6 +224,7 @@ export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
           space,
           spec: spec?.spec,
           model: arg?.model,
+          inputShapes: arg?.model && device.runner === 'onnxruntime' ? inputShapesFor(arg.model) : undefined,
           extra: s.adaptExtra,
           outDir: ctx.adaptedDir,
           trusted: vscode.workspace.isTrusted,

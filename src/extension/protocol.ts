@@ -161,6 +161,8 @@ export interface MeasureParams {
   spec?: string;
   /** An .onnx file to time instead of adapting. */
   model?: string;
+  /** With `model` on onnxruntime: shapes to feed, by input name (from help.inputShapes). */
+  inputShapes?: Record<string, number[]>;
   extra?: number;
   outDir: string;
   /** The workspace is trusted (required for command runners). */

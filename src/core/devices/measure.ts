@@ -236,7 +236,7 @@ export async function measureArchitectures(runner: Runner, items: MeasureItem[],
         if (e instanceof CancelledError || o.signal?.aborted) throw new CancelledError();
         const msg = ((e as Error).message ?? String(e)).split('\n')[0];
         o.onFailure?.(st.item.arch, msg);
-        if (e instanceof MeasurementError && e.fatal) throw new MeasurementError(msg, { fatal: true });
+        if (e instanceof MeasurementError && e.fatal) throw e;
         st.errors.push(msg);
         failures++;
         failedArchs.add(st.item.arch);

@@ -1,7 +1,7 @@
 // A runner from settings (the CLI's flags, a help.devices entry); bad settings are SpecErrors (bad input).
 import { SpecError } from '../../spaces/space';
 import { CommandRunner, TemplateError } from './command';
-import { GRAPH_OPT_LEVELS, GraphOptLevel, OnnxRuntimeRunner } from './onnxruntime';
+import { GRAPH_OPT_LEVELS, GraphOptLevel, InputShapes, OnnxRuntimeRunner } from './onnxruntime';
 import type { Runner } from './runner';
 
 export interface RunnerSpec {
@@ -11,6 +11,8 @@ export interface RunnerSpec {
   graphOptimizationLevel?: string;
   timeoutS?: number;
   firstRunTimeoutS?: number;
+  /** onnxruntime: shapes to feed, by input name (for inputs with open dimensions). */
+  inputShapes?: InputShapes;
 }
 
 export function makeRunner(s: RunnerSpec): Runner {
@@ -22,7 +24,7 @@ export function makeRunner(s: RunnerSpec): Runner {
     if (s.graphOptimizationLevel !== undefined && !(GRAPH_OPT_LEVELS as readonly string[]).includes(s.graphOptimizationLevel)) {
       throw new SpecError(`graph optimisation level must be one of ${GRAPH_OPT_LEVELS.join(', ')}, got "${s.graphOptimizationLevel}"`);
     }
-    return new OnnxRuntimeRunner({ threads: s.threads, graphOptimizationLevel: s.graphOptimizationLevel as GraphOptLevel | undefined });
+    return new OnnxRuntimeRunner({ threads: s.threads, graphOptimizationLevel: s.graphOptimizationLevel as GraphOptLevel | undefined, inputShapes: s.inputShapes });
   }
   if (kind === 'command') {
     if (typeof s.command !== 'string' || s.command.trim() === '') throw new SpecError('the command runner needs a command template, e.g. "ssh pi@board ./bench --model {model}"');
