@@ -33,6 +33,7 @@ import { deviceFileIn, measureAndAdapt, progressText, saveAdapted, DEFAULT_EXTRA
 import { measureArchitectures, MeasureProgress } from '../core/devices/measure';
 import { checkMeasurable } from '../core/devices/models';
 import { makeRunner } from '../core/devices/runners';
+import { counted } from '../core/text/plural';
 import { InputShapeError, OnnxRuntimeRunner } from '../core/devices/runners/onnxruntime';
 import { CancelledError, MeasurementError, Runner } from '../core/devices/runners/runner';
 import { EditSpace, getEditSpace, nearestUnderBudget, NearestResult, NearestStats, PredictMs } from '../core/nas/nearest';
@@ -619,7 +620,7 @@ async function nearestFaster(params: NearestFasterParams, ctx: Ctx): Promise<Nea
   if (candidates.length === 0 && (space === 'fbnet' || space === 'ofa')) {
     await yieldToMessages();
     if (ctx.cancelled()) throw new WorkerError('cancelled', 'cancelled');
-    ctx.progress({ message: `nothing within ${stats.reached} edits: evolutionary search` });
+    ctx.progress({ message: `nothing within ${counted(stats.reached, 'edit')}: evolutionary search` });
     // One generation at a time, answering other requests (and seeing a cancellation) in between.
     const steps = evolveSteps(space, predict, { start }, { budgetMs: searchMs, floorMs: deviceLatencyFloorMs(handle), objective: 'edits', seed: 0 });
     let r;

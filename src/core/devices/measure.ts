@@ -27,6 +27,7 @@
 // runs, its progress is repeated every `tickMs` with the time elapsed, so that a slow or silent device
 // shows the seconds passing rather than a frozen message.
 import { makeRng, shuffleInPlace } from '../spaces/space';
+import { counted } from '../text/plural';
 import { CancelledError, MeasurementError, ProtocolOptions, Runner, RunnerSession, throwIfAborted } from './runners/runner';
 
 export type { ProtocolOptions } from './runners/runner';
@@ -273,9 +274,9 @@ export async function measureArchitectures(runner: Runner, items: MeasureItem[],
   }
   const warnings: string[] = [];
   const retried = samples.filter((s) => s.failures > 0);
-  if (retried.length) warnings.push(`${retried.length} architecture(s) failed once or more and were measured on a retry (e.g. ${retried[0].arch})`);
+  if (retried.length) warnings.push(`${counted(retried.length, 'architecture')} failed once or more and ${retried.length === 1 ? 'was' : 'were'} measured on a retry (e.g. ${retried[0].arch})`);
   const noisy = samples.filter((s) => s.noisy);
-  if (noisy.length) warnings.push(`${noisy.length} architecture(s) were still getting faster after ${p.maxPasses} visits (a busy machine?); their fastest run is kept`);
-  if (dropped.length) warnings.push(`${dropped.length} architecture(s) dropped after ${p.maxFailures} failed attempts, e.g. ${dropped[0].arch}: ${dropped[0].reason}`);
+  if (noisy.length) warnings.push(`${counted(noisy.length, 'architecture')} ${noisy.length === 1 ? 'was' : 'were'} still getting faster after ${p.maxPasses} visits (a busy machine?); the fastest run is kept`);
+  if (dropped.length) warnings.push(`${counted(dropped.length, 'architecture')} dropped after ${p.maxFailures} failed attempts, e.g. ${dropped[0].arch}: ${dropped[0].reason}`);
   return { samples, dropped, warnings, protocol: p, visits, seconds: (Date.now() - started) / 1000 };
 }
