@@ -120,7 +120,7 @@ test('cancellation stops a running command', async () => {
   assert.ok(Date.now() - t0 < 2500);
 });
 
-test('an unreachable device (no answer) fails within the first-run timeout, and the measurement stops there', async () => {
+test('an unreachable device (no answer) fails within the first-run timeout, and the measurement stops there; once a device has answered, runs get the full timeout', async () => {
   const pidFile = path.join(tmp, 'unreachable.pid');
   // The full timeout (2 s, three architectures) would take over 6 s; the first-run timeout 0.4 s.
   const runner = new CommandRunner({ template: `${node} ${JSON.stringify(path.join(fixtures, 'hang.js'))} {model} ${JSON.stringify(pidFile)}`, timeoutS: 2, firstRunTimeoutS: 0.4 });
@@ -140,16 +140,15 @@ test('an unreachable device (no answer) fails within the first-run timeout, and 
   // The default first-run timeout is 15 s, or the run timeout if shorter.
   assert.equal(new CommandRunner({ template: `${node} ${fake} {model}` }).settings.firstRunTimeoutS, 15);
   assert.equal(new CommandRunner({ template: `${node} ${fake} {model}`, timeoutS: 5 }).settings.firstRunTimeoutS, 5);
-});
 
-test('once the device has answered, runs get the full timeout', async () => {
+  // Once the device has answered, runs get the full timeout.
   // Answers at once the first time, then takes 600 ms a run: longer than the first-run timeout.
   const slowLater = path.join(tmp, 'slow-later.js');
   const seen = path.join(tmp, 'slow-later.seen');
   fs.writeFileSync(slowLater, `const fs = require('fs'); const f = ${JSON.stringify(seen)};
 if (!fs.existsSync(f)) { fs.writeFileSync(f, ''); console.log('latency_ms: 1'); } else setTimeout(() => console.log('latency_ms: 600'), 600);`);
-  const runner = new CommandRunner({ template: `${node} ${JSON.stringify(slowLater)} {model}`, timeoutS: 5, firstRunTimeoutS: 0.3 });
-  const s = await runner.open(model);
+  const answering = new CommandRunner({ template: `${node} ${JSON.stringify(slowLater)} {model}`, timeoutS: 5, firstRunTimeoutS: 0.3 });
+  const s = await answering.open(model);
   assert.equal(await s.run(), 1);
   assert.equal(await s.run(), 600);
 });
