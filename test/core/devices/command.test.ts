@@ -142,15 +142,15 @@ test('an unreachable device (no answer) fails within the first-run timeout, and 
   assert.equal(new CommandRunner({ template: `${node} ${fake} {model}`, timeoutS: 5 }).settings.firstRunTimeoutS, 5);
 
   // Once the device has answered, runs get the full timeout.
-  // Answers at once the first time, then takes 600 ms a run: longer than the first-run timeout.
-  const slowLater = path.join(tmp, 'slow-later.js');
+  // Answers at once the first time, then takes 2 s a run: longer than the first-run timeout (a shell
+  // script, whose start-up is quick even on a loaded machine).
+  const slowLater = path.join(tmp, 'slow-later.sh');
   const seen = path.join(tmp, 'slow-later.seen');
-  fs.writeFileSync(slowLater, `const fs = require('fs'); const f = ${JSON.stringify(seen)};
-if (!fs.existsSync(f)) { fs.writeFileSync(f, ''); console.log('latency_ms: 1'); } else setTimeout(() => console.log('latency_ms: 600'), 600);`);
-  const answering = new CommandRunner({ template: `${node} ${JSON.stringify(slowLater)} {model}`, timeoutS: 5, firstRunTimeoutS: 0.3 });
+  fs.writeFileSync(slowLater, `if [ -f '${seen}' ]; then sleep 2; echo 2000; else : > '${seen}'; echo 1; fi\n`);
+  const answering = new CommandRunner({ template: `/bin/sh ${JSON.stringify(slowLater)} {model}`, timeoutS: 10, firstRunTimeoutS: 1.5 });
   const s = await answering.open(model);
   assert.equal(await s.run(), 1);
-  assert.equal(await s.run(), 600);
+  assert.equal(await s.run(), 2000);
 });
 
 test("a failure quotes the end of the device's error output, where the error is", async () => {

@@ -160,8 +160,14 @@ export function runCommandOnce(o: CommandRunnerOptions, modelPath: string, signa
     let why: 'timeout' | 'cancelled' | undefined;
     child.stdout!.setEncoding('utf8');
     child.stderr!.setEncoding('utf8');
-    child.stdout!.on('data', (s: string) => out.length < MAX_OUTPUT && (out += s));
-    child.stderr!.on('data', (s: string) => err.length < MAX_OUTPUT && (err += s));
+    // The last MAX_OUTPUT characters of each (the latency line and a program's error come last); cut
+    // back when twice that, so that keeping the tail stays linear in the output.
+    const keepTail = (kept: string, s: string) => {
+      const t = kept + s;
+      return t.length > 2 * MAX_OUTPUT ? t.slice(t.length - MAX_OUTPUT) : t;
+    };
+    child.stdout!.on('data', (s: string) => (out = keepTail(out, s)));
+    child.stderr!.on('data', (s: string) => (err = keepTail(err, s)));
     const stop = (reason: 'timeout' | 'cancelled') => {
       if (why) return;
       why = reason;

@@ -41,22 +41,25 @@ export function planInputShapes(inputs: readonly { name: string; shape: readonly
   const shapes: Record<string, number[]> = {};
   const notes: string[] = [];
   const open = (d: number | string) => !(typeof d === 'number' && Number.isInteger(d) && d > 0);
-  const show = (shape: readonly (number | string)[]) => `[${shape.map((d) => (open(d) ? (typeof d === 'string' && d ? d : '?') : d)).join(', ')}]`;
-  for (const input of inputs) {
+  // Names from the model, cut short in messages.
+  const cut = (name: string) => (name.length > 40 ? `${name.slice(0, 39)}…` : name);
+  const show = (shape: readonly (number | string)[]) => `[${shape.slice(0, 16).map((d) => (open(d) ? (typeof d === 'string' && d ? cut(d) : '?') : d)).join(', ')}${shape.length > 16 ? ', …' : ''}]`;
+  for (const { name: fullName, shape } of inputs) {
+    const input = { name: cut(fullName), shape };
     const declared = input.shape;
-    const g = Object.prototype.hasOwnProperty.call(given, input.name) ? given[input.name] : undefined;
+    const g = Object.prototype.hasOwnProperty.call(given, fullName) ? given[fullName] : undefined;
     if (g !== undefined) {
       const ok = Array.isArray(g) && g.length <= 64 && g.every((d) => Number.isInteger(d) && d > 0 && d <= MAX_DIM);
       if (!ok) throw new InputShapeError(`the shape given for input "${input.name}" must be a list of positive integers, got ${JSON.stringify(g).slice(0, 80)}`);
       const fits = declared.length === 0 || (declared.length === g.length && declared.every((d, i) => open(d) || d === g[i]));
       if (!fits) throw new InputShapeError(`the shape given for input "${input.name}", [${g.join(', ')}], does not fit the model's ${show(declared)}`);
-      shapes[input.name] = [...g];
+      shapes[fullName] = [...g];
       continue;
     }
     const needed: string[] = [];
     const dims = declared.map((d, i) => {
       if (!open(d)) return d as number;
-      const named = typeof d === 'string' && d ? `"${d}"` : `${i + 1}`;
+      const named = typeof d === 'string' && d ? `"${cut(d)}"` : `${i + 1}`;
       if ((i === 0 && declared.length > 1) || (typeof d === 'string' && BATCH_NAME.test(d))) {
         notes.push(`input "${input.name}": open dimension ${named} (batch) fed as 1`);
         return 1;
@@ -65,12 +68,12 @@ export function planInputShapes(inputs: readonly { name: string; shape: readonly
       return 1;
     });
     if (needed.length) {
-      const example = `{"${input.name}": [${dims.map((d, i) => (open(declared[i]) && !(i === 0 && declared.length > 1) ? 'N' : d)).join(', ')}]}`;
+      const example = `{"${input.name}": [${dims.slice(0, 16).map((d, i) => (open(declared[i]) && !(i === 0 && declared.length > 1) ? 'N' : d)).join(', ')}]}`;
       throw new InputShapeError(
-        `input "${input.name}" has the shape ${show(declared)}, whose dimension${needed.length === 1 ? '' : 's'} ${needed.join(', ')} the model leaves open: give the input's shape, e.g. ${example}`,
+        `input "${input.name}" has the shape ${show(declared)}, whose dimension${needed.length === 1 ? '' : 's'} ${needed.slice(0, 4).join(', ')}${needed.length > 4 ? ', …' : ''} the model leaves open: give the input's shape, e.g. ${example}`,
       );
     }
-    shapes[input.name] = dims;
+    shapes[fullName] = dims;
   }
   return { shapes, notes };
 }
