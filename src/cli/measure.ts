@@ -78,7 +78,7 @@ function progressPrinter(): { progress(p: MeasureProgress): void; phase(m: strin
       if (tty) {
         process.stderr.write(`\r\x1b[K${line}`);
         open = true;
-      } else if (Date.now() - last >= 2000 || p.visit === 1) {
+      } else if (Date.now() - last >= 2000 || (p.visit === 1 && !p.waiting)) {
         last = Date.now();
         process.stderr.write(line + '\n');
       }
