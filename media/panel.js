@@ -157,6 +157,8 @@
     if (!state.samples) return sec.append(el('p', { class: 'muted' }, '…')), sec;
     const series = state.samples.filter((s) => s.samples.length);
     if (!series.length) {
+      // Only what can work: HELP writes models (to measure) for some spaces only.
+      if (state.target && !state.target.measurable) return sec.append(el('p', { class: 'muted' }, `No adapted device: ${state.target.space} architectures cannot be measured (HELP writes ONNX models for nasbench201, fbnet and ofa only).`)), sec;
       const b = el('button', {}, 'Adapt to this machine');
       b.addEventListener('click', () => vscode.postMessage({ type: 'command', command: 'help.adaptLocal' }));
       sec.append(el('p', { class: 'muted' }, 'No adapted device for this space yet. ', b));
@@ -221,7 +223,7 @@
       case 'empty': Object.assign(state, { empty: m.message, target: undefined }); saveState(); break;
       case 'target':
         if (!state.target || state.target.spec !== m.spec || state.target.space !== m.space) Object.assign(state, { rows: undefined, histogram: undefined, samples: undefined });
-        Object.assign(state, { empty: undefined, error: undefined, target: { space: m.space, spec: m.spec, source: m.source, caveats: Array.isArray(m.caveats) ? m.caveats : [] } });
+        Object.assign(state, { empty: undefined, error: undefined, target: { space: m.space, spec: m.spec, source: m.source, caveats: Array.isArray(m.caveats) ? m.caveats : [], measurable: m.measurable !== false } });
         saveState();
         break;
       case 'error': state.error = m.message; break;

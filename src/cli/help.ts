@@ -34,6 +34,7 @@ const RUNNER: OptionHelp[] = [
   { name: 'threads', value: 'N', help: 'onnxruntime intra-op threads (default 1)' },
   { name: 'graph-opt', value: 'LEVEL', help: 'onnxruntime graph optimisation: disabled, basic, extended or all (default)' },
   { name: 'timeout-s', value: 'N', help: 'seconds a command run may take before it is killed (default 60)' },
+  { name: 'first-run-timeout-s', value: 'N', help: "seconds the command's first run may take; no answer by then ends the measurement (default 15)" },
   { name: 'warmup', value: 'N', help: 'warm-up runs per visit' },
   { name: 'runs', value: 'N', help: 'timed runs per visit' },
   { name: 'passes', value: 'MIN[-MAX]', help: 'visits per architecture' },
@@ -65,7 +66,7 @@ export const COMMAND_HELP: Record<string, CommandHelp> = {
   measure: {
     usage:
       'measure --space S --runner onnxruntime|command [--command TEMPLATE] [--threads N] [--graph-opt LEVEL]\n' +
-      '        [--timeout-s N] (--archs ARCHS.json | --references [--extra K]) --out SAMPLES.json [--name NAME]',
+      '        [--timeout-s N] [--first-run-timeout-s N] (--archs ARCHS.json | --references [--extra K]) --out SAMPLES.json [--name NAME]',
     summary:
       "measure architectures on a device (this machine's CPU, or a command printing ms; {model} is the\n" +
       '.onnx path) and write SAMPLES.json with the spread of each sample',

@@ -22,18 +22,25 @@ import { describeSpike } from '../core/predictor/adaptDevice';
 import { CancelledError } from '../core/devices/runners/runner';
 import type { Runner } from '../core/devices/runners/runner';
 
-const RUNNER_FLAGS = ['runner', 'command', 'threads', 'graph-opt', 'timeout-s', 'warmup', 'runs', 'passes'];
+const RUNNER_FLAGS = ['runner', 'command', 'threads', 'graph-opt', 'timeout-s', 'first-run-timeout-s', 'warmup', 'runs', 'passes'];
+
+function secondsFlag(args: Args, name: string): number | undefined {
+  const v = args.str(name);
+  const t = v === undefined ? undefined : Number(v);
+  if (t !== undefined && !(t > 0 && Number.isFinite(t))) throw new SpecError(`--${name} must be a positive number of seconds, got "${v}"`);
+  return t;
+}
 
 function runnerFrom(args: Args, fallback: 'onnxruntime' | 'command' = 'onnxruntime'): Runner {
-  const timeout = args.str('timeout-s');
-  const t = timeout === undefined ? undefined : Number(timeout);
-  if (t !== undefined && !(t > 0 && Number.isFinite(t))) throw new SpecError(`--timeout-s must be a positive number of seconds, got "${timeout}"`);
+  const t = secondsFlag(args, 'timeout-s');
+  const first = secondsFlag(args, 'first-run-timeout-s');
   return makeRunner({
     runner: args.str('runner') ?? fallback,
     command: args.str('command'),
     threads: args.has('threads') ? args.int('threads', 1, 1) : undefined,
     graphOptimizationLevel: args.str('graph-opt'),
     timeoutS: t,
+    firstRunTimeoutS: first,
   });
 }
 
@@ -71,7 +78,7 @@ function progressPrinter(): { progress(p: MeasureProgress): void; phase(m: strin
       if (tty) {
         process.stderr.write(`\r\x1b[K${line}`);
         open = true;
-      } else if (Date.now() - last >= 2000 || p.visit === 1) {
+      } else if (Date.now() - last >= 2000 || (p.visit === 1 && !p.waiting)) {
         last = Date.now();
         process.stderr.write(line + '\n');
       }

@@ -6,6 +6,7 @@
 //                with --start SPEC, the fewest edits from SPEC that fit the budget. No accuracy predictor
 //                ships for these spaces, so accuracy is not part of the search.
 // Bad input (and "nothing fits the budget") exits 2 with one line on stderr.
+import { counted } from '../core/text/plural';
 import * as fs from 'fs';
 import * as path from 'path';
 import { Args } from './args';
@@ -134,7 +135,7 @@ function printReport(r: Report, source: string) {
     lines.push(`next best:`);
     for (const t of r.top.slice(1)) {
       const acc = t.accuracy === undefined || t.accuracy === null ? '' : `${t.accuracy.toFixed(2)}%  `;
-      const ed = t.edits === undefined ? '' : `${t.edits} edits  `;
+      const ed = t.edits === undefined ? '' : `${counted(t.edits, 'edit ', 'edits')}  `;
       lines.push(`  ${acc}${ed}${fmt(t.predicted_ms)} ms  ${t.spec}`);
     }
   }

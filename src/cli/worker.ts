@@ -34,6 +34,8 @@ import { deviceFileIn, measureAndAdapt, progressText, saveAdapted, DEFAULT_EXTRA
 import { measureArchitectures, MeasureProgress } from '../core/devices/measure';
 import { checkMeasurable } from '../core/devices/models';
 import { makeRunner } from '../core/devices/runners';
+import { counted } from '../core/text/plural';
+import { InputShapeError, OnnxRuntimeRunner } from '../core/devices/runners/onnxruntime';
 import { CancelledError, MeasurementError, Runner } from '../core/devices/runners/runner';
 import { EditSpace, getEditSpace, nearestUnderBudget, NearestResult, NearestStats, PredictMs } from '../core/nas/nearest';
 import { evolveSteps } from '../core/nas/evolution';
@@ -392,6 +394,27 @@ function optionalInt(v: unknown, name: string, lo: number, hi: number): number |
   return v;
 }
 
+/** help.inputShapes' entry for a model: {inputName: [dims]} (at most 256 inputs of at most 64 dims). */
+function inputShapesOf(v: unknown): Record<string, number[]> | undefined {
+  if (v === undefined || v === null) return undefined;
+  const bad = () => new WorkerError('bad-request', '"inputShapes" must map input names to lists of positive integers');
+  if (typeof v !== 'object' || Array.isArray(v)) throw bad();
+  const entries = Object.entries(v as Record<string, unknown>);
+  if (entries.length > 256) throw bad();
+  const out: Record<string, number[]> = {};
+  for (const [name, dims] of entries) {
+    if (!Array.isArray(dims) || dims.length > 64 || !dims.every((d) => Number.isInteger(d) && d > 0 && d < 2 ** 31)) throw bad();
+    out[name] = dims as number[];
+  }
+  return out;
+}
+
+function optionalSeconds(v: unknown, name: string): number | undefined {
+  if (v === undefined || v === null) return undefined;
+  if (typeof v !== 'number' || !(v > 0) || v > 86400) throw new WorkerError('bad-request', `"${name}" must be a number of seconds from 0 to 86400`);
+  return v;
+}
+
 function outDirOf(v: unknown): string {
   if (typeof v !== 'string' || v === '') throw new WorkerError('bad-request', '"outDir" must be the folder for adapted devices');
   fs.mkdirSync(v, { recursive: true });
@@ -412,7 +435,8 @@ function reporter(ctx: Ctx) {
   const started = Date.now();
   return {
     phase: (message: string) => ctx.progress({ message }),
-    measured: (p: MeasureProgress) => ctx.progress({ message: progressText(p, 40), increment: p.visit <= p.planned ? 90 / p.planned : 0 }),
+    measured: (p: MeasureProgress) => ctx.progress({ message: progressText(p, 40), increment: !p.waiting && p.visit <= p.planned ? 90 / p.planned : 0 }),
+    failed: (arch: string, message: string) => ctx.progress({ log: `measurement of ${arch} failed: ${message}` }),
     elapsed: () => (Date.now() - started) / 1000,
   };
 }
@@ -429,7 +453,7 @@ async function adaptWith(ctx: Ctx, o: { space: string; name: string; runner: Run
   const r = reporter(ctx);
   const file = deviceFileIn(o.outDir, space, o.name);
   try {
-    const a = await measureAndAdapt({ predictor: p, name: o.name, runner: o.runner, extra: o.extra, archs: o.archs, signal: ctx.signal, onProgress: r.measured, onPhase: r.phase });
+    const a = await measureAndAdapt({ predictor: p, name: o.name, runner: o.runner, extra: o.extra, archs: o.archs, signal: ctx.signal, onProgress: r.measured, onFailure: r.failed, onPhase: r.phase });
     const saved = saveAdapted(file, a.device, a.record);
     ctx.progress({ message: 'saved', increment: 10 });
     const c = a.device.adaptation.combination;
@@ -463,7 +487,14 @@ async function measure(params: MeasureParams, ctx: Ctx): Promise<AdaptResult | M
   if (!d || typeof d !== 'object' || typeof d.name !== 'string' || !d.name.trim()) throw new WorkerError('bad-request', '"device" must be a device setting {name, runner, ...}');
   // Defence in depth: the extension checks workspace trust before it asks; a command runs only when it says so.
   if (d.runner === 'command' && params.trusted !== true) throw new WorkerError('unsupported', `device "${d.name}" runs a command, which HELP does only in a trusted workspace`);
-  const runner = runnerOf({ runner: d.runner, command: d.command, threads: optionalInt(d.threads, 'threads', 1, 256) });
+  const runner = runnerOf({
+    runner: d.runner,
+    command: d.command,
+    threads: optionalInt(d.threads, 'threads', 1, 256),
+    timeoutS: optionalSeconds(d.timeoutS, 'timeoutS'),
+    firstRunTimeoutS: optionalSeconds(d.firstRunTimeoutS, 'firstRunTimeoutS'),
+    inputShapes: d.runner === 'command' ? undefined : inputShapesOf(params.inputShapes),
+  });
   if (params.model !== undefined && params.model !== null) {
     if (typeof params.model !== 'string' || !fs.existsSync(params.model)) throw new WorkerError('bad-request', `"model" must be an existing .onnx file`);
     return measureModel(params.model, d.name, runner, ctx);
@@ -486,11 +517,13 @@ async function measureModel(model: string, device: string, runner: Runner, ctx: 
   }
   const r = reporter(ctx);
   try {
-    const m = await measureArchitectures(runner, [{ arch: path.basename(model), model: () => file }], { signal: ctx.signal, onProgress: r.measured, required: [path.basename(model)] });
+    const m = await measureArchitectures(runner, [{ arch: path.basename(model), model: () => file }], { signal: ctx.signal, onProgress: r.measured, onFailure: r.failed, required: [path.basename(model)] });
     const s = m.samples[0];
-    return { device, model, latency_ms: s.latency_ms, median_ms: s.median_ms, spread: s.spread, runs: s.runs, visits: s.minima.length, warnings: m.warnings, seconds: Math.round(m.seconds * 10) / 10 };
+    const notes = runner instanceof OnnxRuntimeRunner ? [...runner.inputNotes] : [];
+    return { device, model, latency_ms: s.latency_ms, median_ms: s.median_ms, spread: s.spread, runs: s.runs, visits: s.minima.length, warnings: [...notes, ...m.warnings], seconds: Math.round(m.seconds * 10) / 10 };
   } catch (e) {
     if (e instanceof CancelledError) throw new WorkerError('cancelled', 'cancelled');
+    if (e instanceof InputShapeError) throw new WorkerError('unsupported', `${e.message}; in the editor, under a pattern of the file in the help.inputShapes setting, e.g. {"**/${path.basename(model).slice(0, 80)}": {...}}`);
     if (e instanceof MeasurementError) throw new WorkerError('failed', e.message);
     throw e;
   } finally {
@@ -596,7 +629,7 @@ async function nearestFaster(params: NearestFasterParams, ctx: Ctx): Promise<Nea
   if (candidates.length === 0 && (space === 'fbnet' || space === 'ofa')) {
     await yieldToMessages();
     if (ctx.cancelled()) throw new WorkerError('cancelled', 'cancelled');
-    ctx.progress({ message: `nothing within ${stats.reached} edits: evolutionary search` });
+    ctx.progress({ message: `nothing within ${counted(stats.reached, 'edit')}: evolutionary search` });
     // One generation at a time, answering other requests (and seeing a cancellation) in between.
     const steps = evolveSteps(space, predict, { start }, { budgetMs: searchMs, floorMs: deviceLatencyFloorMs(handle), objective: 'edits', seed: 0 });
     let r;

@@ -12,7 +12,9 @@ import { Config } from './config';
 import { formatMs, originText, shortError } from './lensText';
 import { DeviceSetting, KNOWN_SPACES, validateDevice } from './settings';
 import { WorkerError } from './worker-client';
+import { globMatcher } from './glob';
 import { neutraliseForDisplay } from '../core/text/safeText';
+import { isMeasurableSpace as isMeasurable, MEASURABLE_SPACES } from '../core/devices/measurable';
 
 // Device names (settings, adapted device files), file names and device output reach notifications through
 // these messages: `shown` neutralises escape sequences, controls and bidi characters in a whole message.
@@ -34,11 +36,20 @@ function errorText(e: unknown): string {
   return err?.message ?? String(e);
 }
 
-async function chooseSpace(ctx: CommandContext, title: string): Promise<string | undefined> {
+/** The space of the architecture being edited, or one the user picks (with `measurable`, only spaces
+ *  HELP can write models for are offered). */
+async function chooseSpace(ctx: CommandContext, title: string, measurable = false): Promise<string | undefined> {
   const here = ctx.index.current(vscode.window.activeTextEditor);
   if (here) return here.space;
-  const pick = await vscode.window.showQuickPick(KNOWN_SPACES, { title, placeHolder: 'Search space' });
+  const pick = await vscode.window.showQuickPick(measurable ? KNOWN_SPACES.filter(isMeasurable) : KNOWN_SPACES, { title, placeHolder: 'Search space' });
   return pick;
+}
+
+/** Said before anything starts: measuring needs an ONNX model HELP can write for the space. */
+function notMeasurable(space: string): void {
+  void vscode.window.showInformationMessage(
+    shown(`HELP: ${space} architectures cannot be measured: HELP writes ONNX models for ${MEASURABLE_SPACES.join(', ')} only. Their predictions use the built-in devices.`),
+  );
 }
 
 /** The outcome of an adaptation: an information message, and the measurement's warnings if any. */
@@ -49,11 +60,52 @@ function reportAdapted(r: AdaptResult, log: (line: string) => void): void {
   if (r.warnings.length) void vscode.window.showWarningMessage(shown(`HELP: ${r.warnings.join('; ')}`));
 }
 
-/** Runs a long worker method with a cancellable notification showing its progress messages. */
+/** Runs a long worker method with a cancellable notification showing its progress messages (the lines it
+ *  logs, such as failed measurements, go to the HELP Output channel). */
 function withWorkerProgress<T>(ctx: CommandContext, title: string, method: string, params: unknown): Thenable<T> {
   return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: shown(title), cancellable: true }, (progress, token) =>
-    ctx.latency.worker.request<T>(method, params, { timeoutMs: 0, token, onProgress: (p: WorkerProgress) => progress.report(p) }),
+    ctx.latency.worker.request<T>(method, params, {
+      timeoutMs: 0,
+      token,
+      onProgress: (p: WorkerProgress) => {
+        if (typeof p.log === 'string') ctx.log(p.log);
+        if (p.message !== undefined || p.increment !== undefined) progress.report({ message: p.message, increment: p.increment });
+      },
+    }),
   );
+}
+
+/** The end of a measurement that did not finish: cancelled (said so) or failed (logged and shown; a model
+ *  that needs its input shapes gets the way to the setting). */
+function reportUnfinished(ctx: CommandContext, what: string, e: unknown): void {
+  if ((e as WorkerError).code === 'cancelled') {
+    ctx.log(`${what}: cancelled`);
+    void vscode.window.showInformationMessage(shown(`HELP: ${what} was cancelled; nothing was saved.`));
+    return;
+  }
+  const text = errorText(e);
+  ctx.log(`${what} failed: ${text}`);
+  if (!text.includes('help.inputShapes')) {
+    void vscode.window.showErrorMessage(shown(`HELP: ${what} failed: ${text}`));
+    return;
+  }
+  void vscode.window.showErrorMessage(shown(`HELP: ${what} needs the shape of an input: ${text}`), 'Open Settings').then((pick) => {
+    if (pick === 'Open Settings') void vscode.commands.executeCommand('workbench.action.openSettings', 'help.inputShapes');
+  });
+}
+
+/** The shapes help.inputShapes gives for a model file ({glob: {inputName: dims}}; the first glob matching
+ *  its workspace-relative or absolute path), or undefined. The worker checks the shapes. */
+function inputShapesFor(model: string): Record<string, number[]> | undefined {
+  const raw = vscode.workspace.getConfiguration('help').get<unknown>('inputShapes');
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) return undefined;
+  const rel = vscode.workspace.asRelativePath ? vscode.workspace.asRelativePath(model, false) : model;
+  for (const [glob, shapes] of Object.entries(raw as Record<string, unknown>).slice(0, 256)) {
+    if (!shapes || typeof shapes !== 'object' || Array.isArray(shapes)) continue;
+    const matches = globMatcher(glob);
+    if (matches(rel) || matches(model)) return shapes as Record<string, number[]>;
+  }
+  return undefined;
 }
 
 export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
@@ -69,8 +121,9 @@ export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
     }),
 
     vscode.commands.registerCommand('help.adaptLocal', async () => {
-      const space = await chooseSpace(ctx, 'HELP: Adapt to this machine');
+      const space = await chooseSpace(ctx, 'HELP: Adapt to this machine', true);
       if (!space) return;
+      if (!isMeasurable(space)) return notMeasurable(space);
       const s = config.get();
       const local = s.devices.find((d) => d.runner === 'onnxruntime' && (!d.space || d.space === space));
       try {
@@ -85,8 +138,7 @@ export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
         latency.invalidate();
         reportAdapted(r, ctx.log);
       } catch (e) {
-        if ((e as WorkerError).code === 'cancelled') return;
-        void vscode.window.showErrorMessage(shown(`HELP: cannot adapt to this machine: ${errorText(e)}`));
+        reportUnfinished(ctx, `adapting to this machine (${space})`, e);
       }
     }),
 
@@ -162,8 +214,9 @@ export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
       let spec: FoundSpec | undefined;
       if (!arg?.model) {
         spec = ctx.index.current(vscode.window.activeTextEditor);
-        space = device.space ?? spec?.space ?? (await chooseSpace(ctx, 'HELP: Measure on device'));
+        space = device.space ?? spec?.space ?? (await chooseSpace(ctx, 'HELP: Measure on device', true));
         if (!space) return;
+        if (!isMeasurable(space)) return notMeasurable(space);
       }
       try {
         fs.mkdirSync(ctx.adaptedDir, { recursive: true });
@@ -172,6 +225,7 @@ export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
           space,
           spec: spec?.spec,
           model: arg?.model,
+          inputShapes: arg?.model && device.runner === 'onnxruntime' ? inputShapesFor(arg.model) : undefined,
           extra: s.adaptExtra,
           outDir: ctx.adaptedDir,
           trusted: vscode.workspace.isTrusted,
@@ -187,8 +241,7 @@ export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
         latency.invalidate();
         reportAdapted(r, ctx.log);
       } catch (e) {
-        if ((e as WorkerError).code === 'cancelled') return;
-        void vscode.window.showErrorMessage(shown(`HELP: cannot measure on ${device.name}: ${errorText(e)}`));
+        reportUnfinished(ctx, arg?.model ? `measuring ${path.basename(arg.model)} on ${device.name}` : `adapting to ${device.name}`, e);
       }
     }),
 

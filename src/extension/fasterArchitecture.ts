@@ -5,6 +5,7 @@
 // predicted latency and, where known, accuracy, and rewrites the spec in place with the one picked, in the
 // form it is written in (specRewrite.ts). HAT has no search: its action is shown disabled, with the reason.
 import * as vscode from 'vscode';
+import { counted } from '../core/text/plural';
 import { FoundSpec, specAt } from '../core/spaces/findSpecs';
 import type { LatencyService } from './latency';
 import type { SpecIndex } from './specIndex';
@@ -220,7 +221,7 @@ async function rewrite(deps: FasterArchitectureDeps, doc: vscode.TextDocument, w
     void vscode.window.showErrorMessage('HELP: the architecture could not be rewritten (the document may be read-only).');
     return false;
   }
-  deps.log(`rewrote a ${here.space} architecture in ${doc.uri.fsPath}: ${target.edits} edits, predicted ${formatMs(target.predicted_ms)} on ${device}${r.inPlace ? '' : ' (written anew: its form was not recognised)'}`);
+  deps.log(`rewrote a ${here.space} architecture in ${doc.uri.fsPath}: ${counted(target.edits, 'edit')}, predicted ${formatMs(target.predicted_ms)} on ${device}${r.inPlace ? '' : ' (written anew: its form was not recognised)'}`);
   vscode.window.setStatusBarMessage(`HELP: ${target.edits} edit${target.edits === 1 ? '' : 's'}, ${formatMs(target.predicted_ms)} predicted on ${device}`, 5000);
   return true;
 }
@@ -281,9 +282,9 @@ export async function findFasterArchitecture(deps: FasterArchitectureDeps, args?
 
   if (result.candidates.length === 0) {
     const f = result.fastest;
-    const within = result.method === 'exact' ? `within ${result.reached} edits ` : '';
+    const within = result.method === 'exact' ? `within ${counted(result.reached, 'edit')} ` : '';
     const headroom = result.margin ? `; the ${result.budgetMs} ms budget less a ${(100 * result.margin).toFixed(1)}% margin for prediction error` : '';
-    const msg = `HELP: no ${space} architecture ${within}is predicted under ${result.margin ? `${result.searchBudgetMs.toFixed(2)} ms` : `${budgetMs} ms`} on ${shownDevice} (${methodText(result)}${headroom})` + (f ? `; the fastest found runs in ${formatMs(f.predicted_ms)} (${f.edits} edits).` : '.');
+    const msg = `HELP: no ${space} architecture ${within}is predicted under ${result.margin ? `${result.searchBudgetMs.toFixed(2)} ms` : `${budgetMs} ms`} on ${shownDevice} (${methodText(result)}${headroom})` + (f ? `; the fastest found runs in ${formatMs(f.predicted_ms)} (${counted(f.edits, 'edit')}).` : '.');
     const use = 'Use the fastest';
     const choice = f && f.predicted_ms < result.current_ms ? await vscode.window.showInformationMessage(msg, use) : await vscode.window.showInformationMessage(msg);
     if (choice === use && f) await rewrite(deps, doc, spec, f, device);

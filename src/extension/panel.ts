@@ -2,6 +2,7 @@
 // histogram of predicted latency over the space on a chosen device with the current architecture marked,
 // and predicted vs measured for the samples of adapted devices. Follows the active editor, and the ONNX
 // viewer in front (its recognised architecture); a window reload restores it (WebviewPanelSerializer).
+import { isMeasurableSpace } from '../core/devices/measurable';
 import vscode = require('vscode');
 import { specCaveats } from '../core/spaces/caveats';
 import type { FoundSpec } from '../core/spaces/findSpecs';
@@ -194,7 +195,7 @@ export class LatencyPanel implements vscode.Disposable {
       this.post({ type: 'empty', message: 'Open a file with an architecture (a NAS-Bench-201 cell string, an FBNet or OFA config, a HAT SubTransformer config) to see its latency.' });
       return;
     }
-    this.post({ type: 'target', space: t.space, spec: t.spec, source: t.source === undefined ? undefined : label(t.source), caveats: specCaveats(t.space, t.spec) });
+    this.post({ type: 'target', space: t.space, spec: t.spec, source: t.source === undefined ? undefined : label(t.source), caveats: specCaveats(t.space, t.spec), measurable: isMeasurableSpace(t.space) });
     let rows;
     try {
       rows = await this.latency.allDevices(t.space, t.spec);

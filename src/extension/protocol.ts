@@ -46,6 +46,8 @@ export interface WorkerProgress {
   message?: string;
   /** Percent of the whole task done by this step (vscode.Progress semantics). */
   increment?: number;
+  /** A line for the HELP Output channel (e.g. a failed measurement that will be retried). */
+  log?: string;
 }
 
 export type { DeviceInfo, DeviceOrigin } from '../core/predictor/service';
@@ -155,12 +157,14 @@ export interface AdaptLocalParams {
 
 /** "HELP: Measure on device...": adapt to a help.devices entry, or (with `model`) time one .onnx file. */
 export interface MeasureParams {
-  device: { name: string; runner: 'onnxruntime' | 'command'; space?: string; command?: string; threads?: number };
+  device: { name: string; runner: 'onnxruntime' | 'command'; space?: string; command?: string; threads?: number; timeoutS?: number; firstRunTimeoutS?: number };
   space?: string;
   /** The architecture being edited: measured too. */
   spec?: string;
   /** An .onnx file to time instead of adapting. */
   model?: string;
+  /** With `model` on onnxruntime: shapes to feed, by input name (from help.inputShapes). */
+  inputShapes?: Record<string, number[]>;
   extra?: number;
   outDir: string;
   /** The workspace is trusted (required for command runners). */

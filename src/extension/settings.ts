@@ -12,6 +12,9 @@ export interface DeviceSetting {
   runner: Runner;
   command?: string;
   threads?: number;
+  /** Seconds a command run may take; the first run's (runner "command"). */
+  timeoutS?: number;
+  firstRunTimeoutS?: number;
 }
 
 export interface HelpSettings {
@@ -64,13 +67,21 @@ export function validateDevice(raw: unknown, index: number): DeviceSetting | str
   if (runner === 'command' && (typeof r.command !== 'string' || r.command.trim() === '')) return `${named}: runner "command" needs a "command" string`;
   if (r.command !== undefined && typeof r.command !== 'string') return `${named}: "command" must be a string`;
   if (r.threads !== undefined && (typeof r.threads !== 'number' || !Number.isInteger(r.threads) || r.threads < 1 || r.threads > 256)) return `${named}: "threads" must be an integer from 1 to 256, got ${show(r.threads)}`;
-  const known = ['name', 'space', 'runner', 'command', 'threads'];
+  for (const key of ['timeoutS', 'firstRunTimeoutS'] as const) {
+    const t = r[key];
+    if (t === undefined) continue;
+    if (typeof t !== 'number' || !(t > 0) || t > 86400) return `${named}: "${key}" must be a number of seconds above 0 and at most 86400, got ${show(t)}`;
+    if (runner !== 'command') return `${named}: "${key}" applies to runner "command" only`;
+  }
+  const known = ['name', 'space', 'runner', 'command', 'threads', 'timeoutS', 'firstRunTimeoutS'];
   const extra = Object.keys(r).filter((k) => !known.includes(k));
   if (extra.length) return `${named}: unknown key "${extra[0]}" (known: ${known.join(', ')})`;
   const d: DeviceSetting = { name: r.name.trim(), runner: runner as Runner };
   if (r.space !== undefined) d.space = r.space as string;
   if (r.command !== undefined) d.command = r.command as string;
   if (r.threads !== undefined) d.threads = r.threads as number;
+  if (r.timeoutS !== undefined) d.timeoutS = r.timeoutS as number;
+  if (r.firstRunTimeoutS !== undefined) d.firstRunTimeoutS = r.firstRunTimeoutS as number;
   return d;
 }
 

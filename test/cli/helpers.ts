@@ -27,7 +27,7 @@ export function expectBadInput(r: CliResult, pattern: RegExp) {
   assert.match(lines[0], pattern);
 }
 
-export type WorkerProgress = { message?: string; increment?: number };
+export type WorkerProgress = { message?: string; increment?: number; log?: string };
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type WorkerReply = { id: number; result?: any; error?: string; code?: string; progress?: WorkerProgress };
 

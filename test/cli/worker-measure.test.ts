@@ -112,3 +112,40 @@ test('measure with a model file times it on this machine (nothing saved)', async
   const hat = await send('adaptLocal', { space: 'hat', outDir: adaptedDir }).reply;
   assert.equal(hat.code, 'unsupported');
 });
+
+test('an unreachable command device fails within its first-run timeout, each failure logged', async () => {
+  const hang = `${JSON.stringify(process.execPath)} ${JSON.stringify(path.join(fixtures, 'hang.js'))} {model}`;
+  const t0 = Date.now();
+  const job = send('measure', { device: { name: 'silent board', runner: 'command', space: 'nasbench201', command: hang, firstRunTimeoutS: 0.5 }, outDir: adaptedDir, extra: 0, trusted: true });
+  const r = await job.reply;
+  assert.equal(r.code, 'failed');
+  assert.match(r.error!, /did not answer its first run within 0\.5 s/);
+  assert.ok(Date.now() - t0 < 8000, `took ${Date.now() - t0} ms`);
+  assert.ok(job.progress.some((p) => typeof p.log === 'string' && /failed: .*did not answer/.test(p.log)), JSON.stringify(job.progress));
+  const bad = await send('measure', { device: { name: 'b', runner: 'command', command: hang, firstRunTimeoutS: -1 }, outDir: adaptedDir, trusted: true }).reply;
+  assert.equal(bad.code, 'bad-request');
+});
+
+test('a model with an open input dimension: what it needs, said at once; with help.inputShapes it is measured', async () => {
+  const { onnx } = require('onnx-proto') as typeof import('onnx-proto');
+  const { OnnxBuilder } = await import('../../src/core/onnx/writer');
+  const b = new OnnxBuilder();
+  const u = b.node('Unsqueeze', ['input', b.int64Init('axes', [1])]);
+  b.node('Conv', [u, b.floatInit('w', [4, 1, 64])], { kernel_shape: [64] });
+  b.nodes[b.nodes.length - 1].output = ['output'];
+  const vi = (name: string, ds: (number | string)[]) => ({ name, type: { tensorType: { elemType: onnx.TensorProto.DataType.FLOAT, shape: { dim: ds.map((d) => (typeof d === 'number' ? { dimValue: d } : { dimParam: d })) } } } });
+  const model = path.join(tmp, 'audio.onnx');
+  fs.writeFileSync(model, onnx.ModelProto.encode({ irVersion: 8, opsetImport: [{ domain: '', version: 13 }], graph: { name: 'a', node: b.nodes, initializer: b.initializers, input: [vi('input', ['batch', 'samples'])], output: [vi('output', ['batch', 4, 'f'])] } }).finish());
+  const device = { name: 'this machine', runner: 'onnxruntime' };
+  const t0 = Date.now();
+  const r = await send('measure', { device, model, outDir: adaptedDir }).reply;
+  assert.equal(r.code, 'unsupported');
+  assert.match(r.error!, /input "input" has the shape \[batch, samples\], whose dimension "samples" the model leaves open/);
+  assert.match(r.error!, /help\.inputShapes/);
+  assert.ok(Date.now() - t0 < 5000);
+  const ok = await send('measure', { device, model, outDir: adaptedDir, inputShapes: { input: [1, 256] } }).reply;
+  assert.equal(ok.error, undefined, ok.error);
+  assert.ok(ok.result.latency_ms > 0);
+  const batch = await send('measure', { device, model, outDir: adaptedDir, inputShapes: { input: [1, 'x'] } }).reply;
+  assert.equal(batch.code, 'bad-request');
+});

@@ -231,7 +231,21 @@ export const window = {
   },
 };
 
+/** The help.* settings the tests set (keys without "help."); fire `events.changeConfiguration` after. */
+export const settingValues: Record<string, unknown> = {};
+const changeConfiguration = new EventEmitter<{ affectsConfiguration(section: string): boolean }>();
+/** Sets help.* values (undefined removes one) and fires the configuration change. */
+export function setSettings(values: Record<string, unknown>): void {
+  for (const [k, v] of Object.entries(values)) {
+    if (v === undefined) delete settingValues[k];
+    else settingValues[k] = v;
+  }
+  changeConfiguration.fire({ affectsConfiguration: (section) => section === 'help' || Object.keys(values).some((k) => `help.${k}`.startsWith(section)) });
+}
+
 export const workspace = {
+  onDidChangeConfiguration: changeConfiguration.event,
+  getConfiguration: (_section?: string) => ({ get: <T>(key: string, fallback?: T) => (key in settingValues ? (settingValues[key] as T) : fallback) }),
   textDocuments: [] as MockDocument[],
   onDidChangeTextDocument: events.changeText.event,
   onDidCloseTextDocument: events.closeText.event,

@@ -67,6 +67,7 @@ export interface RunOptions {
   protocol?: Partial<ProtocolOptions>;
   signal?: AbortSignal;
   onProgress?(p: MeasureProgress): void;
+  onFailure?(arch: string, message: string): void;
   required?: string[];
 }
 
@@ -81,7 +82,7 @@ export async function measureSpecs(space: string, specs: string[], runner: Runne
   watch?.unref();
   if (local) load.push(os.loadavg()[0]);
   try {
-    const r = await measureArchitectures(runner, files.items(specs), { protocol: o.protocol, signal: o.signal, onProgress: o.onProgress, required: o.required });
+    const r = await measureArchitectures(runner, files.items(specs), { protocol: o.protocol, signal: o.signal, onProgress: o.onProgress, onFailure: o.onFailure, required: o.required });
     if (!local) return r;
     load.push(os.loadavg()[0]);
     const cpus = os.cpus().length;
@@ -129,6 +130,8 @@ export interface AdaptLocalOptions {
   protocol?: Partial<ProtocolOptions>;
   signal?: AbortSignal;
   onProgress?(p: MeasureProgress): void;
+  /** Every failed visit (see measure.ts). */
+  onFailure?(arch: string, message: string): void;
   /** Phases: "choosing ...", "adapting ...". */
   onPhase?(message: string): void;
 }
@@ -147,7 +150,7 @@ export async function measureAndAdapt(o: AdaptLocalOptions): Promise<AdaptLocalR
   o.onPhase?.(`choosing ${o.extra ?? DEFAULT_EXTRA} architectures besides the 10 references`);
   const plan = planArchitectures(space, { references: true, extra: o.extra ?? DEFAULT_EXTRA, archs: o.archs }, o.predictor);
   throwIfAborted(o.signal);
-  const result = await measureSpecs(space, plan.specs, o.runner, { protocol: o.protocol, signal: o.signal, onProgress: o.onProgress, required: plan.required });
+  const result = await measureSpecs(space, plan.specs, o.runner, { protocol: o.protocol, signal: o.signal, onProgress: o.onProgress, onFailure: o.onFailure, required: plan.required });
   throwIfAborted(o.signal);
   if (result.samples.length < plan.required.length) throw new MeasurementError('too few architectures could be measured to adapt');
   o.onPhase?.(`adapting to ${result.samples.length} measurements`);

@@ -22,8 +22,12 @@
 // Failures: a failed visit (the runner's error) is retried in a later pass; after `maxFailures` failures
 // the architecture is dropped and the result says why. A runner that fails on 3 architectures before any
 // success, or an architecture listed as `required` (the 10 references of an adaptation) being dropped,
-// ends the measurement with the runner's error. Cancellation (an AbortSignal) is checked between runs.
+// ends the measurement with the runner's error, as does a fatal error (a device that never answered, a
+// model that cannot be fed) at once. Cancellation (an AbortSignal) is checked between runs. While a visit
+// runs, its progress is repeated every `tickMs` with the time elapsed, so that a slow or silent device
+// shows the seconds passing rather than a frozen message.
 import { makeRng, shuffleInPlace } from '../spaces/space';
+import { counted } from '../text/plural';
 import { CancelledError, MeasurementError, ProtocolOptions, Runner, RunnerSession, throwIfAborted } from './runners/runner';
 
 export type { ProtocolOptions } from './runners/runner';
@@ -79,6 +83,8 @@ export interface MeasureProgress {
   /** Visit of this architecture (1-based). */
   pass: number;
   elapsedMs: number;
+  /** A repeat of the visit's progress while it runs, with the time updated (counts no new visit). */
+  waiting?: boolean;
 }
 
 export interface MeasureOptions {
@@ -87,6 +93,10 @@ export interface MeasureOptions {
   onProgress?(p: MeasureProgress): void;
   /** Architectures that must be measured: dropping one ends the measurement with its error. */
   required?: Iterable<string>;
+  /** Every failed visit, with the runner's error (also the retried ones). */
+  onFailure?(arch: string, message: string): void;
+  /** How often a running visit's progress is repeated (ms, default 1000). */
+  tickMs?: number;
 }
 
 export interface MeasureResult {
@@ -206,7 +216,11 @@ export async function measureArchitectures(runner: Runner, items: MeasureItem[],
     for (const st of todo) {
       throwIfAborted(o.signal);
       visits++;
-      o.onProgress?.({ arch: st.item.arch, visit: visits, planned, pass: st.minima.length + 1, elapsedMs: Date.now() - started });
+      const progress: MeasureProgress = { arch: st.item.arch, visit: visits, planned, pass: st.minima.length + 1, elapsedMs: Date.now() - started };
+      o.onProgress?.(progress);
+      const onProgress = o.onProgress;
+      const ticker = onProgress ? setInterval(() => onProgress({ ...progress, elapsedMs: Date.now() - started, waiting: true }), o.tickMs ?? 1000) : undefined;
+      ticker?.unref();
       try {
         const model = await st.item.model();
         const session = await runner.open(model, o.signal);
@@ -222,6 +236,8 @@ export async function measureArchitectures(runner: Runner, items: MeasureItem[],
       } catch (e) {
         if (e instanceof CancelledError || o.signal?.aborted) throw new CancelledError();
         const msg = ((e as Error).message ?? String(e)).split('\n')[0];
+        o.onFailure?.(st.item.arch, msg);
+        if (e instanceof MeasurementError && e.fatal) throw e;
         st.errors.push(msg);
         failures++;
         failedArchs.add(st.item.arch);
@@ -232,6 +248,8 @@ export async function measureArchitectures(runner: Runner, items: MeasureItem[],
           st.dropped = true;
           if (required.has(st.item.arch)) throw new MeasurementError(`${st.item.arch} could not be measured (${st.errors.length} attempts): ${msg}`);
         }
+      } finally {
+        if (ticker) clearInterval(ticker);
       }
     }
   }
@@ -256,9 +274,9 @@ export async function measureArchitectures(runner: Runner, items: MeasureItem[],
   }
   const warnings: string[] = [];
   const retried = samples.filter((s) => s.failures > 0);
-  if (retried.length) warnings.push(`${retried.length} architecture(s) failed once or more and were measured on a retry (e.g. ${retried[0].arch})`);
+  if (retried.length) warnings.push(`${counted(retried.length, 'architecture')} failed once or more and ${retried.length === 1 ? 'was' : 'were'} measured on a retry (e.g. ${retried[0].arch})`);
   const noisy = samples.filter((s) => s.noisy);
-  if (noisy.length) warnings.push(`${noisy.length} architecture(s) were still getting faster after ${p.maxPasses} visits (a busy machine?); their fastest run is kept`);
-  if (dropped.length) warnings.push(`${dropped.length} architecture(s) dropped after ${p.maxFailures} failed attempts, e.g. ${dropped[0].arch}: ${dropped[0].reason}`);
+  if (noisy.length) warnings.push(`${counted(noisy.length, 'architecture')} ${noisy.length === 1 ? 'was' : 'were'} still getting faster after ${p.maxPasses} visits (a busy machine?); the fastest run is kept`);
+  if (dropped.length) warnings.push(`${counted(dropped.length, 'architecture')} dropped after ${p.maxFailures} failed attempts, e.g. ${dropped[0].arch}: ${dropped[0].reason}`);
   return { samples, dropped, warnings, protocol: p, visits, seconds: (Date.now() - started) / 1000 };
 }

@@ -7,11 +7,13 @@ import { writeOnnxFor } from '../onnx/writer';
 import { SpecError } from '../spaces/space';
 import type { MeasureItem } from './measure';
 
-export const MEASURABLE_SPACES = ['nasbench201', 'fbnet', 'ofa'] as const;
-export type MeasurableSpace = (typeof MEASURABLE_SPACES)[number];
+import { isMeasurableSpace, MeasurableSpace, MEASURABLE_SPACES } from './measurable';
+
+export { MEASURABLE_SPACES };
+export type { MeasurableSpace };
 
 export function checkMeasurable(space: string): MeasurableSpace {
-  if (!(MEASURABLE_SPACES as readonly string[]).includes(space)) {
+  if (!isMeasurableSpace(space)) {
     throw new SpecError(`${space} architectures cannot be measured: HELP writes ONNX models for ${MEASURABLE_SPACES.join(', ')} only`);
   }
   return space as MeasurableSpace;

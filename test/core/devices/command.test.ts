@@ -7,6 +7,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { commandArgv, CommandRunner, parseLatencyOutput, runCommandOnce, splitTemplate, TemplateError } from '../../../src/core/devices/runners/command';
 import { CancelledError, MeasurementError } from '../../../src/core/devices/runners/runner';
+import { measureArchitectures } from '../../../src/core/devices/measure';
 
 const fixtures = path.resolve(__dirname, '..', '..', 'fixtures', 'devices');
 const node = JSON.stringify(process.execPath);
@@ -117,4 +118,47 @@ test('cancellation stops a running command', async () => {
   setTimeout(() => ac.abort(), 200);
   await assert.rejects(p, CancelledError);
   assert.ok(Date.now() - t0 < 2500);
+});
+
+test('an unreachable device (no answer) fails within the first-run timeout, and the measurement stops there; once a device has answered, runs get the full timeout', async () => {
+  const pidFile = path.join(tmp, 'unreachable.pid');
+  // The full timeout (2 s, three architectures) would take over 6 s; the first-run timeout 0.4 s.
+  const runner = new CommandRunner({ template: `${node} ${JSON.stringify(path.join(fixtures, 'hang.js'))} {model} ${JSON.stringify(pidFile)}`, timeoutS: 2, firstRunTimeoutS: 0.4 });
+  const failures: string[] = [];
+  const t0 = Date.now();
+  await assert.rejects(
+    measureArchitectures(runner, ['a', 'b', 'c'].map((arch) => ({ arch, model: () => model })), { onFailure: (_arch, m) => failures.push(m) }),
+    (e: Error) => {
+      assert.ok(e instanceof MeasurementError && e.fatal, String(e));
+      assert.match(e.message, /did not answer its first run within 0\.4 s/);
+      assert.match(e.message, /firstRunTimeoutS/);
+      return true;
+    },
+  );
+  assert.ok(Date.now() - t0 < 2500, `took ${Date.now() - t0} ms`);
+  assert.equal(failures.length, 1, 'one attempt, logged');
+  // The default first-run timeout is 15 s, or the run timeout if shorter.
+  assert.equal(new CommandRunner({ template: `${node} ${fake} {model}` }).settings.firstRunTimeoutS, 15);
+  assert.equal(new CommandRunner({ template: `${node} ${fake} {model}`, timeoutS: 5 }).settings.firstRunTimeoutS, 5);
+
+  // Once the device has answered, runs get the full timeout.
+  // Answers at once the first time, then takes 2 s a run: longer than the first-run timeout (a shell
+  // script, whose start-up is quick even on a loaded machine).
+  const slowLater = path.join(tmp, 'slow-later.sh');
+  const seen = path.join(tmp, 'slow-later.seen');
+  fs.writeFileSync(slowLater, `if [ -f '${seen}' ]; then sleep 2; echo 2000; else : > '${seen}'; echo 1; fi\n`);
+  const answering = new CommandRunner({ template: `/bin/sh ${JSON.stringify(slowLater)} {model}`, timeoutS: 10, firstRunTimeoutS: 1.5 });
+  const s = await answering.open(model);
+  assert.equal(await s.run(), 1);
+  assert.equal(await s.run(), 2000);
+});
+
+test("a failure quotes the end of the device's error output, where the error is", async () => {
+  const noisy = path.join(tmp, 'noisy.js');
+  fs.writeFileSync(noisy, `process.stderr.write('debug1: reading configuration data\\n'.repeat(200) + 'ssh: connect to host board port 22: Connection timed out\\n'); process.exit(255);`);
+  await assert.rejects(runCommandOnce({ template: `${node} ${JSON.stringify(noisy)} {model}` }, model), (e: Error) => {
+    assert.match(e.message, /exited with code 255: "….*Connection timed out"/);
+    assert.ok(e.message.length < 400);
+    return true;
+  });
 });

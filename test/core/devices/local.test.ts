@@ -55,7 +55,7 @@ test('measure + adapt with a device command, saved with its raw samples beside i
   assert.equal(a.device.name, 'fake board');
   assert.ok(a.device.samples.every((s) => typeof s.spread === 'number' && !('minima' in s)));
   assert.equal(a.record.samples.length, 12);
-  assert.deepEqual(a.record.measurement.runner, { runner: 'command', command: fake, timeoutS: 60 });
+  assert.deepEqual(a.record.measurement.runner, { runner: 'command', command: fake, timeoutS: 60, firstRunTimeoutS: 15 });
   assert.ok(phases.some((m) => /adapting to 12 measurements/.test(m)));
   const file = deviceFileIn(tmp, 'nasbench201', 'fake board');
   // The readable name, and a hash of the exact name that keeps "fake board" and "fake-board" apart.

@@ -80,7 +80,7 @@ test('visits go on while the fastest run still drops by more than the tolerance;
   assert.equal(n.minima.length, 6);
   assert.equal(n.noisy, true);
   assert.equal(n.latency_ms, Number((2 * 0.95 ** 5).toPrecision(5)));
-  assert.ok(r.warnings.some((w) => /1 architecture\(s\) were still getting faster after 6 visits/.test(w)), r.warnings.join('|'));
+  assert.ok(r.warnings.some((w) => /^1 architecture was still getting faster after 6 visits/.test(w)), r.warnings.join('|'));
 });
 
 test('a failed visit is retried; after maxFailures the architecture is dropped and the result says why', async () => {
@@ -92,8 +92,8 @@ test('a failed visit is retried; after maxFailures the architecture is dropped a
   assert.deepEqual(r.samples.map((s) => s.arch), ['ok', 'flaky']);
   assert.equal(r.samples[1].failures, 1);
   assert.deepEqual(r.dropped, [{ arch: 'broken', reason: 'device busy (broken)' }]);
-  assert.ok(r.warnings.some((w) => /1 architecture\(s\) failed once or more and were measured on a retry/.test(w)));
-  assert.ok(r.warnings.some((w) => /1 architecture\(s\) dropped after 2 failed attempts, e\.g\. broken: device busy/.test(w)));
+  assert.ok(r.warnings.some((w) => /^1 architecture failed once or more and was measured on a retry/.test(w)));
+  assert.ok(r.warnings.some((w) => /^1 architecture dropped after 2 failed attempts, e\.g\. broken: device busy/.test(w)));
 });
 
 test('a required architecture that cannot be measured ends the measurement with its error', async () => {
@@ -127,4 +127,53 @@ test('progress: visits, planned visits, pass and elapsed time', async () => {
   assert.deepEqual(seen.map((s) => s.visit), [1, 2, 3, 4, 5, 6]);
   assert.ok(seen.every((s) => s.planned === 6));
   assert.deepEqual(seen.map((s) => s.pass), [1, 1, 2, 2, 3, 3]);
+});
+
+test('a slow visit repeats its progress with the time elapsed (no frozen message), counting no new visit', async () => {
+  const runner: Runner = {
+    kind: 'command',
+    settings: {},
+    protocol: { warmupRuns: 0, warmupMs: 0, batchRuns: 1, batchMs: 0, maxBatchRuns: 1, minPasses: 1, maxPasses: 1, settle: 0, tolerance: 0.02, maxFailures: 1 },
+    async open(): Promise<RunnerSession> {
+      return { run: () => new Promise((r) => setTimeout(() => r(5), 450)), close: async () => {} };
+    },
+  };
+  const seen: { visit: number; waiting: boolean; elapsedMs: number }[] = [];
+  await measureArchitectures(runner, items(['a']), { tickMs: 100, onProgress: (p) => seen.push({ visit: p.visit, waiting: p.waiting === true, elapsedMs: p.elapsedMs }) });
+  assert.equal(seen[0].waiting, false);
+  const ticks = seen.filter((s) => s.waiting);
+  assert.ok(ticks.length >= 2, JSON.stringify(seen));
+  assert.ok(ticks.every((s) => s.visit === 1));
+  assert.ok(ticks[ticks.length - 1].elapsedMs > ticks[0].elapsedMs);
+  // No tick after the measurement ended.
+  const n = seen.length;
+  await new Promise((r) => setTimeout(r, 250));
+  assert.equal(seen.length, n);
+});
+
+test('a fatal failure ends the measurement at once; every failure is reported', async () => {
+  let opens = 0;
+  const runner: Runner = {
+    kind: 'onnxruntime',
+    settings: {},
+    protocol: {},
+    async open(): Promise<RunnerSession> {
+      opens++;
+      throw new MeasurementError('input "x" has a dynamic dimension', { fatal: true });
+    },
+  };
+  const failed: string[] = [];
+  await assert.rejects(measureArchitectures(runner, items(['a', 'b', 'c']), { onFailure: (arch, m) => failed.push(`${arch}: ${m}`) }), (e: Error) => e instanceof MeasurementError && e.fatal && /dynamic dimension/.test(e.message));
+  assert.equal(opens, 1);
+  assert.equal(failed.length, 1);
+  // Retried failures are reported too.
+  const { runner: flaky } = scripted(() => 1, (arch, visit) => visit === 0 && (arch === 'a' || arch === 'b'));
+  const all: string[] = [];
+  const r = await measureArchitectures(flaky, items(['a', 'b', 'c', 'd']), { onFailure: (arch) => all.push(arch) });
+  assert.deepEqual(all.sort(), ['a', 'b']);
+  assert.match(r.warnings[0], /^2 architectures failed once or more and were measured on a retry/);
+  // One: in the singular.
+  const { runner: once } = scripted(() => 1, (arch, visit) => visit === 0 && arch === 'a');
+  const r1 = await measureArchitectures(once, items(['a', 'b', 'c']));
+  assert.match(r1.warnings[0], /^1 architecture failed once or more and was measured on a retry/);
 });

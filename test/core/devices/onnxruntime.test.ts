@@ -4,8 +4,8 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { writeNasBench201, writeOfa } from '../../../src/core/onnx/writer';
-import { OnnxRuntimeRunner } from '../../../src/core/devices/runners/onnxruntime';
+import { OnnxBuilder, writeNasBench201, writeOfa } from '../../../src/core/onnx/writer';
+import { InputShapeError, OnnxRuntimeRunner, planInputShapes } from '../../../src/core/devices/runners/onnxruntime';
 import { MeasurementError } from '../../../src/core/devices/runners/runner';
 import { measureArchitectures } from '../../../src/core/devices/measure';
 
@@ -55,4 +55,48 @@ test('an unreadable model is a failed measurement; bad settings are refused', { 
   await assert.rejects(new OnnxRuntimeRunner().open(bad), (e: Error) => e instanceof MeasurementError && /onnxruntime cannot load the model/.test(e.message));
   assert.throws(() => new OnnxRuntimeRunner({ threads: 0 }), /threads/);
   assert.throws(() => new OnnxRuntimeRunner({ graphOptimizationLevel: 'max' as never }), /graph optimisation/);
+});
+
+/** An audio-like model: input "input" [batch, samples] (both open), a 1-D convolution of kernel 64, so that
+ *  a made-up sample count of 1 cannot run. */
+function audioModel(): string {
+  const { onnx } = require('onnx-proto') as typeof import('onnx-proto');
+  const b = new OnnxBuilder();
+  const axes = b.int64Init('axes', [1]);
+  const w = b.floatInit('w', [4, 1, 64]);
+  const u = b.node('Unsqueeze', ['input', axes]);
+  const y = b.node('Conv', [u, w], { kernel_shape: [64] });
+  b.nodes[b.nodes.length - 1].output = ['output'];
+  void y;
+  const dims = (ds: (number | string)[]) => ({ dim: ds.map((d) => (typeof d === 'number' ? { dimValue: d } : { dimParam: d })) });
+  const vi = (name: string, ds: (number | string)[]) => ({ name, type: { tensorType: { elemType: onnx.TensorProto.DataType.FLOAT, shape: dims(ds) } } });
+  const bytes = onnx.ModelProto.encode({
+    irVersion: 8,
+    opsetImport: [{ domain: '', version: 13 }],
+    graph: { name: 'audio', node: b.nodes, initializer: b.initializers, input: [vi('input', ['batch', 'samples'])], output: [vi('output', ['batch', 4, 'frames'])] },
+  }).finish();
+  const f = path.join(tmp, 'audio.onnx');
+  fs.writeFileSync(f, bytes);
+  return f;
+}
+
+test('an input with an open dimension: refused at open, naming the input and what it needs (no made-up size)', { skip }, async () => {
+  const f = audioModel();
+  await assert.rejects(new OnnxRuntimeRunner().open(f), (e: Error) => {
+    assert.ok(e instanceof InputShapeError && e.fatal, String(e));
+    assert.match(e.message, /input "input" has the shape \[batch, samples\], whose dimension "samples" the model leaves open: give the input's shape, e\.g\. \{"input": \[1, N\]\}/);
+    return true;
+  });
+  // The protocol stops at the first attempt.
+  const t0 = Date.now();
+  await assert.rejects(measureArchitectures(new OnnxRuntimeRunner(), [{ arch: 'audio', model: () => f }], { required: ['audio'] }), InputShapeError);
+  assert.ok(Date.now() - t0 < 5000);
+  // Given the shape, it runs; the batch alone is fed as 1, and said so.
+  const r = new OnnxRuntimeRunner({ inputShapes: { input: [1, 512] } });
+  const s = await r.open(f);
+  assert.ok((await s.run()) > 0);
+  await s.close();
+  assert.deepEqual(planInputShapes([{ name: 'input', shape: ['batch', 3, 32, 32] }]), { shapes: { input: [1, 3, 32, 32] }, notes: ['input "input": open dimension "batch" (batch) fed as 1'] });
+  assert.throws(() => planInputShapes([{ name: 'x', shape: ['batch', 3] }], { x: [1, 4] }), /does not fit the model's \[batch, 3\]/);
+  assert.throws(() => planInputShapes([{ name: 'x', shape: [3] }], { x: [0] }), /positive integers/);
 });

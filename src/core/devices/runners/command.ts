@@ -6,7 +6,10 @@
 // in the template is refused, since it would silently mean something else than in a shell).
 // One run is one invocation; it must print the latency in milliseconds, either as the whole output (a
 // bare number) or as a line `latency_ms: N`. Each run is bounded by a timeout, after which the process
-// (and its process group) is killed. Anything else is a failed measurement whose error quotes the output.
+// (and its process group) is killed. Anything else is a failed measurement whose error quotes the output
+// (the end of its stderr, where a program's error is). Until the device has answered once, a run gets the
+// much shorter first-run timeout, and running out of it ends the measurement at once: an unreachable
+// device (ssh to a host that does not answer) fails in seconds, not after three minute-long retries.
 import { spawn } from 'child_process';
 import * as fs from 'fs';
 import { CancelledError, MeasurementError, quote, Runner, RunnerSession, throwIfAborted } from './runner';
@@ -100,6 +103,9 @@ export interface CommandRunnerOptions {
   template: string;
   /** Seconds each run may take before it is killed (default 60). */
   timeoutS?: number;
+  /** Seconds the first run may take, until the device has answered once (default 15, or timeoutS if shorter):
+   *  running out of it ends the measurement (see the top of this file). */
+  firstRunTimeoutS?: number;
   /** Environment of the command (default: this process's). */
   env?: NodeJS.ProcessEnv;
   /** Working folder of the command. */
@@ -107,6 +113,16 @@ export interface CommandRunnerOptions {
 }
 
 const MAX_OUTPUT = 64 * 1024;
+export const DEFAULT_TIMEOUT_S = 60;
+export const DEFAULT_FIRST_RUN_TIMEOUT_S = 15;
+
+/** A run stopped by its timeout. */
+export class RunTimeoutError extends MeasurementError {
+  constructor(message: string) {
+    super(message);
+    this.name = 'RunTimeoutError';
+  }
+}
 
 /** Kills the process and, where process groups exist, everything it started. */
 function killTree(pid: number | undefined, signal: NodeJS.Signals): void {
@@ -127,7 +143,7 @@ function killTree(pid: number | undefined, signal: NodeJS.Signals): void {
 export function runCommandOnce(o: CommandRunnerOptions, modelPath: string, signal?: AbortSignal): Promise<number> {
   throwIfAborted(signal);
   const argv = commandArgv(o.template, modelPath);
-  const timeoutMs = Math.round((o.timeoutS ?? 60) * 1000);
+  const timeoutMs = Math.round((o.timeoutS ?? DEFAULT_TIMEOUT_S) * 1000);
   return new Promise<number>((resolve, reject) => {
     const child = spawn(argv[0], argv.slice(1), {
       shell: false,
@@ -144,8 +160,14 @@ export function runCommandOnce(o: CommandRunnerOptions, modelPath: string, signa
     let why: 'timeout' | 'cancelled' | undefined;
     child.stdout!.setEncoding('utf8');
     child.stderr!.setEncoding('utf8');
-    child.stdout!.on('data', (s: string) => out.length < MAX_OUTPUT && (out += s));
-    child.stderr!.on('data', (s: string) => err.length < MAX_OUTPUT && (err += s));
+    // The last MAX_OUTPUT characters of each (the latency line and a program's error come last); cut
+    // back when twice that, so that keeping the tail stays linear in the output.
+    const keepTail = (kept: string, s: string) => {
+      const t = kept + s;
+      return t.length > 2 * MAX_OUTPUT ? t.slice(t.length - MAX_OUTPUT) : t;
+    };
+    child.stdout!.on('data', (s: string) => (out = keepTail(out, s)));
+    child.stderr!.on('data', (s: string) => (err = keepTail(err, s)));
     const stop = (reason: 'timeout' | 'cancelled') => {
       if (why) return;
       why = reason;
@@ -167,10 +189,13 @@ export function runCommandOnce(o: CommandRunnerOptions, modelPath: string, signa
     child.on('close', (code, sig) => {
       finish(() => {
         if (why === 'cancelled') return reject(new CancelledError());
-        if (why === 'timeout') return reject(new MeasurementError(`"${argv[0]}" gave no answer within ${timeoutMs / 1000} s and was stopped${out.trim() ? `; its output: ${quote(out)}` : ''}`));
+        if (why === 'timeout') {
+          const said = err.trim() || out.trim();
+          return reject(new RunTimeoutError(`"${argv[0]}" gave no answer within ${timeoutMs / 1000} s and was stopped${said ? `; its output ended with ${quote(said, 200, true)}` : ''}`));
+        }
         if (code !== 0) {
           const said = err.trim() || out.trim();
-          return reject(new MeasurementError(`"${argv[0]}" ${sig ? `was killed by ${sig}` : `exited with code ${code}`}${said ? `: ${quote(said)}` : ' and printed nothing'}`));
+          return reject(new MeasurementError(`"${argv[0]}" ${sig ? `was killed by ${sig}` : `exited with code ${code}`}${said ? `: ${quote(said, 200, true)}` : ' and printed nothing'}`));
         }
         const ms = parseLatencyOutput(out);
         if (ms === undefined) return reject(new MeasurementError(`"${argv[0]}" did not print a latency (a number of ms, or a line "latency_ms: N"); it printed ${out.trim() ? quote(out) : 'nothing'}`));
@@ -187,20 +212,44 @@ export class CommandRunner implements Runner {
   // One process per run (often a remote round trip): a short batch and few visits.
   readonly protocol = { warmupRuns: 1, warmupMs: 0, batchRuns: 3, batchMs: 0, maxBatchRuns: 3, minPasses: 3, maxPasses: 6, settle: 2, tolerance: 0.02, maxFailures: 2 };
 
+  private readonly timeoutS: number;
+  private readonly firstRunTimeoutS: number;
+  /** The device has answered once (later runs get the full timeout). */
+  private answered = false;
+
   constructor(readonly options: CommandRunnerOptions) {
     // Validates the template up front (bad input is reported before anything runs).
     commandArgv(options.template, 'model.onnx');
-    const t = options.timeoutS ?? 60;
+    const t = options.timeoutS ?? DEFAULT_TIMEOUT_S;
     if (!(t > 0) || !Number.isFinite(t)) throw new TemplateError(`the timeout must be a positive number of seconds, got ${options.timeoutS}`);
-    this.settings = { runner: 'command', command: options.template, timeoutS: t };
+    const first = options.firstRunTimeoutS ?? Math.min(DEFAULT_FIRST_RUN_TIMEOUT_S, t);
+    if (!(first > 0) || !Number.isFinite(first)) throw new TemplateError(`the first-run timeout must be a positive number of seconds, got ${options.firstRunTimeoutS}`);
+    this.timeoutS = t;
+    this.firstRunTimeoutS = first;
+    this.settings = { runner: 'command', command: options.template, timeoutS: t, firstRunTimeoutS: first };
   }
 
   async open(modelPath: string, signal?: AbortSignal): Promise<RunnerSession> {
     throwIfAborted(signal);
     if (!fs.existsSync(modelPath)) throw new MeasurementError(`model file ${modelPath} does not exist`);
     return {
-      run: (sig?: AbortSignal) => runCommandOnce(this.options, modelPath, sig),
+      run: (sig?: AbortSignal) => this.runOnce(modelPath, sig),
       close: async () => {},
     };
+  }
+
+  private async runOnce(modelPath: string, signal?: AbortSignal): Promise<number> {
+    if (this.answered) return runCommandOnce({ ...this.options, timeoutS: this.timeoutS }, modelPath, signal);
+    try {
+      const ms = await runCommandOnce({ ...this.options, timeoutS: this.firstRunTimeoutS }, modelPath, signal);
+      this.answered = true;
+      return ms;
+    } catch (e) {
+      if (!(e instanceof RunTimeoutError)) throw e;
+      throw new MeasurementError(
+        `the device did not answer its first run within ${this.firstRunTimeoutS} s (${e.message}); is it reachable? A device whose first run takes longer needs a larger "firstRunTimeoutS"`,
+        { fatal: true },
+      );
+    }
   }
 }

@@ -1,7 +1,11 @@
 // The `onnxruntime` runner: this machine's CPU through onnxruntime-node. A session is created from the
 // model file with the chosen intra-op threads and graph optimisation level, fed a random input of the
-// model's input shape (symbolic dimensions taken as 1), and one timed run is one `session.run` call timed
-// with the monotonic high-resolution clock (about 13 µs of it is the binding's overhead).
+// model's input shape, and one timed run is one `session.run` call timed with the monotonic
+// high-resolution clock (about 13 µs of it is the binding's overhead). A dimension the model leaves open
+// (symbolic or unknown) takes its size from the shapes given for that input; a batch dimension (the first
+// of several, or one named like "batch") is otherwise 1, and said so; any other open dimension has no
+// size that would mean anything (an audio model's sample count), so opening the model fails at once,
+// naming the input and the shape it needs, instead of onnxruntime failing on a made-up size.
 import type * as Ort from 'onnxruntime-node';
 import { makeRng } from '../../spaces/space';
 import { MeasurementError, Runner, RunnerSession, throwIfAborted } from './runner';
@@ -14,6 +18,64 @@ export interface OnnxRuntimeOptions {
   threads?: number;
   /** Graph optimisation level (default "all"). */
   graphOptimizationLevel?: GraphOptLevel;
+  /** Shapes to feed, by input name (for inputs with open dimensions). */
+  inputShapes?: InputShapes;
+}
+
+export type InputShapes = Record<string, number[]>;
+
+/** An input whose shape cannot be made up: fatal (no retry would help). */
+export class InputShapeError extends MeasurementError {
+  constructor(message: string) {
+    super(message, { fatal: true });
+    this.name = 'InputShapeError';
+  }
+}
+
+const MAX_DIM = 2 ** 31 - 1;
+const BATCH_NAME = /^(batch|batch_size|batchsize|bs|n|b|N|B)$/;
+
+/** The shape fed to each input (see the top of this file), and notes on the sizes chosen for open
+ *  dimensions. Throws InputShapeError naming what is needed. */
+export function planInputShapes(inputs: readonly { name: string; shape: readonly (number | string)[] }[], given: InputShapes = {}): { shapes: Record<string, number[]>; notes: string[] } {
+  const shapes: Record<string, number[]> = {};
+  const notes: string[] = [];
+  const open = (d: number | string) => !(typeof d === 'number' && Number.isInteger(d) && d > 0);
+  // Names from the model, cut short in messages.
+  const cut = (name: string) => (name.length > 40 ? `${name.slice(0, 39)}…` : name);
+  const show = (shape: readonly (number | string)[]) => `[${shape.slice(0, 16).map((d) => (open(d) ? (typeof d === 'string' && d ? cut(d) : '?') : d)).join(', ')}${shape.length > 16 ? ', …' : ''}]`;
+  for (const { name: fullName, shape } of inputs) {
+    const input = { name: cut(fullName), shape };
+    const declared = input.shape;
+    const g = Object.prototype.hasOwnProperty.call(given, fullName) ? given[fullName] : undefined;
+    if (g !== undefined) {
+      const ok = Array.isArray(g) && g.length <= 64 && g.every((d) => Number.isInteger(d) && d > 0 && d <= MAX_DIM);
+      if (!ok) throw new InputShapeError(`the shape given for input "${input.name}" must be a list of positive integers, got ${JSON.stringify(g).slice(0, 80)}`);
+      const fits = declared.length === 0 || (declared.length === g.length && declared.every((d, i) => open(d) || d === g[i]));
+      if (!fits) throw new InputShapeError(`the shape given for input "${input.name}", [${g.join(', ')}], does not fit the model's ${show(declared)}`);
+      shapes[fullName] = [...g];
+      continue;
+    }
+    const needed: string[] = [];
+    const dims = declared.map((d, i) => {
+      if (!open(d)) return d as number;
+      const named = typeof d === 'string' && d ? `"${cut(d)}"` : `${i + 1}`;
+      if ((i === 0 && declared.length > 1) || (typeof d === 'string' && BATCH_NAME.test(d))) {
+        notes.push(`input "${input.name}": open dimension ${named} (batch) fed as 1`);
+        return 1;
+      }
+      needed.push(named);
+      return 1;
+    });
+    if (needed.length) {
+      const example = `{"${input.name}": [${dims.slice(0, 16).map((d, i) => (open(declared[i]) && !(i === 0 && declared.length > 1) ? 'N' : d)).join(', ')}]}`;
+      throw new InputShapeError(
+        `input "${input.name}" has the shape ${show(declared)}, whose dimension${needed.length === 1 ? '' : 's'} ${needed.slice(0, 4).join(', ')}${needed.length > 4 ? ', …' : ''} the model leaves open: give the input's shape, e.g. ${example}`,
+      );
+    }
+    shapes[fullName] = dims;
+  }
+  return { shapes, notes };
 }
 
 let ort: typeof Ort | undefined;
@@ -33,15 +95,20 @@ export function loadOrt(): typeof Ort {
 
 type Feeds = Record<string, Ort.Tensor>;
 
-function randomFeeds(o: typeof Ort, session: Ort.InferenceSession): Feeds {
+function randomFeeds(o: typeof Ort, session: Ort.InferenceSession, given?: InputShapes): { feeds: Feeds; notes: string[] } {
   const rng = makeRng(7);
   const feeds: Feeds = {};
-  for (const name of session.inputNames) {
+  const inputs = session.inputNames.map((name) => {
     const meta = session.inputMetadata.find((m) => m.name === name);
-    if (!meta || !meta.isTensor) throw new MeasurementError(`input "${name}" is not a tensor; the onnxruntime runner feeds tensors only`);
-    const dims = meta.shape.map((d) => (typeof d === 'number' && d > 0 ? d : 1));
+    if (!meta || !meta.isTensor) throw new InputShapeError(`input "${name}" is not a tensor; the onnxruntime runner feeds tensors only`);
+    return { name, shape: meta.shape, type: meta.type };
+  });
+  const { shapes, notes } = planInputShapes(inputs, given);
+  for (const { name, type } of inputs) {
+    const meta = { type };
+    const dims = shapes[name];
     const n = dims.reduce((a, b) => a * b, 1);
-    if (n > 64 * 2 ** 20) throw new MeasurementError(`input "${name}" has ${n} elements; too large to feed`);
+    if (n > 64 * 2 ** 20) throw new InputShapeError(`input "${name}" has ${n} elements; too large to feed`);
     switch (meta.type) {
       case 'float32':
         feeds[name] = new o.Tensor('float32', Float32Array.from({ length: n }, () => rng() * 2 - 1), dims);
@@ -60,10 +127,10 @@ function randomFeeds(o: typeof Ort, session: Ort.InferenceSession): Feeds {
         feeds[name] = new o.Tensor(meta.type, Uint8Array.from({ length: n }, () => Math.floor(rng() * 2)), dims);
         break;
       default:
-        throw new MeasurementError(`input "${name}" has type ${meta.type}, which the onnxruntime runner does not feed`);
+        throw new InputShapeError(`input "${name}" has type ${meta.type}, which the onnxruntime runner does not feed`);
     }
   }
-  return feeds;
+  return { feeds, notes };
 }
 
 export class OnnxRuntimeRunner implements Runner {
@@ -74,9 +141,13 @@ export class OnnxRuntimeRunner implements Runner {
   readonly protocol = { warmupRuns: 3, warmupMs: 10, batchRuns: 10, batchMs: 20, maxBatchRuns: 200, minPasses: 15, maxPasses: 30, settle: 5, tolerance: 0.01, maxFailures: 3 };
   private readonly threads: number;
   private readonly level: GraphOptLevel;
+  private readonly inputShapes?: InputShapes;
+  /** Notes on the sizes chosen for open input dimensions, of every model opened (each once). */
+  readonly inputNotes = new Set<string>();
 
   constructor(o: OnnxRuntimeOptions = {}) {
     this.threads = o.threads ?? 1;
+    this.inputShapes = o.inputShapes;
     this.level = o.graphOptimizationLevel ?? 'all';
     if (!Number.isInteger(this.threads) || this.threads < 1 || this.threads > 256) throw new RangeError(`threads must be an integer from 1 to 256, got ${o.threads}`);
     if (!GRAPH_OPT_LEVELS.includes(this.level)) throw new RangeError(`graph optimisation level must be one of ${GRAPH_OPT_LEVELS.join(', ')}, got ${o.graphOptimizationLevel}`);
@@ -99,11 +170,14 @@ export class OnnxRuntimeRunner implements Runner {
     }
     let feeds: Feeds;
     try {
-      feeds = randomFeeds(o, session);
+      const r = randomFeeds(o, session, this.inputShapes);
+      feeds = r.feeds;
+      for (const n of r.notes) this.inputNotes.add(n);
     } catch (e) {
       await session.release();
       throw e;
     }
+    const fed = Object.entries(feeds).map(([name, t]) => `"${name}" [${t.dims.join(', ')}]`).join(', ').slice(0, 200);
     return {
       async run(sig?: AbortSignal): Promise<number> {
         throwIfAborted(sig);
@@ -111,7 +185,7 @@ export class OnnxRuntimeRunner implements Runner {
         try {
           await session.run(feeds);
         } catch (e) {
-          throw new MeasurementError(`onnxruntime failed to run the model: ${(e as Error).message.split('\n')[0]}`);
+          throw new MeasurementError(`onnxruntime failed to run the model on random inputs ${fed}: ${(e as Error).message.split('\n')[0]}`);
         }
         return Number(process.hrtime.bigint() - t0) / 1e6;
       },

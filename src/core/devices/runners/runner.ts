@@ -39,11 +39,14 @@ export interface Runner {
   open(modelPath: string, signal?: AbortSignal): Promise<RunnerSession>;
 }
 
-/** A failed measurement (the runner's output quoted in the message, one line). */
+/** A failed measurement (the runner's output quoted in the message, one line). A `fatal` one (the device
+ *  never answered; the model cannot be fed) ends the whole measurement at once instead of being retried. */
 export class MeasurementError extends Error {
-  constructor(message: string) {
+  readonly fatal: boolean;
+  constructor(message: string, o: { fatal?: boolean } = {}) {
     super(message);
     this.name = 'MeasurementError';
+    this.fatal = o.fatal === true;
   }
 }
 
@@ -59,8 +62,10 @@ export function throwIfAborted(signal?: AbortSignal): void {
   if (signal?.aborted) throw new CancelledError();
 }
 
-/** `text` on one line, at most `max` characters (for quoting a device's output in an error). */
-export function quote(text: string, max = 200): string {
+/** `text` on one line, at most `max` characters (for quoting a device's output in an error): its start, or
+ *  with `end` its end (where a program's error usually is). */
+export function quote(text: string, max = 200, end = false): string {
   const one = text.replace(/\s+/g, ' ').trim();
-  return JSON.stringify(one.length > max ? one.slice(0, max - 1) + '…' : one);
+  if (one.length <= max) return JSON.stringify(one);
+  return JSON.stringify(end ? '…' + one.slice(one.length - max + 1) : one.slice(0, max - 1) + '…');
 }
