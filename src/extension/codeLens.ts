@@ -3,10 +3,12 @@
 // Lenses stay in place while typing: every provideCodeLenses answers at once, from the lenses of the last
 // update with their ranges carried through the edits since (those an edit touched marked stale, "…");
 // help.updateDelayMs after the last edit the document is scanned again and the values are filled from the
-// cache or the worker.
+// cache or the worker. The first edit of a spec asks VS Code for the lenses again at once, and a lens that
+// went stale is drawn stale at least once before its new values (see Tracked.staleUnseen).
 import vscode = require('vscode');
 import type { FoundSpec } from '../core/spaces/findSpecs';
 import { formatLens, LensEntry, shortError, STALE_MARK } from './lensText';
+import { specCaveatsWithShort } from '../core/spaces/caveats';
 import { LatencyService } from './latency';
 import { SpecIndex } from './specIndex';
 import { Config } from './config';
@@ -22,6 +24,13 @@ interface Tracked {
   title: string;
   /** The title shows this spec's values (not those of the spec it replaced, nor none yet). */
   fresh: boolean;
+  /** An edit made this lens stale and VS Code has not drawn it so yet. On a loaded machine VS Code's CodeLens
+   *  debounce can outlast help.updateDelayMs, and the lens would jump from the old values to the new ones
+   *  with no sign that they were being updated: so it is drawn stale once (the title it had then, with "…"),
+   *  then asked for again. */
+  staleUnseen?: string;
+  /** What the user should know about the architecture (dead code), full text, for the tooltip. */
+  caveat?: string;
 }
 
 interface DocState {
@@ -58,7 +67,7 @@ export function titleFromCache(latency: LatencyService, primary: { devices: stri
     if (!p) return undefined;
     entries.push({ device: d, ms: p.ms, error: p.error, info: primary.info.find((i) => i.name === d) as LensEntry['info'] });
   }
-  return formatLens(entries);
+  return formatLens(entries, { caveat: specCaveatsWithShort(space, spec)[0]?.short });
 }
 
 function noDevicesTitle(space: string, error: string, code?: string): string {
@@ -124,20 +133,32 @@ export class LensController implements vscode.CodeLensProvider, vscode.Disposabl
       if (this.heldChange !== undefined) setTimeout(() => this.releaseHeld(), 0);
     }
     if (perf.tracing) perf.mark('lensRequest', `${baseName(doc)} ${st.tracked.filter((t) => t.fresh).length}/${st.tracked.length} with values`);
-    return st.tracked.map((t) => {
+    let newValuesHeld = false;
+    const lenses = st.tracked.map((t) => {
       // An empty range at the start of the spec's line: VS Code drops a lens whose non-empty range an edit
       // collapsed (replacing the whole spec), while an empty one survives every edit after it.
       const line = doc.positionAt(t.start).line;
       const range = new vscode.Range(line, 0, line, 0);
       // Only lenses whose spec an edit touched (or whose values are still coming) are stale.
-      const title = !t.fresh && !t.title.endsWith(STALE_MARK) ? `${t.title} ${STALE_MARK}` : t.title;
+      let shown = t.title;
+      if (t.staleUnseen !== undefined && t.fresh) {
+        shown = t.staleUnseen;
+        newValuesHeld = true;
+      }
+      const stale = !t.fresh || t.staleUnseen !== undefined;
+      t.staleUnseen = undefined;
+      const title = stale && !shown.endsWith(STALE_MARK) ? `${shown} ${STALE_MARK}` : shown;
+      const caveat = t.caveat ? ` ⚠ ${t.caveat}` : '';
       return new vscode.CodeLens(range, {
         title,
-        tooltip: `Predicted latency of this ${t.space} architecture (HELP). Click for the latency panel.`,
+        tooltip: `Predicted latency of this ${t.space} architecture (HELP); where each device's values come from is in the hover. Click for the latency panel.${caveat}`,
         command: 'help.showPanel',
         arguments: [{ uri: doc.uri.toString(), offset: t.start }],
       });
     });
+    // Values that came while the stale lens was still to be drawn: asked for again after this reply.
+    if (newValuesHeld) setTimeout(() => this.fireChange(`values after stale ${baseName(doc)}`), 0);
+    return lenses;
   }
 
   /** Starts following a document: its specs now, their values from the cache or the worker. */
@@ -164,8 +185,13 @@ export class LensController implements vscode.CodeLensProvider, vscode.Disposabl
   private onEdit(e: vscode.TextDocumentChangeEvent): void {
     const st = this.states.get(e.document.uri.toString());
     if (!st || e.contentChanges.length === 0) return;
-    shiftRanges(st.tracked, e.contentChanges);
+    const fresh = st.tracked.filter((t) => t.fresh);
+    const newlyStale = shiftRanges(st.tracked, e.contentChanges);
     this.schedule(e.document, st);
+    if (newlyStale === 0 || !st.served) return;
+    for (const t of fresh) if (!t.fresh) t.staleUnseen = t.title;
+    // Right away, not after the update delay: the lens of the spec being edited shows "…".
+    this.fireChange(`stale ${baseName(e.document)}`);
   }
 
   private schedule(doc: vscode.TextDocument, st: DocState): void {
@@ -184,11 +210,16 @@ export class LensController implements vscode.CodeLensProvider, vscode.Disposabl
   private scan(doc: vscode.TextDocument, st: DocState, notify = true): void {
     const specs: FoundSpec[] = this.index.specs(doc);
     const old = st.tracked;
+    // Both lists are in document order: the lens that was at a spec's place is found in one pass.
+    let j = 0;
     st.tracked = specs.map((s) => {
+      while (j < old.length && old[j].end < s.start) j++;
+      const before = j < old.length && old[j].start <= s.end ? old[j] : undefined;
+      const staleUnseen = before?.staleUnseen;
+      const caveat = specCaveatsWithShort(s.space, s.spec)[0]?.text;
       const cachedTitle = titleFromCache(this.latency, this.primaries.get(s.space), s.space, s.spec);
-      if (cachedTitle) return { space: s.space, spec: s.spec, start: s.start, end: s.end, title: cachedTitle, fresh: true };
-      const before = old.find((t) => t.start <= s.end && s.start <= t.end);
-      return { space: s.space, spec: s.spec, start: s.start, end: s.end, title: before?.title ?? PENDING_TITLE, fresh: false };
+      if (cachedTitle) return { space: s.space, spec: s.spec, start: s.start, end: s.end, title: cachedTitle, fresh: true, staleUnseen, caveat };
+      return { space: s.space, spec: s.spec, start: s.start, end: s.end, title: before?.title ?? PENDING_TITLE, fresh: false, staleUnseen, caveat };
     });
     st.version = doc.version;
     if (notify) this.fireChange(`scan ${baseName(doc)}`);
