@@ -8,7 +8,7 @@
 import vscode = require('vscode');
 import type { FoundSpec } from '../core/spaces/findSpecs';
 import { formatLens, LensEntry, shortError, STALE_MARK } from './lensText';
-import { specCaveatsWithShort } from '../core/spaces/caveats';
+import { specCaveatsWithShort, SpecCaveat } from '../core/spaces/caveats';
 import { LatencyService } from './latency';
 import { SpecIndex } from './specIndex';
 import { Config } from './config';
@@ -57,6 +57,22 @@ const baseName = (doc: vscode.TextDocument) => doc.uri.path.slice(doc.uri.path.l
 
 export const PENDING_TITLE = `HELP  ${STALE_MARK}`;
 
+/** Caveats by spec: every rescan (each pause in typing) asks for all lenses of the document again, and
+ *  parsing a cell for its caveats costs about as much as finding it. Bounded: cleared when full. */
+const caveatMemo = new Map<string, SpecCaveat | null>();
+const CAVEAT_MEMO_SIZE = 8192;
+
+function caveatOf(space: string, spec: string): SpecCaveat | undefined {
+  const key = `${space}\n${spec}`;
+  let c = caveatMemo.get(key);
+  if (c === undefined) {
+    if (caveatMemo.size >= CAVEAT_MEMO_SIZE) caveatMemo.clear();
+    c = specCaveatsWithShort(space, spec)[0] ?? null;
+    caveatMemo.set(key, c);
+  }
+  return c ?? undefined;
+}
+
 /** The lens title of a spec from the cache, or undefined when a value is missing. */
 export function titleFromCache(latency: LatencyService, primary: { devices: string[]; info: { name: string }[]; error?: string; code?: string } | undefined, space: string, spec: string): string | undefined {
   if (!primary) return undefined;
@@ -67,7 +83,7 @@ export function titleFromCache(latency: LatencyService, primary: { devices: stri
     if (!p) return undefined;
     entries.push({ device: d, ms: p.ms, error: p.error, info: primary.info.find((i) => i.name === d) as LensEntry['info'] });
   }
-  return formatLens(entries, { caveat: specCaveatsWithShort(space, spec)[0]?.short });
+  return formatLens(entries, { caveat: caveatOf(space, spec)?.short });
 }
 
 function noDevicesTitle(space: string, error: string, code?: string): string {
@@ -216,7 +232,7 @@ export class LensController implements vscode.CodeLensProvider, vscode.Disposabl
       while (j < old.length && old[j].end < s.start) j++;
       const before = j < old.length && old[j].start <= s.end ? old[j] : undefined;
       const staleUnseen = before?.staleUnseen;
-      const caveat = specCaveatsWithShort(s.space, s.spec)[0]?.text;
+      const caveat = caveatOf(s.space, s.spec)?.text;
       const cachedTitle = titleFromCache(this.latency, this.primaries.get(s.space), s.space, s.spec);
       if (cachedTitle) return { space: s.space, spec: s.spec, start: s.start, end: s.end, title: cachedTitle, fresh: true, staleUnseen, caveat };
       return { space: s.space, spec: s.spec, start: s.start, end: s.end, title: before?.title ?? PENDING_TITLE, fresh: false, staleUnseen, caveat };
