@@ -16,7 +16,7 @@ import { shiftRanges } from './rangeTracking';
 import { perf } from './perf';
 import { performance } from 'perf_hooks';
 
-interface Tracked {
+export interface Tracked {
   space: string;
   spec: string;
   start: number;
@@ -31,6 +31,11 @@ interface Tracked {
   staleUnseen?: string;
   /** What the user should know about the architecture (dead code), full text, for the tooltip. */
   caveat?: string;
+  /** An edit touched the spec since the last scan. */
+  touched?: boolean;
+  /** The spec is being edited and is not a complete spec right now (e.g. half an operation name typed): its
+   *  lens stays, stale, until the text is a spec again or a later scan finds it untouched. */
+  editing?: boolean;
 }
 
 interface DocState {
@@ -89,6 +94,32 @@ export function titleFromCache(latency: LatencyService, primary: { devices: stri
 function noDevicesTitle(space: string, error: string, code?: string): string {
   if (code === 'no-weights' || /no trained weights/.test(error)) return `HELP  ${space}: latency prediction not available yet (no trained weights in this build)`;
   return `HELP  ${space}: ${shortError(error)}`;
+}
+
+/**
+ * The lenses of a scan (`found`, in document order) and those of the last one (`old`) that an edit touched
+ * and that are no spec right now (half typed): these stay, stale and not asked for values, so that the lens
+ * does not vanish at every pause in typing. One pass over both lists.
+ */
+export function keepEdited(old: readonly Tracked[], found: Tracked[], docLength: number): Tracked[] {
+  const kept: Tracked[] = [];
+  let p = 0;
+  for (const o of old) {
+    if (!o.touched || o.end <= o.start || o.end > docLength) continue;
+    while (p < found.length && found[p].end < o.start) p++;
+    if (p < found.length && found[p].start <= o.end) continue;
+    kept.push({ ...o, fresh: false, touched: false, editing: true });
+  }
+  if (kept.length === 0) return found;
+  // Merge the two sorted lists.
+  const all: Tracked[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < found.length || j < kept.length) {
+    if (j >= kept.length || (i < found.length && found[i].start <= kept[j].start)) all.push(found[i++]);
+    else all.push(kept[j++]);
+  }
+  return all;
 }
 
 export class LensController implements vscode.CodeLensProvider, vscode.Disposable {
@@ -164,6 +195,14 @@ export class LensController implements vscode.CodeLensProvider, vscode.Disposabl
       const stale = !t.fresh || t.staleUnseen !== undefined;
       t.staleUnseen = undefined;
       const title = stale && !shown.endsWith(STALE_MARK) ? `${shown} ${STALE_MARK}` : shown;
+      if (t.editing) {
+        return new vscode.CodeLens(range, {
+          title,
+          tooltip: 'HELP: this architecture is being edited; the latency is updated once it is a complete spec again.',
+          command: 'help.showPanel',
+          arguments: [{ uri: doc.uri.toString(), offset: t.start }],
+        });
+      }
       const caveat = t.caveat ? ` ⚠ ${t.caveat}` : '';
       return new vscode.CodeLens(range, {
         title,
@@ -202,7 +241,7 @@ export class LensController implements vscode.CodeLensProvider, vscode.Disposabl
     const st = this.states.get(e.document.uri.toString());
     if (!st || e.contentChanges.length === 0) return;
     const fresh = st.tracked.filter((t) => t.fresh);
-    const newlyStale = shiftRanges(st.tracked, e.contentChanges);
+    const newlyStale = shiftRanges(st.tracked, e.contentChanges, (t) => (t.touched = true));
     this.schedule(e.document, st);
     if (newlyStale === 0 || !st.served) return;
     for (const t of fresh) if (!t.fresh) t.staleUnseen = t.title;
@@ -237,6 +276,7 @@ export class LensController implements vscode.CodeLensProvider, vscode.Disposabl
       if (cachedTitle) return { space: s.space, spec: s.spec, start: s.start, end: s.end, title: cachedTitle, fresh: true, staleUnseen, caveat };
       return { space: s.space, spec: s.spec, start: s.start, end: s.end, title: before?.title ?? PENDING_TITLE, fresh: false, staleUnseen, caveat };
     });
+    st.tracked = keepEdited(old, st.tracked, doc.getText().length);
     st.version = doc.version;
     if (notify) this.fireChange(`scan ${baseName(doc)}`);
   }
@@ -245,7 +285,7 @@ export class LensController implements vscode.CodeLensProvider, vscode.Disposabl
   private async fill(doc: vscode.TextDocument, st: DocState): Promise<void> {
     const run = ++st.run;
     const version = st.version;
-    const spaces = [...new Set(st.tracked.filter((t) => !t.fresh).map((t) => t.space))];
+    const spaces = [...new Set(st.tracked.filter((t) => !t.fresh && !t.editing).map((t) => t.space))];
     if (spaces.length === 0) return;
     const failures = new Map<string, string>();
     for (const space of spaces) {
@@ -266,7 +306,7 @@ export class LensController implements vscode.CodeLensProvider, vscode.Disposabl
 
   private showValues(doc: vscode.TextDocument, st: DocState, failures: Map<string, string>): void {
     for (const t of st.tracked) {
-      if (t.fresh) continue;
+      if (t.fresh || t.editing) continue;
       const f = failures.get(t.space);
       const title = f ? `HELP  ${f}` : titleFromCache(this.latency, this.primaries.get(t.space), t.space, t.spec);
       if (title) {

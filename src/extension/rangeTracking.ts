@@ -17,9 +17,10 @@ export interface TextChange {
  * Applies VS Code's content changes (in the order given) to offset ranges: edits before a range shift it,
  * edits inside it (or typing right at its end) stretch or shrink it and mark it not fresh; a range whose
  * whole text was replaced keeps its start; an insertion right at a range's start shifts it. In place.
- * Returns how many ranges were fresh before and are not now (their lenses are to be redrawn as stale).
+ * Returns how many ranges were fresh before and are not now (their lenses are to be redrawn as stale);
+ * `onTouch` is called for every range an edit touched.
  */
-export function shiftRanges(ranges: TrackedRange[], changes: readonly TextChange[]): number {
+export function shiftRanges<T extends TrackedRange>(ranges: T[], changes: readonly TextChange[], onTouch?: (range: T) => void): number {
   let newlyStale = 0;
   for (const c of changes) {
     const from = c.rangeOffset;
@@ -33,6 +34,7 @@ export function shiftRanges(ranges: TrackedRange[], changes: readonly TextChange
         t.end = Math.max(t.start, t.end + delta);
         if (t.fresh) newlyStale++;
         t.fresh = false;
+        onTouch?.(t);
       }
     }
   }

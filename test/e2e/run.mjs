@@ -190,13 +190,18 @@ async function main() {
         await page.waitForTimeout(80);
       }
     })();
-    await page.keyboard.type(NEW_CELL, { delay: 25 });
-    // States, not times: the lens is drawn stale ("…"; HELP draws it so before any new values), then updated.
-    const stale = await waitFor(async () => (await drawn()).find((t) => t.includes('…')), 'a stale lens ("…") while typing', 30_000);
-    const after = await waitFor(async () => (await lensTexts(page)).find((t) => /HELP/.test(t) && /ms/.test(t) && !t.includes('…') && t !== before), 'the updated lens', 30_000);
-    polling = false;
-    await poller;
-    await page.evaluate(() => /** @type {any} */ (window).__helpLensObserver.disconnect());
+    let stale;
+    let after;
+    try {
+      await page.keyboard.type(NEW_CELL, { delay: 25 });
+      // States, not times: the lens is drawn stale ("…"; HELP draws it so before any new values), then updated.
+      stale = await waitFor(async () => (await drawn()).find((t) => t.includes('…')), 'a stale lens ("…") while typing', 30_000);
+      after = await waitFor(async () => (await lensTexts(page)).find((t) => /HELP/.test(t) && /ms/.test(t) && !t.includes('…') && t !== before), 'the updated lens', 30_000);
+    } finally {
+      polling = false;
+      await poller;
+      await page.evaluate(() => /** @type {any} */ (window).__helpLensObserver.disconnect());
+    }
     log(`  before: ${before}`);
     log(`  stale:  ${stale}`);
     log(`  after:  ${after}`);

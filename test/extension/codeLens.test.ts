@@ -144,4 +144,32 @@ test('a cell with dead code has a ⚠ with a short reason first in its lens, the
   c.dispose();
 });
 
+test('a spec being edited keeps its (stale) lens through pauses while it is no complete spec', async () => {
+  const { c } = controller();
+  const a = new MockDocument('/w/a.txt', `x = "${CELL}"\n`);
+  titles(c, a);
+  await tick(10);
+  const old = titles(c, a)[0];
+  // Replace the whole cell by its first character (select it, start typing the new one), then pause.
+  a.edit(5, 5 + CELL.length, '|');
+  events.changeText.fire({ document: a, contentChanges: [{ range: { start: { line: 0, character: 5 }, end: { line: 0, character: 5 + CELL.length } }, rangeOffset: 5, rangeLength: CELL.length, text: '|' }] });
+  await tick(30);
+  assert.deepEqual(titles(c, a), [`${old} …`], 'the lens stays, stale');
+  // Type the rest: the new values come.
+  typeAt(a, 6, CELL2.slice(1));
+  await tick(30);
+  titles(c, a);
+  await tick(10);
+  const now = titles(c, a);
+  assert.equal(now.length, 1);
+  assert.doesNotMatch(now[0], /…/);
+  assert.notEqual(now[0], old);
+  // Deleting the spec altogether drops its lens.
+  a.edit(5, 5 + CELL2.length, '');
+  events.changeText.fire({ document: a, contentChanges: [{ range: { start: { line: 0, character: 5 }, end: { line: 0, character: 5 + CELL2.length } }, rangeOffset: 5, rangeLength: CELL2.length, text: '' }] });
+  await tick(30);
+  assert.deepEqual(titles(c, a), []);
+  c.dispose();
+});
+
 void noCancel;
