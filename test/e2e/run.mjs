@@ -105,6 +105,7 @@ async function main() {
   if (haveOnnx) {
     const code = `require('fs').writeFileSync(process.argv[1], require(${JSON.stringify(writer)}).writeNasBench201(process.argv[2]))`;
     run(process.execPath, ['--import', 'tsx', '-e', code, path.join(workspace, 'cell.onnx'), CELL], { cwd: root });
+    run(process.execPath, ['--import', 'tsx', '-e', code, path.join(workspace, 'dead-code.onnx'), DEAD_CODE_CELL], { cwd: root });
   }
   // A cell whose output does not depend on its input: the panel and the hover say so.
   fs.writeFileSync(path.join(workspace, 'dead-cell.txt'), `A degenerate cell:\n\n${DEAD_CELL}\n`);
@@ -274,6 +275,13 @@ async function main() {
     const t = await helpLens(page, (t) => /HELP/.test(t) && /\bms\b/.test(t) && !t.includes('…'));
     log(`  lens: ${t}`);
     assert(/^HELP\s+⚠ \S/.test(t), `a ⚠ with a short reason first in the lens: ${t}`);
+    if (haveOnnx) {
+      // The ONNX viewer says it too, for the same cell.
+      await openFile(page, 'dead-code.onnx');
+      const frame = await findFrame(page, '.caveat', 'a caveat in the ONNX viewer of dead-code.onnx', 60_000);
+      const caveat = await frame.locator('.caveat').first().textContent();
+      assert(/^⚠ no path from the cell input to its output/.test(caveat ?? ''), `the viewer's caveat: ${caveat}`);
+    }
   });
 
   await check('an FBNet spec gets a polite lens (prediction or "not available yet")', async () => {
