@@ -24,7 +24,7 @@
       if (m.space && m.spec) app.append(el('h2', {}, 'Recognised architecture'), el('p', {}, 'Space ', el('code', {}, m.space)), el('code', { class: 'spec' }, m.spec));
       else app.append(el('h2', {}, 'Model'), el('p', { class: 'muted', id: 'not-recognised' }, 'Not an architecture of a HELP search space' + (m.reason ? ': ' + m.reason : '.')));
       // The architecture's caveats (dead code), as in the hover and the lens of the same cell in a text file.
-      for (const c of state.caveats) app.append(el('p', { class: 'notice caveat' }, '⚠ ' + c));
+      for (const c of state.caveats) app.append(el('p', { class: 'notice caveat onnx-caveat' }, '⚠ ' + c));
       if (m.notes && m.notes.length) for (const n of m.notes) app.append(el('p', { class: 'muted' }, n));
       if (m.summary && m.summary.length) {
         const ul = el('ul', {});

@@ -278,8 +278,8 @@ async function main() {
     if (haveOnnx) {
       // The ONNX viewer says it too, for the same cell.
       await openFile(page, 'dead-code.onnx');
-      const frame = await findFrame(page, '.caveat', 'a caveat in the ONNX viewer of dead-code.onnx', 60_000);
-      const caveat = await frame.locator('.caveat').first().textContent();
+      const frame = await findFrame(page, '.onnx-caveat', 'a caveat in the ONNX viewer of dead-code.onnx', 60_000);
+      const caveat = await frame.locator('.onnx-caveat').first().textContent();
       assert(/^⚠ no path from the cell input to its output/.test(caveat ?? ''), `the viewer's caveat: ${caveat}`);
     }
   });
