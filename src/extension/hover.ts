@@ -20,6 +20,8 @@ function escapeMd(s: string): string {
 
 /** Devices of a kind group listed in the hover; the rest are in the panel. */
 export const HOVER_GROUP_LIMIT = 6;
+/** Rows of the first table (primary, then adapted devices); more adapted devices are in the panel. */
+export const HOVER_FIRST_LIMIT = 12;
 
 const PANEL_LINK = 'command:help.showPanel "Open the HELP latency panel"';
 
@@ -43,7 +45,8 @@ export function hoverMarkdown(rows: readonly Row[], primary: readonly string[], 
   }
   if (first.length > 0) {
     md += '| primary device | latency | what it is | origin |\n|:--|--:|:--|:--|\n';
-    for (const r of first) md += `| **${escapeMd(r.info.name)}** | **${latencyText(r.prediction)}** | ${escapeMd(describeDevice(r.info.name).text)} | ${escapeMd(originText(r.info))} |\n`;
+    for (const r of first.slice(0, HOVER_FIRST_LIMIT)) md += `| **${escapeMd(r.info.name)}** | **${latencyText(r.prediction)}** | ${escapeMd(describeDevice(r.info.name).text)} | ${escapeMd(originText(r.info))} |\n`;
+    if (first.length > HOVER_FIRST_LIMIT) md += `\n[${first.length - HOVER_FIRST_LIMIT} more adapted devices in the panel](${PANEL_LINK})\n`;
     md += '\n';
   }
   const rest = rows.filter((r) => !isFirst(r));

@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { HOVER_GROUP_LIMIT, SpecHoverProvider } from '../../src/extension/hover';
+import { HOVER_FIRST_LIMIT, HOVER_GROUP_LIMIT, SpecHoverProvider } from '../../src/extension/hover';
 import { findSpecs } from '../../src/core/spaces/findSpecs';
 
 const builtins = (JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'weights', 'nasbench201-devices.json'), 'utf8')) as { devices: { name: string; origin: string }[] }).devices;
@@ -66,6 +66,14 @@ test('27 devices: primary and adapted first, the rest grouped by kind, origin on
   const phones = groups[2];
   assert.doesNotMatch(phones, /pixel2/, 'a primary device is not listed twice');
   assert.ok(md.indexOf('**GPUs**') > md.indexOf('this machine'));
+});
+
+test('many adapted devices: the first table is bounded, the rest one click away', async () => {
+  const devices = Array.from({ length: 5000 }, (_, i) => ({ name: `board ${i}`, origin: 'adapted', samples: 12 }));
+  const md = (await hoverText(LIVE, provider(devices, [])))!;
+  assert.equal(md.split('\n| **board').length - 1, HOVER_FIRST_LIMIT);
+  assert.match(md, new RegExp(`\\[${5000 - HOVER_FIRST_LIMIT} more adapted devices in the panel\\]`));
+  assert.ok(md.length < 5000, `${md.length} characters`);
 });
 
 test('no spec under the cursor: no hover', async () => {
