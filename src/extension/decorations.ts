@@ -1,6 +1,6 @@
 // Explorer and tab decorations: files with architectures (and .onnx models HELP can read) get a stopwatch
-// badge (help.decorations.badges; a number read as a problem count) and a tooltip with the primary devices'
-// latencies.
+// badge (not a number: numbers read as problem counts; help.decorations.badges turns it off) and a tooltip
+// with the primary devices' latencies.
 import * as path from 'path';
 import vscode = require('vscode');
 import { findSpecsChunkedWithin } from './chunkedSpecs';
