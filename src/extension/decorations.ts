@@ -1,4 +1,4 @@
-// Explorer and tab decorations: files with architectures (and .onnx models HELP can read) get a stopwatch
+// Explorer and tab decorations: files with architectures (and .onnx models HELP can read) get a clock-face
 // badge (not a number: numbers read as problem counts; help.decorations.badges turns it off) and a tooltip
 // with the primary devices' latencies.
 import * as path from 'path';

@@ -52,9 +52,10 @@ export function formatLens(entries: readonly LensEntry[], opts: { stale?: boolea
   return `${head}${parts.join(' · ')}${tail}`;
 }
 
-/** The explorer and tab badge of a file with architectures: a stopwatch, which no one reads as a count of
- *  problems or changes (numbers such as "12" or ".2" were); the latencies are in its tooltip. */
-export const LATENCY_BADGE = '⏱';
+/** The explorer and tab badge of a file with architectures: a clock face (U+25F7, in common UI fonts such as
+ *  DejaVu Sans and Segoe UI Symbol, unlike the emoji stopwatch), which no one reads as a count of problems or
+ *  changes (numbers such as "12" or ".2" were); the latencies are in its tooltip. */
+export const LATENCY_BADGE = '◷';
 
 /**
  * The tooltip of a file's badge: the space, which architecture, and each primary device with what it is

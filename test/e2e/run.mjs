@@ -225,8 +225,8 @@ async function main() {
           const row = [...document.querySelectorAll('.explorer-folders-view .monaco-list-row')].find((r) => r.textContent?.includes('cell.txt'));
           for (const e of row ? [row, ...row.querySelectorAll('*')] : []) {
             const c = getComputedStyle(e, '::after').content;
-            // A stopwatch, not a number (numbers read as problem counts); the latency is in the tooltip.
-            if (c === '"⏱"') return c;
+            // A clock face, not a number (numbers read as problem counts); the latency is in the tooltip.
+            if (c === '"◷"') return c;
           }
           return undefined;
         }),
