@@ -264,7 +264,7 @@ async function main() {
     log(`  lens: ${t}`);
   });
 
-  await check('CodeLens on a HAT SubTransformer YAML (first 3 built-in devices of the space)', async () => {
+  await check('CodeLens on a HAT SubTransformer YAML (3 built-in devices spanning kinds)', async () => {
     await openFile(page, 'subtransformer.yml');
     const t = await helpLens(page, (t) => /HELP/.test(t) && /wmt14|iwslt14/.test(t) && /ms|s\b/.test(t) && !t.includes('…'));
     log(`  lens: ${t}`);
