@@ -4,7 +4,7 @@
   // @ts-ignore
   const vscode = acquireVsCodeApi();
   const app = document.getElementById('app');
-  const state = { name: '', model: undefined, unavailable: undefined, rows: undefined, latencyError: undefined };
+  const state = { name: '', model: undefined, unavailable: undefined, rows: undefined, latencyError: undefined, caveats: [] };
   function el(tag, attrs, ...children) {
     const e = document.createElement(tag);
     for (const [k, v] of Object.entries(attrs || {})) e.setAttribute(k, v);
@@ -23,6 +23,8 @@
       const m = state.model;
       if (m.space && m.spec) app.append(el('h2', {}, 'Recognised architecture'), el('p', {}, 'Space ', el('code', {}, m.space)), el('code', { class: 'spec' }, m.spec));
       else app.append(el('h2', {}, 'Model'), el('p', { class: 'muted', id: 'not-recognised' }, 'Not an architecture of a HELP search space' + (m.reason ? ': ' + m.reason : '.')));
+      // The architecture's caveats (dead code), as in the hover and the lens of the same cell in a text file.
+      for (const c of state.caveats) app.append(el('p', { class: 'notice caveat onnx-caveat' }, '⚠ ' + c));
       if (m.notes && m.notes.length) for (const n of m.notes) app.append(el('p', { class: 'muted' }, n));
       if (m.summary && m.summary.length) {
         const ul = el('ul', {});
@@ -42,7 +44,10 @@
     const m = ev.data || {};
     if (m.type === 'file') state.name = m.name;
     else if (m.type === 'unavailable') state.unavailable = m.message;
-    else if (m.type === 'model') state.model = m.model;
+    else if (m.type === 'model') {
+      state.model = m.model;
+      state.caveats = Array.isArray(m.caveats) ? m.caveats : [];
+    }
     else if (m.type === 'latency') state.rows = m.rows;
     else if (m.type === 'latencyError') state.latencyError = m.message;
     else return;

@@ -162,7 +162,7 @@ async function cmdPredict(args: Args) {
 async function cmdDevices(args: Args) {
   args.only(['space', 'json', 'weights']);
   const spaces = args.has('space') ? [getSpace(args.str('space')).name] : SPACE_NAMES;
-  const rows: { name: string; space: string; origin: string; samples: number }[] = [];
+  const rows: { name: string; space: string; origin: string; samples: number; kind?: string; description?: string }[] = [];
   for (const s of spaces) {
     const p = weightsPaths(s, args.str('weights'));
     if (getSpace(s).predictor === 'hat-transfer') {
@@ -176,12 +176,20 @@ async function cmdDevices(args: Args) {
     const file = JSON.parse(fs.readFileSync(p.devices, 'utf8')) as { devices: { name: string; origin: string; samples: unknown[] }[] };
     for (const d of file.devices) rows.push({ name: d.name, space: s, origin: d.origin, samples: d.samples.length });
   }
+  // What each name means (titan_rtx_32 = Titan RTX GPU at batch 32); names HELP does not know: kind "other".
+  const { describeDevice } = await import('../core/devices/describe');
+  for (const r of rows) {
+    const d = describeDevice(r.name);
+    r.kind = d.kind;
+    r.description = d.text;
+  }
   if (args.has('json')) {
     process.stdout.write(JSON.stringify(rows) + '\n');
     return;
   }
-  const lines = [`${'device'.padEnd(18)}${'space'.padEnd(14)}${'from'.padEnd(10)}samples`];
-  for (const r of rows) lines.push(`${neutraliseForDisplay(r.name).padEnd(18)}${r.space.padEnd(14)}${neutraliseForDisplay(String(r.origin)).padEnd(10)}${r.samples}`);
+  const nameWidth = Math.min(28, Math.max(18, ...rows.map((r) => r.name.length + 2)));
+  const lines = [`${'device'.padEnd(nameWidth)}${'space'.padEnd(14)}${'from'.padEnd(10)}${'samples'.padEnd(9)}what it is`];
+  for (const r of rows) lines.push(`${neutraliseForDisplay(r.name).padEnd(nameWidth)}${r.space.padEnd(14)}${neutraliseForDisplay(String(r.origin)).padEnd(10)}${String(r.samples).padEnd(9)}${r.description}`);
   process.stdout.write(lines.join('\n') + '\n');
 }
 

@@ -132,7 +132,7 @@ export const COMMAND_HELP: Record<string, CommandHelp> = {
   },
   devices: {
     usage: 'devices [--space S] [--json]',
-    summary: 'built-in devices',
+    summary: 'built-in devices and what each is (titan_rtx_32: Titan RTX GPU at batch 32); --json adds kind and description',
     options: [{ ...SPACE, help: `list one space only: ${SPACE_NAMES.join(', ')}` }, JSON_OUT, WEIGHTS],
   },
   eval: {

@@ -3,10 +3,12 @@
 // Lenses stay in place while typing: every provideCodeLenses answers at once, from the lenses of the last
 // update with their ranges carried through the edits since (those an edit touched marked stale, "…");
 // help.updateDelayMs after the last edit the document is scanned again and the values are filled from the
-// cache or the worker.
+// cache or the worker. The first edit of a spec asks VS Code for the lenses again at once, and a lens that
+// went stale is drawn stale at least once before its new values (see Tracked.staleUnseen).
 import vscode = require('vscode');
 import type { FoundSpec } from '../core/spaces/findSpecs';
 import { formatLens, LensEntry, shortError, STALE_MARK } from './lensText';
+import { specCaveatsWithShort, SpecCaveat } from '../core/spaces/caveats';
 import { LatencyService } from './latency';
 import { SpecIndex } from './specIndex';
 import { Config } from './config';
@@ -14,7 +16,7 @@ import { shiftRanges } from './rangeTracking';
 import { perf } from './perf';
 import { performance } from 'perf_hooks';
 
-interface Tracked {
+export interface Tracked {
   space: string;
   spec: string;
   start: number;
@@ -22,6 +24,18 @@ interface Tracked {
   title: string;
   /** The title shows this spec's values (not those of the spec it replaced, nor none yet). */
   fresh: boolean;
+  /** An edit made this lens stale and VS Code has not drawn it so yet. On a loaded machine VS Code's CodeLens
+   *  debounce can outlast help.updateDelayMs, and the lens would jump from the old values to the new ones
+   *  with no sign that they were being updated: so it is drawn stale once (the title it had then, with "…"),
+   *  then asked for again. */
+  staleUnseen?: string;
+  /** What the user should know about the architecture (dead code), full text, for the tooltip. */
+  caveat?: string;
+  /** An edit touched the spec since the last scan. */
+  touched?: boolean;
+  /** The spec is being edited and is not a complete spec right now (e.g. half an operation name typed): its
+   *  lens stays, stale, until the text is a spec again or a later scan finds it untouched. */
+  editing?: boolean;
 }
 
 interface DocState {
@@ -48,6 +62,22 @@ const baseName = (doc: vscode.TextDocument) => doc.uri.path.slice(doc.uri.path.l
 
 export const PENDING_TITLE = `HELP  ${STALE_MARK}`;
 
+/** Caveats by spec: every rescan (each pause in typing) asks for all lenses of the document again, and
+ *  parsing a cell for its caveats costs about as much as finding it. Bounded: cleared when full. */
+const caveatMemo = new Map<string, SpecCaveat | null>();
+const CAVEAT_MEMO_SIZE = 8192;
+
+function caveatOf(space: string, spec: string): SpecCaveat | undefined {
+  const key = `${space}\n${spec}`;
+  let c = caveatMemo.get(key);
+  if (c === undefined) {
+    if (caveatMemo.size >= CAVEAT_MEMO_SIZE) caveatMemo.clear();
+    c = specCaveatsWithShort(space, spec)[0] ?? null;
+    caveatMemo.set(key, c);
+  }
+  return c ?? undefined;
+}
+
 /** The lens title of a spec from the cache, or undefined when a value is missing. */
 export function titleFromCache(latency: LatencyService, primary: { devices: string[]; info: { name: string }[]; error?: string; code?: string } | undefined, space: string, spec: string): string | undefined {
   if (!primary) return undefined;
@@ -58,12 +88,38 @@ export function titleFromCache(latency: LatencyService, primary: { devices: stri
     if (!p) return undefined;
     entries.push({ device: d, ms: p.ms, error: p.error, info: primary.info.find((i) => i.name === d) as LensEntry['info'] });
   }
-  return formatLens(entries);
+  return formatLens(entries, { caveat: caveatOf(space, spec)?.short });
 }
 
 function noDevicesTitle(space: string, error: string, code?: string): string {
   if (code === 'no-weights' || /no trained weights/.test(error)) return `HELP  ${space}: latency prediction not available yet (no trained weights in this build)`;
   return `HELP  ${space}: ${shortError(error)}`;
+}
+
+/**
+ * The lenses of a scan (`found`, in document order) and those of the last one (`old`) that an edit touched
+ * and that are no spec right now (half typed): these stay, stale and not asked for values, so that the lens
+ * does not vanish at every pause in typing. One pass over both lists.
+ */
+export function keepEdited(old: readonly Tracked[], found: Tracked[], docLength: number): Tracked[] {
+  const kept: Tracked[] = [];
+  let p = 0;
+  for (const o of old) {
+    if (!o.touched || o.end <= o.start || o.end > docLength) continue;
+    while (p < found.length && found[p].end < o.start) p++;
+    if (p < found.length && found[p].start <= o.end) continue;
+    kept.push({ ...o, fresh: false, touched: false, editing: true });
+  }
+  if (kept.length === 0) return found;
+  // Merge the two sorted lists.
+  const all: Tracked[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < found.length || j < kept.length) {
+    if (j >= kept.length || (i < found.length && found[i].start <= kept[j].start)) all.push(found[i++]);
+    else all.push(kept[j++]);
+  }
+  return all;
 }
 
 export class LensController implements vscode.CodeLensProvider, vscode.Disposable {
@@ -124,20 +180,40 @@ export class LensController implements vscode.CodeLensProvider, vscode.Disposabl
       if (this.heldChange !== undefined) setTimeout(() => this.releaseHeld(), 0);
     }
     if (perf.tracing) perf.mark('lensRequest', `${baseName(doc)} ${st.tracked.filter((t) => t.fresh).length}/${st.tracked.length} with values`);
-    return st.tracked.map((t) => {
+    let newValuesHeld = false;
+    const lenses = st.tracked.map((t) => {
       // An empty range at the start of the spec's line: VS Code drops a lens whose non-empty range an edit
       // collapsed (replacing the whole spec), while an empty one survives every edit after it.
       const line = doc.positionAt(t.start).line;
       const range = new vscode.Range(line, 0, line, 0);
       // Only lenses whose spec an edit touched (or whose values are still coming) are stale.
-      const title = !t.fresh && !t.title.endsWith(STALE_MARK) ? `${t.title} ${STALE_MARK}` : t.title;
+      let shown = t.title;
+      if (t.staleUnseen !== undefined && t.fresh) {
+        shown = t.staleUnseen;
+        newValuesHeld = true;
+      }
+      const stale = !t.fresh || t.staleUnseen !== undefined;
+      t.staleUnseen = undefined;
+      const title = stale && !shown.endsWith(STALE_MARK) ? `${shown} ${STALE_MARK}` : shown;
+      if (t.editing) {
+        return new vscode.CodeLens(range, {
+          title,
+          tooltip: 'HELP: this architecture is being edited; the latency is updated once it is a complete spec again.',
+          command: 'help.showPanel',
+          arguments: [{ uri: doc.uri.toString(), offset: t.start }],
+        });
+      }
+      const caveat = t.caveat ? ` ⚠ ${t.caveat}` : '';
       return new vscode.CodeLens(range, {
         title,
-        tooltip: `Predicted latency of this ${t.space} architecture (HELP). Click for the latency panel.`,
+        tooltip: `Predicted latency of this ${t.space} architecture (HELP); where each device's values come from is in the hover. Click for the latency panel.${caveat}`,
         command: 'help.showPanel',
         arguments: [{ uri: doc.uri.toString(), offset: t.start }],
       });
     });
+    // Values that came while the stale lens was still to be drawn: asked for again after this reply.
+    if (newValuesHeld) setTimeout(() => this.fireChange(`values after stale ${baseName(doc)}`), 0);
+    return lenses;
   }
 
   /** Starts following a document: its specs now, their values from the cache or the worker. */
@@ -164,8 +240,13 @@ export class LensController implements vscode.CodeLensProvider, vscode.Disposabl
   private onEdit(e: vscode.TextDocumentChangeEvent): void {
     const st = this.states.get(e.document.uri.toString());
     if (!st || e.contentChanges.length === 0) return;
-    shiftRanges(st.tracked, e.contentChanges);
+    const fresh = st.tracked.filter((t) => t.fresh);
+    const newlyStale = shiftRanges(st.tracked, e.contentChanges, (t) => (t.touched = true));
     this.schedule(e.document, st);
+    if (newlyStale === 0 || !st.served) return;
+    for (const t of fresh) if (!t.fresh) t.staleUnseen = t.title;
+    // Right away, not after the update delay: the lens of the spec being edited shows "…".
+    this.fireChange(`stale ${baseName(e.document)}`);
   }
 
   private schedule(doc: vscode.TextDocument, st: DocState): void {
@@ -184,12 +265,18 @@ export class LensController implements vscode.CodeLensProvider, vscode.Disposabl
   private scan(doc: vscode.TextDocument, st: DocState, notify = true): void {
     const specs: FoundSpec[] = this.index.specs(doc);
     const old = st.tracked;
+    // Both lists are in document order: the lens that was at a spec's place is found in one pass.
+    let j = 0;
     st.tracked = specs.map((s) => {
+      while (j < old.length && old[j].end < s.start) j++;
+      const before = j < old.length && old[j].start <= s.end ? old[j] : undefined;
+      const staleUnseen = before?.staleUnseen;
+      const caveat = caveatOf(s.space, s.spec)?.text;
       const cachedTitle = titleFromCache(this.latency, this.primaries.get(s.space), s.space, s.spec);
-      if (cachedTitle) return { space: s.space, spec: s.spec, start: s.start, end: s.end, title: cachedTitle, fresh: true };
-      const before = old.find((t) => t.start <= s.end && s.start <= t.end);
-      return { space: s.space, spec: s.spec, start: s.start, end: s.end, title: before?.title ?? PENDING_TITLE, fresh: false };
+      if (cachedTitle) return { space: s.space, spec: s.spec, start: s.start, end: s.end, title: cachedTitle, fresh: true, staleUnseen, caveat };
+      return { space: s.space, spec: s.spec, start: s.start, end: s.end, title: before?.title ?? PENDING_TITLE, fresh: false, staleUnseen, caveat };
     });
+    st.tracked = keepEdited(old, st.tracked, doc.getText().length);
     st.version = doc.version;
     if (notify) this.fireChange(`scan ${baseName(doc)}`);
   }
@@ -198,7 +285,7 @@ export class LensController implements vscode.CodeLensProvider, vscode.Disposabl
   private async fill(doc: vscode.TextDocument, st: DocState): Promise<void> {
     const run = ++st.run;
     const version = st.version;
-    const spaces = [...new Set(st.tracked.filter((t) => !t.fresh).map((t) => t.space))];
+    const spaces = [...new Set(st.tracked.filter((t) => !t.fresh && !t.editing).map((t) => t.space))];
     if (spaces.length === 0) return;
     const failures = new Map<string, string>();
     for (const space of spaces) {
@@ -219,7 +306,7 @@ export class LensController implements vscode.CodeLensProvider, vscode.Disposabl
 
   private showValues(doc: vscode.TextDocument, st: DocState, failures: Map<string, string>): void {
     for (const t of st.tracked) {
-      if (t.fresh) continue;
+      if (t.fresh || t.editing) continue;
       const f = failures.get(t.space);
       const title = f ? `HELP  ${f}` : titleFromCache(this.latency, this.primaries.get(t.space), t.space, t.spec);
       if (title) {

@@ -1,10 +1,12 @@
-// Explorer decorations: files with architectures (and .onnx models HELP can read) get a short latency
-// badge (on the first primary device) and a tooltip with the primary devices' latencies.
+// Explorer and tab decorations: files with architectures (and .onnx models HELP can read) get a clock-face
+// badge (not a number: numbers read as problem counts; help.decorations.badges turns it off) and a tooltip
+// with the primary devices' latencies.
 import * as path from 'path';
 import vscode = require('vscode');
 import { findSpecsChunkedWithin } from './chunkedSpecs';
 import { perf } from './perf';
-import { formatMs, latencyBadge } from './lensText';
+import { decorationTooltip, LATENCY_BADGE } from './lensText';
+import { describeDevice } from '../core/devices/describe';
 import { LatencyService } from './latency';
 import { SpecIndex } from './specIndex';
 import { Config } from './config';
@@ -75,10 +77,10 @@ export class LatencyDecorations implements vscode.FileDecorationProvider, vscode
     const prim = await this.latency.primary(space);
     if (prim.error || prim.devices.length === 0) return undefined;
     await this.latency.ensure(space, [spec], prim.devices, token);
-    const parts = prim.devices.map((d) => `${d} ${formatMs(this.latency.cached(space, spec, d)?.ms ?? NaN)}`);
-    const first = this.latency.cached(space, spec, prim.devices[0])?.ms;
-    const more = count > 1 ? ` (first of ${count} architectures)` : '';
-    return new vscode.FileDecoration(latencyBadge(first), `HELP ${space}${more}: ${parts.join(' · ')}`);
+    const entries = prim.devices.map((d) => ({ device: d, ms: this.latency.cached(space, spec, d)?.ms, what: describeDevice(d).text }));
+    const badges = vscode.workspace.getConfiguration('help').get<boolean>('decorations.badges', true) !== false;
+    // Without a badge the tooltip still tells the latency (on hovering the file name).
+    return new vscode.FileDecoration(badges ? LATENCY_BADGE : undefined, decorationTooltip(space, entries, count));
   }
 
   dispose(): void {

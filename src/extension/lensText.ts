@@ -30,31 +30,45 @@ export function originText(info: DeviceInfo | undefined): string {
 
 export const STALE_MARK = '…';
 
+export const CAVEAT_MARK = '⚠';
+
 /**
- * `HELP  gold_6226 10.7 ms · pixel2 14.0 ms · this machine 3.1 ms (adapted, 20 samples)`; with `stale`
- * the last values stay and a trailing "…" says new ones are coming. A device that failed shows "—".
+ * `HELP  gold_6226 10.7 ms · pixel2 14.0 ms · this machine 3.1 ms`: short, so that it is not cut off beside
+ * the panel (where a device comes from is in the hover). A caveat comes first: `HELP  ⚠ dead code (1 op) ·
+ * ...`. With `stale` the last values stay and a trailing "…" says new ones are coming. A device that failed
+ * shows "—".
  */
-export function formatLens(entries: readonly LensEntry[], opts: { stale?: boolean; error?: string } = {}): string {
+export function formatLens(entries: readonly LensEntry[], opts: { stale?: boolean; error?: string; caveat?: string } = {}): string {
   const tail = opts.stale ? ` ${STALE_MARK}` : '';
+  const head = opts.caveat ? `HELP  ${CAVEAT_MARK} ${opts.caveat} · ` : 'HELP  ';
   // Device names come from settings and device files: escape sequences, controls and bidi neutralised.
   if (opts.error && entries.every((e) => e.ms === undefined)) return `HELP  ${neutraliseForDisplay(opts.error)}${tail}`;
-  if (entries.length === 0) return `HELP  ${STALE_MARK}`;
+  if (entries.length === 0) return `${head}${STALE_MARK}`;
   const parts = entries.map((e) => {
     const device = neutraliseForDisplay(e.device);
     if (e.ms === undefined) return `${device} ${e.error ? '—' : STALE_MARK}`;
-    const adapted = e.info?.origin === 'adapted' ? ` (adapted, ${e.info.samples} samples)` : '';
-    return `${device} ${formatMs(e.ms)}${adapted}`;
+    return `${device} ${formatMs(e.ms)}`;
   });
-  return `HELP  ${parts.join(' · ')}${tail}`;
+  return `${head}${parts.join(' · ')}${tail}`;
 }
 
-/** A short (at most 2 characters) badge for a latency: "7", "42", ".3" (0.3 s), "2s", "9+" (9 s or more). */
-export function latencyBadge(ms: number | undefined): string {
-  if (ms === undefined || !Number.isFinite(ms)) return 'H';
-  if (ms < 99.5) return String(Math.max(0, Math.round(ms)));
-  if (ms < 950) return `.${Math.max(1, Math.round(ms / 100))}`;
-  if (ms < 9500) return `${Math.round(ms / 1000)}s`;
-  return '9+';
+/** The explorer and tab badge of a file with architectures: a clock face (U+25F7, in common UI fonts such as
+ *  DejaVu Sans and Segoe UI Symbol, unlike the emoji stopwatch), which no one reads as a count of problems or
+ *  changes (numbers such as "12" or ".2" were); the latencies are in its tooltip. */
+export const LATENCY_BADGE = '◷';
+
+/**
+ * The tooltip of a file's badge: the space, which architecture, and each primary device with what it is
+ * and the latency with its unit, the first marked as the one the status bar shows.
+ * `HELP predicted latency, nasbench201 (first of 3 architectures): gold_6226 (Xeon Gold 6226 CPU) 10.7 ms · ...`
+ */
+export function decorationTooltip(space: string, entries: readonly { device: string; ms?: number; what?: string }[], count = 1): string {
+  const more = count > 1 ? ` (first of ${count} architectures)` : '';
+  const parts = entries.map((e) => {
+    const what = e.what ? ` (${e.what})` : '';
+    return `${neutraliseForDisplay(e.device)}${what} ${e.ms !== undefined ? formatMs(e.ms) : '—'}`;
+  });
+  return `HELP predicted latency, ${space}${more}: ${parts.join(' · ')}`;
 }
 
 /** A worker error shortened for one line: first sentence, at most `max` characters. */

@@ -8,6 +8,7 @@ import { formatMs, originText, shortError } from './lensText';
 import { webviewHtml, webviewOptions } from './webviewHtml';
 import { WorkerError } from './worker-client';
 import { neutraliseForDisplay } from '../core/text/safeText';
+import { specCaveats } from '../core/spaces/caveats';
 
 /** What the webview shows of an inspection: text from the file (names, operators) and device names are
  *  neutralised (escape sequences, controls, bidi characters). */
@@ -92,7 +93,9 @@ export class OnnxEditorProvider implements vscode.CustomReadonlyEditorProvider {
         post({ type: 'unavailable', message });
         return;
       }
-      post({ type: 'model', model: shownModel(model) });
+      // The same caveats as the hover and the lens of the cell in a text file (dead code), shown first.
+      const caveats = model.space && model.spec ? specCaveats(model.space, model.spec).map((c) => neutraliseForDisplay(c)) : [];
+      post({ type: 'model', model: shownModel(model), caveats });
       if (!model.space || !model.spec) return;
       try {
         const rows = await this.latency.allDevices(model.space, model.spec);

@@ -17,8 +17,11 @@ export interface TextChange {
  * Applies VS Code's content changes (in the order given) to offset ranges: edits before a range shift it,
  * edits inside it (or typing right at its end) stretch or shrink it and mark it not fresh; a range whose
  * whole text was replaced keeps its start; an insertion right at a range's start shifts it. In place.
+ * Returns how many ranges were fresh before and are not now (their lenses are to be redrawn as stale);
+ * `onTouch` is called for every range an edit touched.
  */
-export function shiftRanges(ranges: TrackedRange[], changes: readonly TextChange[]): void {
+export function shiftRanges<T extends TrackedRange>(ranges: T[], changes: readonly TextChange[], onTouch?: (range: T) => void): number {
+  let newlyStale = 0;
   for (const c of changes) {
     const from = c.rangeOffset;
     const to = c.rangeOffset + c.rangeLength;
@@ -29,8 +32,11 @@ export function shiftRanges(ranges: TrackedRange[], changes: readonly TextChange
         t.end += delta;
       } else if (from < t.end || (from === t.end && c.rangeLength === 0)) {
         t.end = Math.max(t.start, t.end + delta);
+        if (t.fresh) newlyStale++;
         t.fresh = false;
+        onTouch?.(t);
       }
     }
   }
+  return newlyStale;
 }

@@ -1,6 +1,8 @@
 // Status bar: the active architecture's latency on its space's first primary device.
 import vscode = require('vscode');
 import { formatMs } from './lensText';
+import { describeDevice } from '../core/devices/describe';
+import { neutraliseForDisplay } from '../core/text/safeText';
 import { LatencyService } from './latency';
 import { SpecIndex } from './specIndex';
 import { perf } from './perf';
@@ -54,8 +56,10 @@ export class LatencyStatusBar implements vscode.Disposable {
       await this.latency.ensure(spec.space, [spec.spec], [device]);
       if (run !== this.run) return;
       const p = this.latency.cached(spec.space, spec.spec, device);
-      this.item.text = `$(dashboard) ${device} ${p?.ms !== undefined ? formatMs(p.ms) : '—'}`;
-      this.item.tooltip = `HELP: predicted latency of the ${spec.space} architecture at the cursor on ${device}${p?.error ? ` (${p.error})` : ''}. Click for the latency panel.`;
+      const shown = neutraliseForDisplay(device);
+      this.item.text = `$(dashboard) ${shown} ${p?.ms !== undefined ? formatMs(p.ms) : '—'}`;
+      const what = describeDevice(device).text;
+      this.item.tooltip = `HELP: predicted latency of the ${spec.space} architecture at the cursor on ${shown}${what ? ` (${what})` : ''}, the first primary device (help.primaryDevices)${p?.error ? `: ${neutraliseForDisplay(p.error)}` : ''}. Click for the latency panel.`;
       this.item.show();
     } catch {
       if (run === this.run) this.item.hide();

@@ -95,6 +95,20 @@ test('devices lists table and profile devices', () => {
   assert.ok(list.some((d) => d.name === 'pixel2' && d.origin === 'profile'));
 });
 
+test('devices says what each device is (text and --json)', () => {
+  const j = JSON.parse(run('devices', '--space', 'nasbench201', '--json').stdout) as { name: string; kind: string; description: string; samples: number }[];
+  assert.deepEqual(
+    j.find((d) => d.name === 'titan_rtx_32'),
+    { name: 'titan_rtx_32', space: 'nasbench201', origin: 'table', samples: 30, kind: 'GPU', description: 'Titan RTX GPU at batch 32' },
+  );
+  assert.equal(j.find((d) => d.name === 'pixel2')?.kind, 'phone');
+  const r = run('devices', '--space', 'nasbench201');
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /^device +space +from +samples +what it is$/m);
+  assert.match(r.stdout, /^titan_rtx_32 +nasbench201 +table +30 +Titan RTX GPU at batch 32$/m);
+  assert.match(r.stdout, /^gold_6226 +nasbench201 +table +\d+ +Xeon Gold 6226 CPU$/m);
+});
+
 test('bad input exits 2 with one line', () => {
   expectBadInput(run('references', '--space', 'nope'), /unknown space "nope"/);
   expectBadInput(run('frobnicate'), /unknown command/);

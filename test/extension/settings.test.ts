@@ -77,7 +77,7 @@ test('validateDevice returns the warning or the device', () => {
 
 const dev = (name: string, origin: DeviceInfo['origin'] = 'table'): DeviceInfo => ({ name, space: 's', origin, samples: 30 });
 
-test('primary devices: the listed ones the space has, else its first 3 built-ins; adapted ones always', () => {
+test('primary devices: the listed ones the space has, else 3 built-ins (unknown kinds: the first 3); adapted ones always', () => {
   const devices = [dev('a'), dev('b'), dev('c'), dev('d'), dev('mine', 'adapted')];
   assert.deepEqual(primaryDevicesFor(['d', 'zz', 'b'], devices), ['d', 'b', 'mine']);
   assert.deepEqual(primaryDevicesFor(['gold_6226'], devices), ['a', 'b', 'c', 'mine']);
