@@ -7,6 +7,7 @@ import * as path from 'path';
 import { Args } from './args';
 import { readTextFile, specsReport } from './specs';
 import { findBesidePackageJson } from '../core/paths';
+import { primaryDevicesFor } from '../core/devices/primary';
 import { readOnnxFile } from '../core/onnx/reader';
 import { recogniseOnnx } from '../core/onnx/recognise';
 import { loadPredictor, SpacePredictor } from '../core/predictor/load';
@@ -85,14 +86,6 @@ export function defaultPrimaryDevices(): string[] {
   }
 }
 
-/** As the editor: the primary names the space has, else its first 3 built-in devices. */
-function devicesFor(predictor: SpacePredictor, wanted: string[], explicit: boolean): string[] {
-  const builtin = predictor.builtinDevices().map((d) => d.name);
-  if (explicit) return wanted;
-  const chosen = wanted.filter((n) => builtin.includes(n));
-  return chosen.length > 0 ? chosen : builtin.slice(0, 3);
-}
-
 export async function scanCommand(args: Args): Promise<void> {
   if (args.positional.length !== 1) throw new SpecError('usage: scan PATH [--device D ...] [--json]');
   const root = args.positional[0];
@@ -123,7 +116,8 @@ export async function scanCommand(args: Args): Promise<void> {
   for (const spaceName of [...new Set(found.map((f) => f.space))]) {
     const mine = found.filter((f) => f.space === spaceName);
     const predictor = await loadPredictor(spaceName, args.str('weights'));
-    const handles = devicesFor(predictor, wanted, explicit.length > 0).map((d) => predictor.resolve(d));
+    const names = explicit.length > 0 ? explicit : primaryDevicesFor(wanted, predictor.builtinDevices());
+    const handles = names.map((d) => predictor.resolve(d));
     const results = predictor.predictOnDevices(handles, mine.map((f) => f.spec));
     mine.forEach((f, i) => entries.push({ ...f, latency_ms: Object.fromEntries(handles.map((h, k) => [h.info.name, results[k][i]])) }));
   }

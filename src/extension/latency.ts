@@ -4,7 +4,7 @@
 import vscode = require('vscode');
 import type { DeviceInfo, PredictResult, SpaceDevices } from './protocol';
 import { WorkerClient, WorkerError } from './worker-client';
-import { primaryDevicesFor } from './primaryDevices';
+import { primaryDevicesFor } from '../core/devices/primary';
 import { Config } from './config';
 
 export interface Prediction {

@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { DEFAULTS, validateDevice, validateSettings } from '../../src/extension/settings';
-import { primaryDevicesFor } from '../../src/extension/primaryDevices';
+import { primaryDevicesFor } from '../../src/core/devices/primary';
 import { isExcluded } from '../../src/extension/glob';
 import type { DeviceInfo } from '../../src/extension/protocol';
 

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describeDevice, spanningDevices } from '../../../src/core/devices/describe';
-import { primaryDevicesFor } from '../../../src/extension/primaryDevices';
+import { primaryDevicesFor } from '../../../src/core/devices/primary';
 import type { DeviceInfo } from '../../../src/extension/protocol';
 
 const root = path.join(__dirname, '..', '..', '..');
