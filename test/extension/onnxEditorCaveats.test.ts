@@ -18,6 +18,9 @@ async function viewerMessages(spec: string) {
   const posted: any[] = [];
   let onMessage: (m: unknown) => void = () => {};
   const panel = {
+    active: true,
+    onDidChangeViewState: () => ({ dispose() {} }),
+    onDidDispose: () => ({ dispose() {} }),
     webview: {
       options: {},
       html: '',
