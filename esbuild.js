@@ -23,7 +23,7 @@ async function main() {
   const builds = [
     { entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] },
     { entryPoints: ['src/cli/cli.ts'], outfile: 'dist/cli.js', external: ['onnxruntime-node'] },
-    { entryPoints: ['src/cli/worker.ts'], outfile: 'dist/worker.js', external: ['onnxruntime-node'] },
+    { entryPoints: ['src/worker/main.ts'], outfile: 'dist/worker.js', external: ['onnxruntime-node'] },
   ];
   copyOnnxRuntime();
   // The WASM backend fetches its binaries relative to the bundle at run time.

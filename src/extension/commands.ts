@@ -4,7 +4,7 @@ import * as path from 'path';
 import * as vscode from 'vscode';
 import { findSpecs, FoundSpec } from '../core/spaces/findSpecs';
 import { findNearSpecs } from '../core/spaces/nearSpecs';
-import type { AdaptResult, MeasureModelResult, SpaceDevices, WorkerProgress } from './protocol';
+import type { AdaptResult, MeasureModelResult, SpaceDevices, WorkerProgress } from '../worker/protocol';
 import { LatencyService } from './latency';
 import { LatencyPanel } from './panel';
 import { SpecIndex } from './specIndex';

@@ -11,7 +11,7 @@ import type { LatencyService } from './latency';
 import type { SpecIndex } from './specIndex';
 import { SPEC_SELECTOR } from './specIndex';
 import type { WorkerClient, WorkerError } from './worker-client';
-import type { NearestFasterCandidate, NearestFasterParams, NearestFasterResult } from './protocol';
+import type { NearestFasterCandidate, NearestFasterParams, NearestFasterResult } from '../worker/protocol';
 import { formatMs, originText, shortError } from './lensText';
 import { describeEdits } from './archDiff';
 import { rewriteSpec, RewritableSpace } from './specRewrite';

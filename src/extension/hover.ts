@@ -6,7 +6,7 @@ import { specAt } from '../core/spaces/findSpecs';
 import { specCaveats } from '../core/spaces/caveats';
 import { DEVICE_KINDS, describeDevice, DeviceKind } from '../core/devices/describe';
 import { formatMs, originText, shortError } from './lensText';
-import type { DeviceInfo } from './protocol';
+import type { DeviceInfo } from '../worker/protocol';
 import type { Prediction } from './latency';
 import { LatencyService } from './latency';
 import { SpecIndex } from './specIndex';

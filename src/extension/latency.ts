@@ -2,7 +2,7 @@
 // (space + spec + device -> ms), so that the CodeLens, hover, panel, status bar and decorations share one
 // cache and ask the worker only for what it has not answered yet.
 import vscode = require('vscode');
-import type { DeviceInfo, PredictResult, SpaceDevices } from './protocol';
+import type { DeviceInfo, PredictResult, SpaceDevices } from '../worker/protocol';
 import { WorkerClient, WorkerError } from './worker-client';
 import { primaryDevicesFor } from '../core/devices/primary';
 import { Config } from './config';

@@ -1,6 +1,6 @@
 // Text of the CodeLens, the hover's origin column, the status bar and the file decoration badge. Pure (no
 // vscode import): tested directly.
-import type { DeviceInfo } from './protocol';
+import type { DeviceInfo } from '../worker/protocol';
 import { neutraliseForDisplay } from '../core/text/safeText';
 
 export interface LensEntry {

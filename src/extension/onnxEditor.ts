@@ -1,7 +1,7 @@
 // A read-only custom editor for .onnx files: the recognised space and architecture (or the model summary),
 // the latency table, and "Measure on this machine". Reading the model is the worker's `inspect` method.
 import vscode = require('vscode');
-import type { InspectResult } from './protocol';
+import type { InspectResult } from '../worker/protocol';
 import { inputShapesFor } from './inputShapes';
 import { LatencyService } from './latency';
 import { formatMs, originText, shortError } from './lensText';

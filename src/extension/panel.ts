@@ -7,7 +7,7 @@ import vscode = require('vscode');
 import { specCaveats } from '../core/spaces/caveats';
 import type { FoundSpec } from '../core/spaces/findSpecs';
 import { specAt } from '../core/spaces/findSpecs';
-import type { AdaptedSamplesResult, HistogramResult, InspectResult } from './protocol';
+import type { AdaptedSamplesResult, HistogramResult, InspectResult } from '../worker/protocol';
 import { LatencyService } from './latency';
 import { SpecIndex } from './specIndex';
 import { perf } from './perf';

@@ -13,11 +13,11 @@
 // work, and the user can cancel it from its notification; once it is no longer pending, a worker still
 // silent is restarted.
 import { ChildProcess, fork } from 'child_process';
-import type { InitParams, WorkerErrorCode, WorkerProgress, WorkerReplyMessage } from './protocol';
+import type { InitParams, WorkerErrorCode, WorkerProgress, WorkerReplyMessage } from '../worker/protocol';
 import { perf } from './perf';
 import { neutraliseForDisplay } from '../core/text/safeText';
 
-/** The worker's long jobs (as in src/cli/worker.ts): a hang is never declared while one is pending. */
+/** The worker's long jobs (as in src/worker/main.ts): a hang is never declared while one is pending. */
 const MEASUREMENTS = new Set(['adaptLocal', 'measure']);
 
 export class WorkerError extends Error {

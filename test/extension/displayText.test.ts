@@ -10,7 +10,7 @@ import * as path from 'node:path';
 import { registerCommands, CommandContext } from '../../src/extension/commands';
 import { outputLogger } from '../../src/extension/outputLog';
 import { WorkerError } from '../../src/extension/worker-client';
-import type { AdaptResult } from '../../src/extension/protocol';
+import type { AdaptResult } from '../../src/worker/protocol';
 
 // Clears the screen, sets the terminal title, reverses the text after it; a bell; a colour.
 const HOSTILE = 'board\x1b[2J\x1b]0;pwned\x07\u202eevil\x07 \x1b[31mred\x1b[0m';

@@ -22,7 +22,7 @@ import {
   registerFasterArchitecture,
 } from '../../src/extension/fasterArchitecture';
 import { findSpecs, specAt } from '../../src/core/spaces/findSpecs';
-import type { DeviceInfo, NearestFasterParams, NearestFasterResult } from '../../src/extension/protocol';
+import type { DeviceInfo, NearestFasterParams, NearestFasterResult } from '../../src/worker/protocol';
 
 const root = path.resolve(__dirname, '..', '..');
 const CELL = '|nor_conv_3x3~0|+|nor_conv_3x3~0|avg_pool_3x3~1|+|skip_connect~0|nor_conv_3x3~1|skip_connect~2|';

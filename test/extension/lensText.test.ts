@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { decorationTooltip, formatLens, formatMs, LATENCY_BADGE, originText, shortError } from '../../src/extension/lensText';
-import type { DeviceInfo } from '../../src/extension/protocol';
+import type { DeviceInfo } from '../../src/worker/protocol';
 
 const adapted: DeviceInfo = { name: 'this machine', space: 'nasbench201', origin: 'adapted', samples: 20, created: '2025-11-23T10:00:00.000Z' };
 

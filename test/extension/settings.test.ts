@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { DEFAULTS, validateDevice, validateSettings } from '../../src/extension/settings';
 import { primaryDevicesFor } from '../../src/core/devices/primary';
 import { isExcluded } from '../../src/extension/glob';
-import type { DeviceInfo } from '../../src/extension/protocol';
+import type { DeviceInfo } from '../../src/worker/protocol';
 
 test('no settings: the defaults, no warnings', () => {
   assert.deepEqual(validateSettings({}), { settings: DEFAULTS, warnings: [] });

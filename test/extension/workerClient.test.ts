@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { CancelToken, WorkerClient, WorkerError } from '../../src/extension/worker-client';
-import type { WorkerProgress } from '../../src/extension/protocol';
+import type { WorkerProgress } from '../../src/worker/protocol';
 
 const root = path.resolve(__dirname, '..', '..');
 const workerPath = path.join(root, 'dist', 'worker.js');

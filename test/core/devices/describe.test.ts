@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describeDevice, spanningDevices } from '../../../src/core/devices/describe';
 import { primaryDevicesFor } from '../../../src/core/devices/primary';
-import type { DeviceInfo } from '../../../src/extension/protocol';
+import type { DeviceInfo } from '../../../src/worker/protocol';
 
 const root = path.join(__dirname, '..', '..', '..');
 const builtinNames = (space: string): string[] => {

@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { nb201Edits, fbnetEdits, ofaEdits } from '../../src/core/nas/nearest';
 import { parseCandidates } from '../../src/core/nas/constrained';
-import { WorkerProcess } from './helpers';
+import { WorkerProcess } from '../cli/helpers';
 import { formatNasBench201Cell, parseNasBench201Cell } from '../../src/core/spaces/nasbench201';
 
 const root = path.resolve(__dirname, '..', '..');

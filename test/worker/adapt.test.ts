@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { WorkerProcess, WorkerProgress, WorkerReply } from './helpers';
+import { WorkerProcess, WorkerProgress, WorkerReply } from '../cli/helpers';
 
 const root = path.resolve(__dirname, '..', '..');
 const fixtures = path.join(root, 'test', 'fixtures', 'devices');

@@ -4,7 +4,7 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { WorkerProcess, WorkerReply } from './helpers';
+import { WorkerProcess, WorkerReply } from '../cli/helpers';
 
 const root = path.resolve(__dirname, '..', '..');
 const archs: string[] = JSON.parse(fs.readFileSync(path.join(root, 'data', 'nasbench201', 'architectures.json'), 'utf8'));

@@ -1,5 +1,5 @@
 // The IPC protocol between the extension host (worker-client.ts) and the background worker
-// (src/cli/worker.ts). Types only (type imports vanish from the bundles): both sides import it.
+// (src/worker/main.ts and its handlers). Types only (type imports vanish from the bundles): both sides import it.
 import type { DeviceInfo, DeviceOrigin } from '../core/predictor/service';
 //
 //   request   {id, method, params}
