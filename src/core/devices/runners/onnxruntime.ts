@@ -14,6 +14,8 @@ export interface OnnxRuntimeOptions {
   threads?: number;
   /** Graph optimisation level (default "all"). */
   graphOptimizationLevel?: GraphOptLevel;
+  /** Shapes fed to inputs by name (inputs with dynamic dims); other dynamic dims are fed as 1. */
+  inputShapes?: Record<string, number[]>;
 }
 
 let ort: typeof Ort | undefined;
@@ -33,13 +35,13 @@ export function loadOrt(): typeof Ort {
 
 type Feeds = Record<string, Ort.Tensor>;
 
-function randomFeeds(o: typeof Ort, session: Ort.InferenceSession): Feeds {
+function randomFeeds(o: typeof Ort, session: Ort.InferenceSession, given: Record<string, number[]> = {}): Feeds {
   const rng = makeRng(7);
   const feeds: Feeds = {};
   for (const name of session.inputNames) {
     const meta = session.inputMetadata.find((m) => m.name === name);
     if (!meta || !meta.isTensor) throw new MeasurementError(`input "${name}" is not a tensor; the onnxruntime runner feeds tensors only`);
-    const dims = meta.shape.map((d) => (typeof d === 'number' && d > 0 ? d : 1));
+    const dims = Object.prototype.hasOwnProperty.call(given, name) ? given[name].slice() : meta.shape.map((d) => (typeof d === 'number' && d > 0 ? d : 1));
     const n = dims.reduce((a, b) => a * b, 1);
     if (n > 64 * 2 ** 20) throw new MeasurementError(`input "${name}" has ${n} elements; too large to feed`);
     switch (meta.type) {
@@ -74,10 +76,12 @@ export class OnnxRuntimeRunner implements Runner {
   readonly protocol = { warmupRuns: 3, warmupMs: 10, batchRuns: 10, batchMs: 20, maxBatchRuns: 200, minPasses: 15, maxPasses: 30, settle: 5, tolerance: 0.01, maxFailures: 3 };
   private readonly threads: number;
   private readonly level: GraphOptLevel;
+  private readonly inputShapes: Record<string, number[]>;
 
   constructor(o: OnnxRuntimeOptions = {}) {
     this.threads = o.threads ?? 1;
     this.level = o.graphOptimizationLevel ?? 'all';
+    this.inputShapes = o.inputShapes ?? {};
     if (!Number.isInteger(this.threads) || this.threads < 1 || this.threads > 256) throw new RangeError(`threads must be an integer from 1 to 256, got ${o.threads}`);
     if (!GRAPH_OPT_LEVELS.includes(this.level)) throw new RangeError(`graph optimisation level must be one of ${GRAPH_OPT_LEVELS.join(', ')}, got ${o.graphOptimizationLevel}`);
     this.settings = { runner: 'onnxruntime', threads: this.threads, graphOptimizationLevel: this.level };
@@ -99,7 +103,7 @@ export class OnnxRuntimeRunner implements Runner {
     }
     let feeds: Feeds;
     try {
-      feeds = randomFeeds(o, session);
+      feeds = randomFeeds(o, session, this.inputShapes);
     } catch (e) {
       await session.release();
       throw e;
