@@ -8,44 +8,15 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { measureZoo, readManifest } from './zoo-measure';
-import { loadOrt } from '../src/core/devices/runners/onnxruntime';
 import { ONNX_REFERENCES, ONNX_REFERENCES_VERSION } from '../src/core/onnx/referenceModels';
 import { adaptOnnxDevice, COST_FEATURES, fitCosts, LAMBDA, modelCosts, OnnxSample, predictCosts, PRIOR_COSTS } from '../src/core/onnx/latency';
 import { readOnnxBytes, readOnnxFile } from '../src/core/onnx/reader';
-import { makeRng, shuffleInPlace } from '../src/core/spaces/space';
 
 const a = process.argv.slice(2);
 const opt = (k: string) => (a.includes(k) ? a[a.indexOf(k) + 1] : undefined);
 const zoo = opt('--zoo') ?? path.join(process.cwd(), '.cache/zoo');
 const passes = Number(opt('--passes') ?? 5);
 const lambda = Number(opt('--lambda') ?? LAMBDA);
-
-async function measureReferences(): Promise<Map<string, number>> {
-  const ort = loadOrt();
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'help-refs-'));
-  const best = new Map<string, number>();
-  const rng = makeRng(3);
-  for (let p = 0; p < passes * 2; p++) {
-    for (const r of shuffleInPlace([...ONNX_REFERENCES], rng)) {
-      const f = path.join(dir, `${r.name}.onnx`);
-      if (!fs.existsSync(f)) fs.writeFileSync(f, r.write());
-      const s = await ort.InferenceSession.create(f, { intraOpNumThreads: 1, interOpNumThreads: 1, executionMode: 'sequential', graphOptimizationLevel: 'all' });
-      const n = r.inputShape.reduce((x, y) => x * y, 1);
-      const feeds = { [r.inputName]: new ort.Tensor('float32', Float32Array.from({ length: n }, () => rng() - 0.5), r.inputShape) };
-      await s.run(feeds);
-      const t0 = Date.now();
-      for (let k = 0; k < 50 && (k < 5 || Date.now() - t0 < 200); k++) {
-        const h = process.hrtime.bigint();
-        await s.run(feeds);
-        const ms = Number(process.hrtime.bigint() - h) / 1e6;
-        best.set(r.name, Math.min(best.get(r.name) ?? Infinity, ms));
-      }
-      await s.release();
-    }
-  }
-  fs.rmSync(dir, { recursive: true, force: true });
-  return best;
-}
 
 function spearman(x: number[], y: number[]): number {
   const rank = (v: number[]) => {
@@ -84,8 +55,18 @@ function macsLine(train: { macs: number; ms: number }[]): (macs: number) => numb
   const load0 = os.loadavg();
   const models = readManifest(zoo);
   process.stderr.write(`measuring ${models.length} zoo models (${passes} passes) and ${ONNX_REFERENCES.length} references; load average ${load0.map((v) => v.toFixed(1)).join(' ')}\n`);
-  const measured = await measureZoo(zoo, passes, path.join(process.cwd(), '.cache/zoo-bench/measured.json'), (l) => process.stderr.write(l + '\n'));
-  const refMs = await measureReferences();
+  // References and zoo models measured in the same interleaved passes (the machine's load then hits both).
+  const refDir = path.join(process.cwd(), '.cache/zoo-bench/refs');
+  fs.mkdirSync(refDir, { recursive: true });
+  const refEntries = ONNX_REFERENCES.map((r) => {
+    const f = path.join(refDir, `${r.name}.onnx`);
+    const bytes = r.write();
+    if (!fs.existsSync(f) || !fs.readFileSync(f).equals(Buffer.from(bytes))) fs.writeFileSync(f, bytes);
+    return { file: f, family: 'reference', inputs: [{ name: r.inputName, shape: r.inputShape, dtype: 'float32' }] };
+  });
+  const all = await measureZoo(zoo, passes, path.join(process.cwd(), '.cache/zoo-bench/measured.json'), (l) => process.stderr.write(l + '\n'), [...models, ...refEntries]);
+  const measured = all.slice(0, models.length);
+  const refMs = new Map(ONNX_REFERENCES.map((r, i) => [r.name, all[models.length + i].fastestMs]));
   const refs: OnnxSample[] = ONNX_REFERENCES.map((r) => ({ arch: r.name, latency_ms: refMs.get(r.name)!, features: modelCosts(readOnnxBytes(r.write())).features, reference: true }));
   const zooRows = models.map((m, i) => {
     const mc = modelCosts(readOnnxFile(path.join(zoo, m.file)), { inputShapes: Object.fromEntries(m.inputs.map((x) => [x.name, x.shape])) });

@@ -37,10 +37,10 @@ const fileKey = (f: string) => {
   return `${s.size}:${Math.round(s.mtimeMs)}`;
 };
 
-export async function measureZoo(zoo: string, passes: number, cacheFile: string, log: (l: string) => void): Promise<ZooMeasured[]> {
-  const models = readManifest(zoo);
+/** Measures `models` (files relative to `zoo`, or absolute) in interleaved passes; cached by file key. */
+export async function measureZoo(zoo: string, passes: number, cacheFile: string, log: (l: string) => void, models: ZooEntry[] = readManifest(zoo)): Promise<ZooMeasured[]> {
   const cache: Record<string, ZooMeasured> = fs.existsSync(cacheFile) ? JSON.parse(fs.readFileSync(cacheFile, 'utf8')) : {};
-  const todo = models.filter((m) => cache[m.file]?.key !== fileKey(path.join(zoo, m.file)));
+  const todo = models.filter((m) => cache[m.file]?.key !== fileKey(path.resolve(zoo, m.file)));
   if (todo.length) {
     const ort = loadOrt();
     const runs = new Map<string, number[]>();
@@ -48,7 +48,7 @@ export async function measureZoo(zoo: string, passes: number, cacheFile: string,
     for (let p = 0; p < passes; p++) {
       const order = shuffleInPlace([...todo], rng);
       for (const m of order) {
-        const session = await ort.InferenceSession.create(path.join(zoo, m.file), { intraOpNumThreads: 1, interOpNumThreads: 1, executionMode: 'sequential', graphOptimizationLevel: 'all' });
+        const session = await ort.InferenceSession.create(path.resolve(zoo, m.file), { intraOpNumThreads: 1, interOpNumThreads: 1, executionMode: 'sequential', graphOptimizationLevel: 'all' });
         const feeds: Record<string, InstanceType<typeof ort.Tensor>> = {};
         for (const i of m.inputs) {
           const n = i.shape.reduce((a, b) => a * b, 1);
@@ -69,7 +69,7 @@ export async function measureZoo(zoo: string, passes: number, cacheFile: string,
     }
     for (const m of todo) {
       const t = runs.get(m.file)!;
-      cache[m.file] = { file: m.file, fastestMs: Math.min(...t), medianMs: median(t), runs: t.length, key: fileKey(path.join(zoo, m.file)) };
+      cache[m.file] = { file: m.file, fastestMs: Math.min(...t), medianMs: median(t), runs: t.length, key: fileKey(path.resolve(zoo, m.file)) };
     }
     fs.mkdirSync(path.dirname(cacheFile), { recursive: true });
     fs.writeFileSync(cacheFile, JSON.stringify(cache, null, 1) + '\n');

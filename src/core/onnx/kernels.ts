@@ -36,6 +36,10 @@ export interface Kernel {
   steps: number;
   /** Executions per run (a Loop body: its trip count). */
   times: number;
+  /** Layout reorders onnxruntime inserts before this kernel (between its blocked-layout convolutions and
+   *  other kernels), and the bytes they copy. */
+  reorders: number;
+  reorderBytes: number;
   /** Cost nothing (a view or folded at load time). */
   free: boolean;
   /** A shape of one of its nodes is unknown: its features are lower bounds. */
@@ -59,7 +63,7 @@ interface Open {
   k: Kernel;
   /** The node kinds a kernel may still absorb: 'conv' (BN, residual Add, activation), 'act' (activation
    *  only), 'matmul' (bias Add, scale, activation), 'pattern' (LayerNorm/Gelu candidates), 'closed'. */
-  stage: 'conv' | 'act' | 'matmul' | 'pattern' | 'closed';
+  stage: 'conv' | 'act' | 'hswish' | 'matmul' | 'pattern' | 'closed';
   /** Tensors produced inside the kernel. */
   inner: Set<string>;
   /** Tensors read from outside (pattern kernels: its inputs). */
@@ -76,10 +80,32 @@ function label(n: OnnxNode, i: number): string {
   return n.name || `${n.opType}#${i}`;
 }
 
+/** Share of the runs in which each node inside an If branch executes: the taken branch of a constant
+ *  condition (1; the other 0), else 1/2 each (the expected cost when the condition is data-dependent). */
+function ifBranchShares(inf: Inference): Map<OnnxNode, number> {
+  const out = new Map<OnnxNode, number>();
+  const stack: number[] = [1];
+  for (const ev of inf.events) {
+    if (ev.kind === 'open') {
+      const parent = stack[stack.length - 1];
+      if (ev.node.opType !== 'If') {
+        stack.push(parent);
+        continue;
+      }
+      const cond = inf.consts.get(ev.node.inputs[0]);
+      const known = cond && cond.length === 1;
+      stack.push(parent * (known ? ((cond![0] ? 0 : 1) === ev.index ? 1 : 0) : 0.5));
+    } else if (ev.kind === 'close') stack.pop();
+    else if (stack.length > 1) out.set(ev.node, stack[stack.length - 1]);
+  }
+  return out;
+}
+
 /** The kernels of a graph (after `inferShapes`), in execution order. */
 export function kernelsOf(inf: Inference, unknowns = new Limits()): Kernel[] {
   const costs = countCosts(inf, unknowns, { perNode: true });
   const indexOf = new Map<NodeCost, number>(costs.nodes.map((c, i) => [c, i]));
+  const share = ifBranchShares(inf);
   const consumers = new Map<string, number>();
   for (const c of costs.nodes) for (const i of c.node.inputs) if (i) consumers.set(i, (consumers.get(i) ?? 0) + 1);
   // Constants after load-time folding: initializers, and every output of a node with only constant inputs;
@@ -101,6 +127,8 @@ export function kernelsOf(inf: Inference, unknowns = new Limits()): Kernel[] {
       weightBytes: num(c.weightBytesRead),
       steps: 0,
       times: c.times ?? 1,
+      reorders: 0,
+      reorderBytes: 0,
       free: false,
       unknown: c.macs === undefined || c.activationBytesRead === undefined,
     };
@@ -108,6 +136,15 @@ export function kernelsOf(inf: Inference, unknowns = new Limits()): Kernel[] {
       const s0 = inf.shapes.get(n.inputs[0]);
       const w = inf.shapes.get(n.inputs[1]);
       if (s0 && w && s0.length === 3) k.steps = (n.attributes.layout === 1 ? s0[1] : s0[0]) * w[0];
+    }
+    const convLike = (x: KernelClass) => x === 'conv' || x === 'depthwiseConv' || x === 'groupedConv';
+    for (const t of n.inputs) {
+      const p = t ? producer.get(t) : undefined;
+      if (!p || p.k.free || convLike(p.k.kernelClass) === convLike(cls)) continue;
+      const s = inf.shapes.get(t);
+      if (!s || s.length !== 4) continue;
+      k.reorders++;
+      k.reorderBytes += s.reduce((a, b) => a * b, 1) * 8;
     }
     const o: Open = { k, stage, inner: new Set(n.outputs.filter((x) => x)), outer: new Set(n.inputs.filter((x) => x && !constant.has(x))), members: [c], out: n.outputs[0] };
     return o;
@@ -125,7 +162,10 @@ export function kernelsOf(inf: Inference, unknowns = new Limits()): Kernel[] {
     o.out = n.outputs[0];
     for (const x of n.outputs) if (x) producer.set(x, o);
   };
-  costs.nodes.forEach((c, idx) => {
+  costs.nodes.forEach((c0, idx) => {
+    const f = share.get(c0.node) ?? 1;
+    if (f === 0) return;
+    const c = f === 1 ? c0 : { ...c0, times: (c0.times ?? 1) * f };
     const n = c.node;
     const ins = n.inputs.filter((x) => x);
     const nonConst = ins.filter((x) => !constant.has(x));
@@ -142,12 +182,33 @@ export function kernelsOf(inf: Inference, unknowns = new Limits()): Kernel[] {
       out.push(o);
       return;
     }
-    // Fusion into the producer of its (single) activation input.
-    const src = nonConst.length ? producer.get(nonConst[0]) : undefined;
-    const single = src && consumers.get(src.out) === 1 && nonConst[0] === src.out;
-    if (src && single && src.stage !== 'closed' && src.stage !== 'pattern') {
-      const op = n.opType;
-      const other = nonConst.slice(1);
+    // Fusion into the open conv/matmul kernel producing one of its activation inputs, read by this node
+    // alone (a HardSwish written as x * HardSigmoid(x) reads it twice).
+    const op = n.opType;
+    const openAt = (t: string) => {
+      const p = producer.get(t);
+      return p && p.out === t && p.stage !== 'closed' && p.stage !== 'pattern' ? p : undefined;
+    };
+    if (op === 'Mul' && nonConst.length === 2) {
+      const p = producer.get(nonConst[0]);
+      if (p && p.stage === 'hswish' && nonConst.every((x) => p.inner.has(x))) {
+        absorb(p, c, 0);
+        p.stage = 'closed';
+        return;
+      }
+    }
+    if (op === 'HardSigmoid' && nonConst.length === 1) {
+      const p = openAt(nonConst[0]);
+      if (p && (p.stage === 'conv' || p.stage === 'act') && consumers.get(p.out) === 2) {
+        absorb(p, c, 0);
+        p.stage = 'hswish';
+        return;
+      }
+    }
+    const srcInput = nonConst.find((x) => openAt(x) && consumers.get(x) === 1);
+    const src = srcInput ? openAt(srcInput) : undefined;
+    if (src && srcInput) {
+      const other = nonConst.filter((x) => x !== srcInput);
       const inputBytes = (t: string) => {
         const s = inf.shapes.get(t);
         return s ? s.reduce((a, b) => a * b, 1) * 4 : 0;

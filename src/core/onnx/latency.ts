@@ -23,13 +23,13 @@ import { Kernel, KernelClass, kernelsOf } from './kernels';
 import { OnnxModel } from './reader';
 import { inferShapes, InferOptions, Limits } from './shapeInference';
 
-export const COST_FEATURES = ['kernels', 'convMacs', 'dwGroupedMacs', 'matmulMacs', 'recurrentMacs', 'recurrentSteps', 'memoryBytes', 'macBytes'] as const;
+export const COST_FEATURES = ['kernels', 'convMacs', 'dwGroupedMacs', 'matmulMacs', 'recurrentMacs', 'recurrentSteps', 'memoryBytes', 'macBytes', 'poolingBytes'] as const;
 export const ONNX_DEVICE_FORMAT = 'help-onnx-device';
 export const ONNX_DEVICE_VERSION = 1;
 
 /** ms per unit, fitted on this repo's development machine (x86, onnxruntime 1 thread) from the references
  *  and the NAS-space exports; only the ratios matter (a device rescales them). */
-export const PRIOR_COSTS: readonly number[] = [1.5e-3, 1.8e-8, 1.8e-8, 2e-8, 3e-8, 5.5e-4, 1.5e-8, 1.4e-8];
+export const PRIOR_COSTS: readonly number[] = [1.5e-3, 1.8e-8, 1.8e-8, 2e-8, 3e-8, 5.5e-4, 1.5e-8, 1.4e-8, 3e-8];
 export const LAMBDA = 0.3;
 const BAGS = 30;
 const BAG_FRACTION = 0.8;
@@ -39,7 +39,7 @@ export function kernelFeatures(k: Kernel): number[] {
   if (k.free) return f;
   const t = k.times;
   const bytes = (k.bytesRead + k.bytesWritten + k.weightBytes) * t;
-  f[0] = t;
+  f[0] = t * (1 + k.reorders);
   const c: KernelClass = k.kernelClass;
   if (c === 'conv') f[1] = k.macs * t;
   else if (c === 'depthwiseConv' || c === 'groupedConv') f[2] = k.macs * t;
@@ -49,7 +49,9 @@ export function kernelFeatures(k: Kernel): number[] {
     f[5] = k.steps * t;
   }
   if (k.macs > 0) f[7] = bytes;
+  else if (c === 'pooling' || c === 'resize') f[8] = bytes;
   else f[6] = bytes;
+  f[6] += k.reorderBytes * t;
   return f;
 }
 
