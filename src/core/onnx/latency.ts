@@ -23,14 +23,14 @@ import { Kernel, KernelClass, kernelsOf } from './kernels';
 import { OnnxModel } from './reader';
 import { inferShapes, InferOptions, Limits } from './shapeInference';
 
-export const COST_FEATURES = ['kernels', 'convMacs', 'dwGroupedMacs', 'matmulMacs', 'recurrentMacs', 'recurrentSteps', 'memoryBytes', 'macBytes', 'poolingBytes'] as const;
+export const COST_FEATURES = ['kernels', 'convMacs', 'dwGroupedMacs', 'matmulMacs', 'recurrentMacs', 'recurrentSteps', 'memoryBytes', 'macBytes', 'poolingBytes', 'reduceBytes'] as const;
 export const ONNX_DEVICE_FORMAT = 'help-onnx-device';
 export const ONNX_DEVICE_VERSION = 1;
 
 /** ms per unit, fitted on this repo's development machine (x86, onnxruntime 1 thread) from the references
  *  and the NAS-space exports; only the ratios matter (a device rescales them). */
-export const PRIOR_COSTS: readonly number[] = [1.5e-3, 1.8e-8, 1.8e-8, 2e-8, 3e-8, 5.5e-4, 1.5e-8, 1.4e-8, 3e-8];
-export const LAMBDA = 0.3;
+export const PRIOR_COSTS: readonly number[] = [1.5e-3, 1.8e-8, 1.8e-8, 2e-8, 3e-8, 5.5e-4, 1.5e-8, 1.4e-8, 3e-8, 1.5e-7];
+export const LAMBDA = 0.03;
 const BAGS = 30;
 const BAG_FRACTION = 0.8;
 
@@ -38,7 +38,8 @@ export function kernelFeatures(k: Kernel): number[] {
   const f = new Array(COST_FEATURES.length).fill(0);
   if (k.free) return f;
   const t = k.times;
-  const bytes = (k.bytesRead + k.bytesWritten + k.weightBytes) * t;
+  // Weights read again by every iteration of a Loop body stay in cache: counted once.
+  const bytes = (k.bytesRead + k.bytesWritten) * t + k.weightBytes * Math.min(t, 1);
   f[0] = t * (1 + k.reorders);
   const c: KernelClass = k.kernelClass;
   if (c === 'conv') f[1] = k.macs * t;
@@ -49,6 +50,7 @@ export function kernelFeatures(k: Kernel): number[] {
     f[5] = k.steps * t;
   }
   if (k.macs > 0) f[7] = bytes;
+  else if (k.ops[0].startsWith('Reduce') && k.ops.length === 1) f[9] = bytes;
   else if (c === 'pooling' || c === 'resize') f[8] = bytes;
   else f[6] = bytes;
   f[6] += k.reorderBytes * t;

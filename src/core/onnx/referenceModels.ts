@@ -91,10 +91,10 @@ function convStack(name: string, size: number, widths: number[], seed: number): 
   };
 }
 
-function dwSeparable(name: string, size: number, widths: number[], expansion: number, seed: number): ReferenceModel {
+function dwSeparable(name: string, size: number, widths: number[], expansion: number, seed: number, seReduce = false): ReferenceModel {
   return {
     name,
-    about: `inverted residuals (1x1 expand x${expansion}, depthwise 3x3, squeeze-excite, h-swish, 1x1 project) at ${size}x${size}`,
+    about: `inverted residuals (1x1 expand x${expansion}, depthwise 3x3, squeeze-excite by ${seReduce ? 'ReduceMean' : 'GlobalAveragePool'}, h-swish, 1x1 project) at ${size}x${size}`,
     inputName: 'input',
     inputShape: [1, 3, size, size],
     write() {
@@ -109,7 +109,8 @@ function dwSeparable(name: string, size: number, widths: number[], expansion: nu
           y = b.hswish(y);
           [y, sy] = n.conv(y, sy, mid, 3, stride, mid, false);
           y = b.hswish(y);
-          const g = b.conv(b.relu(b.conv(b.gap(y), mid, mid / 4, 1, 1, 0, 1, { bn: false, bias: true })), mid / 4, mid, 1, 1, 0, 1, { bn: false, bias: true });
+          const squeezed = seReduce ? b.node('ReduceMean', [y], { axes: [2, 3], keepdims: 1 }) : b.gap(y);
+          const g = b.conv(b.relu(b.conv(squeezed, mid, mid / 4, 1, 1, 0, 1, { bn: false, bias: true })), mid / 4, mid, 1, 1, 0, 1, { bn: false, bias: true });
           y = b.node('Mul', [y, b.node('HardSigmoid', [g], { alpha: 1 / 6, beta: 0.5 })]);
           const [z, sz] = n.conv(y, sy, w, 1, 1, 1, false);
           x = stride === 1 && s[1] === w ? b.add(z, x) : z;
@@ -256,7 +257,7 @@ export const ONNX_REFERENCES: readonly ReferenceModel[] = [
   convStack('conv-s', 64, [32, 64], 1),
   convStack('conv-l', 128, [48, 96, 192], 2),
   dwSeparable('dwsep-s', 96, [24, 40], 4, 3),
-  dwSeparable('dwsep-l', 160, [24, 48, 96], 6, 4),
+  dwSeparable('dwsep-l', 160, [24, 48, 96], 6, 4, true),
   groupedStack('grouped', 56, 128, 8, 5),
   transformer('transformer-s', 64, 128, 4, 2, 6),
   transformer('transformer-l', 197, 192, 3, 2, 7),
