@@ -1,6 +1,7 @@
 // Kernels after onnxruntime's fusions, on the reference models written by the repo's writer.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { onnx } from 'onnx-proto';
 import { readOnnxBytes } from '../../../src/core/onnx/reader';
 import { inferShapes } from '../../../src/core/onnx/shapeInference';
 import { kernelsOf, kernelTotals } from '../../../src/core/onnx/kernels';
@@ -51,4 +52,41 @@ test('element-wise chains that onnxruntime does not fuse stay one kernel per nod
   // Per round: Sigmoid, Mul, Add (bias), Add (residual), Clip: 5 element-wise kernels.
   assert.equal(ks.filter((k) => k.kernelClass === 'elementwise').length, 15);
   assert.ok(ks.every((k) => k.ops.length === 1));
+});
+
+test('HardSwish written as x * HardSigmoid(x) fuses into its conv; the squeeze-excite gate stays a Mul', () => {
+  const ks = kernelsFor('dwsep-s').filter((k) => !k.free);
+  assert.equal(ks.filter((k) => k.ops.join('+') === 'Conv+BatchNormalization+HardSigmoid+Mul').length, 8);
+  // The only element-wise kernels left: one SE Mul per block (4 blocks).
+  assert.deepEqual(ks.filter((k) => k.kernelClass === 'elementwise').map((k) => k.ops.join('+')), ['Mul', 'Mul', 'Mul', 'Mul']);
+  // Layout reorders around the blocked convolutions: before each SE pooling and each SE Mul at least.
+  assert.ok(ks.reduce((s, k) => s + k.reorders, 0) >= 8);
+});
+
+test('If branches: half a share each when the condition is data-dependent, all of the taken branch when constant', () => {
+  const T = onnx.TensorProto.DataType;
+  const A = onnx.AttributeProto.AttributeType;
+  const f32 = (name: string, dims: number[]) => ({ name, dims, dataType: T.FLOAT, rawData: new Uint8Array(4 * dims.reduce((a, b) => a * b, 1)) });
+  const vi = (name: string, dims: number[], t = T.FLOAT) => ({ name, type: { tensorType: { elemType: t, shape: { dim: dims.map((d) => ({ dimValue: d })) } } } });
+  const branch = (name: string, k: number) => ({
+    name,
+    node: [{ opType: 'MatMul', input: ['x', `w_${name}`], output: [`y_${name}`], name: `mm_${name}` }],
+    initializer: [f32(`w_${name}`, [64, k])],
+    output: [vi(`y_${name}`, [1, k])],
+  });
+  const model = (cond: 'input' | 'const') => {
+    const nodes: onnx.INodeProto[] = [];
+    if (cond === 'const') nodes.push({ opType: 'Constant', input: [], output: ['c'], name: 'c', attribute: [{ name: 'value', type: A.TENSOR, t: { name: 'cv', dims: [], dataType: T.BOOL, int32Data: [0] } }] });
+    nodes.push({ opType: 'If', input: [cond === 'const' ? 'c' : 'cond'], output: ['y'], name: 'if', attribute: [
+      { name: 'then_branch', type: A.GRAPH, g: branch('then', 32) },
+      { name: 'else_branch', type: A.GRAPH, g: branch('else', 32) },
+    ] });
+    const inputs = [vi('x', [1, 64])];
+    if (cond === 'input') inputs.push(vi('cond', [], T.BOOL));
+    return readOnnxBytes(onnx.ModelProto.encode({ irVersion: 8, opsetImport: [{ domain: '', version: 13 }], graph: { name: 'g', node: nodes, input: inputs, output: [vi('y', [1, 32])] } }).finish());
+  };
+  const dynamic = kernelsOf(inferShapes(model('input'))).filter((k) => k.kernelClass === 'matmul');
+  assert.deepEqual(dynamic.map((k) => [k.name, k.times]), [['mm_then', 0.5], ['mm_else', 0.5]]);
+  const constant = kernelsOf(inferShapes(model('const'))).filter((k) => k.kernelClass === 'matmul');
+  assert.deepEqual(constant.map((k) => [k.name, k.times]), [['mm_else', 1]]);
 });
