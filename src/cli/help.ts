@@ -89,7 +89,7 @@ export const COMMAND_HELP: Record<string, CommandHelp> = {
       'measure the 10 references and K more (default 10) on this machine and adapt in one go (also takes\n' +
       '--runner command --command TEMPLATE); the raw samples go beside DEVICE.json',
     options: [
-      { ...SPACE, help: `${SPACE.help}, or onnx (any ONNX model: measures the 11 onnx reference models and fits per-kernel-class costs)` },
+      { ...SPACE, help: `${SPACE.help}, or onnx (any ONNX model: measures the onnx reference models and fits per-kernel-class costs)` },
       { name: 'extra', value: 'K', help: 'architectures to measure beyond the 10 references (default 10)' },
       { name: 'out', value: 'DEVICE.json', help: 'the adapted device file to write (DEVICE.samples.json beside it)' },
       { ...NAME, help: 'the device name (default: "this machine" for onnxruntime, else the file name)' },

@@ -7,12 +7,13 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { expectBadInput, runCli } from '../cli/helpers';
 import { ONNX_REFERENCES } from '../../src/core/onnx/referenceModels';
+import { COST_FEATURES } from '../../src/core/onnx/latency';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'help-hostile-onnx-'));
 after(() => fs.rmSync(tmp, { recursive: true, force: true }));
 const model = path.join(tmp, 'mlp.onnx');
 fs.writeFileSync(model, ONNX_REFERENCES.find((r) => r.name === 'mlp')!.write());
-const base = { format: 'help-onnx-device', version: 1, space: 'onnx', name: 'x', referencesVersion: 1, costs: new Array(10).fill(1e-8), bags: [], errorBand: 0.1, samples: [], spikes: [] };
+const base = { format: 'help-onnx-device', version: 1, space: 'onnx', name: 'x', referencesVersion: 1, costs: new Array(COST_FEATURES.length).fill(1e-8), bags: [], errorBand: 0.1, samples: [], spikes: [] };
 
 test('a device file with a million samples is refused by count, quickly', () => {
   const f = path.join(tmp, 'many.json');
@@ -33,8 +34,8 @@ test('a sparse 100 MB device file is refused by size without being read', () => 
 
 test('hostile costs and names: non-numbers, negative, NaN-like strings, a 1 MB name', () => {
   for (const [bad, re] of [
-    [{ costs: new Array(10).fill('1') }, /costs/],
-    [{ costs: [-1, ...new Array(9).fill(0)] }, /costs/],
+    [{ costs: new Array(COST_FEATURES.length).fill('1') }, /costs/],
+    [{ costs: [-1, ...new Array(COST_FEATURES.length - 1).fill(0)] }, /costs/],
     [{ name: 'n'.repeat(1 << 20) }, /name/],
     [{ errorBand: null }, /errorBand/],
   ] as const) {

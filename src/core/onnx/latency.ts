@@ -23,14 +23,17 @@ import { Kernel, KernelClass, kernelsOf } from './kernels';
 import { OnnxModel } from './reader';
 import { inferShapes, InferOptions, Limits } from './shapeInference';
 
-export const COST_FEATURES = ['kernels', 'convMacs', 'dwGroupedMacs', 'matmulMacs', 'recurrentMacs', 'recurrentSteps', 'memoryBytes', 'macBytes', 'poolingBytes', 'reduceBytes'] as const;
+export const COST_FEATURES = ['kernels', 'convMacs', 'dwGroupedMacs', 'matmulMacs', 'recurrentMacs', 'recurrentSteps', 'memoryBytes', 'macBytes', 'poolingBytes', 'reduceBytes', 'largeActivationBytes'] as const;
 export const ONNX_DEVICE_FORMAT = 'help-onnx-device';
 export const ONNX_DEVICE_VERSION = 1;
 
 /** ms per unit, fitted on this repo's development machine (x86, onnxruntime 1 thread) from the references
  *  and the NAS-space exports; only the ratios matter (a device rescales them). */
-export const PRIOR_COSTS: readonly number[] = [1.5e-3, 1.8e-8, 1.8e-8, 2e-8, 3e-8, 5.5e-4, 1.5e-8, 1.4e-8, 3e-8, 1.5e-7];
+export const PRIOR_COSTS: readonly number[] = [1.5e-3, 1.8e-8, 1.8e-8, 2e-8, 3e-8, 5.5e-4, 1.5e-8, 1.4e-8, 3e-8, 1.5e-7, 5e-9];
 export const LAMBDA = 0.03;
+/** Activation bytes above which a kernel's working set leaves a core's L2 (1 MB per core here; 4 MB covers
+ *  the usual 0.5-2 MB L2s with input and output both live). */
+export const LARGE_ACTIVATION_BYTES = 4 << 20;
 const BAGS = 30;
 const BAG_FRACTION = 0.8;
 
@@ -54,6 +57,9 @@ export function kernelFeatures(k: Kernel): number[] {
   else if (c === 'pooling' || c === 'resize') f[8] = bytes;
   else f[6] = bytes;
   f[6] += k.reorderBytes * t;
+  // Activations of a kernel whose working set outgrows a core's L2 stream from L3 or memory.
+  const act = k.bytesRead + k.bytesWritten;
+  if (act > LARGE_ACTIVATION_BYTES) f[10] = act * t;
   return f;
 }
 

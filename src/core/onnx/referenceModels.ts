@@ -258,6 +258,7 @@ export const ONNX_REFERENCES: readonly ReferenceModel[] = [
   convStack('conv-l', 128, [48, 96, 192], 2),
   dwSeparable('dwsep-s', 96, [24, 40], 4, 3),
   dwSeparable('dwsep-l', 160, [24, 48, 96], 6, 4, true),
+  dwSeparable('dwsep-xl', 224, [24, 32], 6, 12),
   groupedStack('grouped', 56, 128, 8, 5),
   transformer('transformer-s', 64, 128, 4, 2, 6),
   transformer('transformer-l', 197, 192, 3, 2, 7),

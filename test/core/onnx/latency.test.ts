@@ -51,7 +51,7 @@ test('device files are validated field by field', () => {
   const samples: OnnxSample[] = refs.map((r) => ({ arch: r.name, latency_ms: dot(r.features, PRIOR_COSTS), features: r.features, reference: true }));
   const d = JSON.parse(JSON.stringify(adaptOnnxDevice('ok', samples, 1)));
   assert.equal(validateOnnxDevice(d, 'f.json').name, 'ok');
-  assert.throws(() => validateOnnxDevice({ ...d, costs: [1, -1, ...d.costs.slice(2)] }, 'f.json'), /f\.json: costs: expected 10 non-negative/);
+  assert.throws(() => validateOnnxDevice({ ...d, costs: [1, -1, ...d.costs.slice(2)] }, 'f.json'), /f\.json: costs: expected \d+ non-negative/);
   assert.throws(() => validateOnnxDevice({ ...d, bags: [[1]] }, 'f.json'), /bags\[0\]/);
   assert.throws(() => validateOnnxDevice({ ...d, samples: [{ arch: 'a', latency_ms: 0 }] }, 'f.json'), /samples\[0\]/);
   assert.throws(() => validateOnnxDevice({ ...d, format: 'help-device' }, 'f.json'), /format/);
