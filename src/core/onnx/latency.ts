@@ -2,16 +2,17 @@
 // (kernels.ts) of per-class costs, the device being a small vector of costs fitted from measurements of
 // the reference models (referenceModels.ts) and optional further shots.
 //
-// Features of a kernel (times its executions): 1 (per-kernel overhead), dense-conv MACs, depthwise and
-// grouped conv MACs, matmul/attention MACs, recurrent MACs, recurrent steps, bytes of the kernels without
-// MACs (element-wise, normalisation, pooling, resize, data movement), bytes of the MAC kernels. A device's
-// costs are non-negative ms per unit.
+// Features of a kernel (times its executions): 1 (per-kernel overhead, plus onnxruntime's layout
+// reorders), dense-conv MACs, depthwise and grouped conv MACs, matmul/attention MACs, recurrent MACs,
+// recurrent steps, bytes of the memory-bound kernels (element-wise, normalisation, data movement), bytes of
+// the MAC kernels, pooling/resize bytes, single-reduce bytes (ReduceMean is slow in onnxruntime), and
+// activation bytes of kernels whose working set outgrows L2. A device's costs are non-negative ms per unit.
 //
-// The fit (what we tried, see the bench notes in the report): relative (per-sample 1/y weighted) least
+// The fit (tried: unregularised non-negative fit, and penalties 0.3, 0.1, 0.03; docs/benchmarks.md): relative (per-sample 1/y weighted) least
 // squares, non-negative by an active set, regularised towards a prior: PRIOR_COSTS (this repo's fit on an
 // x86 core under onnxruntime, 1 thread) times one device scale s (the geometric mean of measured over
-// prior-predicted), with penalty LAMBDA on the relative deviation of each cost from s x prior. With 11
-// references and 8 costs the prior keeps classes the references barely exercise at sane ratios. Bagged (30
+// prior-predicted), with penalty LAMBDA on the relative deviation of each cost from s x prior. With 12
+// references and 11 costs the prior keeps classes the references barely exercise at sane ratios. Bagged (30
 // fits on 80% of the samples, as the NAS spaces' mapping): the prediction is the bag mean and the error
 // band the out-of-bag RMS relative error. Spike rule: a shot (not a reference) whose log residual is more
 // than SPIKE_LIMIT robust deviations above the fit is left out, as adaptDevice.ts does.
@@ -27,8 +28,8 @@ export const COST_FEATURES = ['kernels', 'convMacs', 'dwGroupedMacs', 'matmulMac
 export const ONNX_DEVICE_FORMAT = 'help-onnx-device';
 export const ONNX_DEVICE_VERSION = 1;
 
-/** ms per unit, fitted on this repo's development machine (x86, onnxruntime 1 thread) from the references
- *  and the NAS-space exports; only the ratios matter (a device rescales them). */
+/** ms per unit: the unregularised fit on the references measured on the development machine (AMD EPYC
+ *  core, onnxruntime 1 thread), rounded; only the ratios matter (a device rescales them). */
 export const PRIOR_COSTS: readonly number[] = [1.5e-3, 1.8e-8, 1.8e-8, 2e-8, 3e-8, 5.5e-4, 1.5e-8, 1.4e-8, 3e-8, 1.5e-7, 5e-9];
 export const LAMBDA = 0.03;
 /** Activation bytes above which a kernel's working set leaves a core's L2 (1 MB per core here; 4 MB covers
