@@ -91,6 +91,8 @@ export const COMMAND_HELP: Record<string, CommandHelp> = {
     options: [
       { ...SPACE, help: `${SPACE.help}, or onnx (any ONNX model: measures the onnx reference models and fits per-kernel-class costs)` },
       { name: 'extra', value: 'K', help: 'architectures to measure beyond the 10 references (default 10)' },
+      { name: 'shot', value: 'FILE.onnx', help: 'with --space onnx: a further model to measure and adapt from (repeat for several)' },
+      { ...INPUT_SHAPE, help: 'with --space onnx --shot: ' + INPUT_SHAPE.help },
       { name: 'out', value: 'DEVICE.json', help: 'the adapted device file to write (DEVICE.samples.json beside it)' },
       { ...NAME, help: 'the device name (default: "this machine" for onnxruntime, else the file name)' },
       ...RUNNER,

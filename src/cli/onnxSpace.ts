@@ -1,5 +1,6 @@
 // The `onnx` space in the CLI: any ONNX model's latency from the kernel-cost model (src/core/onnx/latency.ts).
-//   adapt-local --space onnx --out DEVICE.json [--name NAME] [--threads N] [--warmup N] [--runs N] [--passes MIN[-MAX]]
+//   adapt-local --space onnx --out DEVICE.json [--shot FILE.onnx ...] [--input-shape NAME=DIMS ...] [--name NAME]
+//               [--threads N] [--warmup N] [--runs N] [--passes MIN[-MAX]]
 //   predict --device DEVICE.json --onnx FILE ... [--input-shape NAME=DIMS ...] [--json]
 //   measure --onnx FILE [--input-shape NAME=DIMS ...] [--threads N] [--json]
 import * as fs from 'fs';
@@ -130,16 +131,25 @@ function onnxRunner(args: Args, inputShapes?: InputShapes): OnnxRuntimeRunner {
 }
 
 export async function adaptLocalOnnx(args: Args): Promise<void> {
-  args.only(['space', 'out', 'name', 'runner', 'threads', 'warmup', 'runs', 'passes']);
+  args.only(['space', 'out', 'name', 'runner', 'threads', 'warmup', 'runs', 'passes', 'shot', 'input-shape']);
   const out = args.required('out');
   checkOutputPath(out);
+  // Further shots: any models, measured beside the references (their dynamic dims fed --input-shape).
+  const shotFiles = args.all('shot');
+  const given = parseInputShapeArgs(args.all('input-shape'));
+  const used = new Set<string>();
+  const shots = shotFiles.map((f) => {
+    const { model, shapes } = shapesFor(f, given, used);
+    return { file: f, shapes, features: modelCosts(model, { inputShapes: shapes }).features };
+  });
+  checkAllUsed(given, used);
   const name = args.str('name') ?? 'this machine';
   const runner = onnxRunner(args);
   const protocol = protocolFrom(args);
   const t0 = Date.now();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'help-onnx-refs-'));
   try {
-    process.stderr.write(`adapting "${neutraliseForDisplay(name)}" to onnx: measuring ${ONNX_REFERENCES.length} reference models with onnxruntime (${runner.settings.threads} thread${runner.settings.threads === 1 ? '' : 's'})\n`);
+    process.stderr.write(`adapting "${neutraliseForDisplay(name)}" to onnx: measuring ${ONNX_REFERENCES.length} reference models${shots.length ? ` and ${shots.length} shot${shots.length === 1 ? '' : 's'}` : ''} with onnxruntime (${runner.settings.threads} thread${runner.settings.threads === 1 ? '' : 's'})\n`);
     const items = ONNX_REFERENCES.map((r) => ({
       arch: r.name,
       model: () => {
@@ -152,9 +162,15 @@ export async function adaptLocalOnnx(args: Args): Promise<void> {
     for (const w of result.warnings) process.stderr.write(`warning: ${neutraliseForDisplay(w)}\n`);
     const byName = new Map(result.samples.map((s) => [s.arch, s.latency_ms]));
     const samples = ONNX_REFERENCES.map((r) => ({ arch: r.name, latency_ms: byName.get(r.name)!, features: modelCosts(readOnnxBytes(r.write())).features, reference: true }));
+    for (const [k, shot] of shots.entries()) {
+      const r = await measureArchitectures(onnxRunner(args, shot.shapes), [{ arch: `shot ${k + 1}`, model: () => path.resolve(shot.file) }], { protocol, required: [`shot ${k + 1}`] });
+      for (const w of r.warnings) process.stderr.write(`warning: ${neutraliseForDisplay(w)}\n`);
+      samples.push({ arch: shot.file, latency_ms: r.samples[0].latency_ms, features: shot.features, reference: false });
+    }
     const device = adaptOnnxDevice(name, samples, ONNX_REFERENCES_VERSION);
+    for (const k of device.spikes) process.stderr.write(neutraliseForDisplay(`warning: ${k.arch} measured ${k.latency_ms.toFixed(3)} ms, far above the ${k.fitted_ms.toFixed(3)} ms the other samples give it: left out as a measurement spike`) + '\n');
     writeFileAtomicSync(out, JSON.stringify(device, null, 1) + '\n');
-    process.stderr.write(neutraliseForDisplay(`adapted "${name}" from ${samples.length} reference measurements in ${((Date.now() - t0) / 1000).toFixed(1)} s (out-of-bag error +-${(device.errorBand * 100).toFixed(0)}%) -> ${out}`) + '\n');
+    process.stderr.write(neutraliseForDisplay(`adapted "${name}" from ${samples.length} measurements in ${((Date.now() - t0) / 1000).toFixed(1)} s (out-of-bag error +-${(device.errorBand * 100).toFixed(0)}%) -> ${out}`) + '\n');
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

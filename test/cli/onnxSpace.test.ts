@@ -62,3 +62,13 @@ test('measure --onnx measures any model and takes --input-shape', () => {
   assert.equal(rows.length, 1);
   assert.ok(rows[0].fastest_ms > 0 && rows[0].median_ms >= rows[0].fastest_ms);
 });
+
+test('adapt-local --space onnx --shot adds a measured shot beside the references', () => {
+  const out = path.join(tmp, 'shot.json');
+  const a = runCli(tmp, ['adapt-local', '--space', 'onnx', '--out', out, '--shot', models[0], '--input-shape', 'input=1x1024', ...QUICK]);
+  assert.equal(a.code, 0, a.stderr);
+  const d = JSON.parse(fs.readFileSync(out, 'utf8'));
+  assert.equal(d.samples.length, ONNX_REFERENCES.length + 1);
+  assert.deepEqual([d.samples.at(-1).arch, d.samples.at(-1).reference], [models[0], false]);
+  oneLine(runCli(tmp, ['adapt-local', '--space', 'onnx', '--out', out, '--shot', path.join(tmp, 'nope.onnx'), ...QUICK]), /nope\.onnx/);
+});
