@@ -27,6 +27,7 @@ import { scanCommand } from './scan';
 import { readOnnxFile } from '../core/onnx/reader';
 import { recogniseOnnx } from '../core/onnx/recognise';
 import { adaptLocalCommand, measureCommand } from './measure';
+import { isOnnxPredict, predictOnnx } from './onnxSpace';
 import { checkOutputPath } from '../core/devices/atomic';
 
 function readJsonFile(file: string, what: string): unknown {
@@ -105,6 +106,7 @@ function specsFromOnnx(files: string[], spaceName: string | undefined): { space:
 }
 
 async function cmdPredict(args: Args) {
+  if (isOnnxPredict(args)) return predictOnnx(args);
   args.only(['space', 'device', 'arch', 'archs', 'onnx', 'json', 'weights']);
   // An ONNX file may stand in place of --arch as well as after --onnx.
   const isOnnxPath = (a: string) => /\.onnx$/i.test(a.trim());

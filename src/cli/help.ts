@@ -73,6 +73,9 @@ export const COMMAND_HELP: Record<string, CommandHelp> = {
     options: [
       SPACE,
       { name: 'archs', value: 'ARCHS.json', help: 'a JSON array of the architectures (SPECs) to measure' },
+      { name: 'onnx', value: 'FILE', help: 'measure any ONNX model directly with onnxruntime (repeat for several; no --space; dynamic dims fed --input-shape, else 1)' },
+      INPUT_SHAPE,
+      JSON_OUT,
       { name: 'references', help: 'measure the 10 reference architectures' },
       { name: 'extra', value: 'K', help: 'with --references: K more architectures chosen to spread the latencies (default 10)' },
       { name: 'out', value: 'SAMPLES.json', help: 'the samples file to write' },
@@ -87,8 +90,10 @@ export const COMMAND_HELP: Record<string, CommandHelp> = {
       'measure the 10 references and K more (default 10) on this machine and adapt in one go (also takes\n' +
       '--runner command --command TEMPLATE); the raw samples go beside DEVICE.json',
     options: [
-      SPACE,
+      { ...SPACE, help: `${SPACE.help}, or onnx (any ONNX model: measures the onnx reference models and fits per-kernel-class costs)` },
       { name: 'extra', value: 'K', help: 'architectures to measure beyond the 10 references (default 10)' },
+      { name: 'shot', value: 'FILE.onnx', help: 'with --space onnx: a further model to measure and adapt from (repeat for several)' },
+      { ...INPUT_SHAPE, help: 'with --space onnx --shot: ' + INPUT_SHAPE.help },
       { name: 'out', value: 'DEVICE.json', help: 'the adapted device file to write (DEVICE.samples.json beside it)' },
       { ...NAME, help: 'the device name (default: "this machine" for onnxruntime, else the file name)' },
       ...RUNNER,
@@ -96,14 +101,15 @@ export const COMMAND_HELP: Record<string, CommandHelp> = {
     ],
   },
   predict: {
-    usage: 'predict --space S --device NAME|DEVICE.json [--device ...] (--arch SPEC ... | --archs ARCHS.json | --onnx FILE ...) [--json]',
+    usage: 'predict --space S --device NAME|DEVICE.json [--device ...] (--arch SPEC ... | --archs ARCHS.json | --onnx FILE ...) [--input-shape NAME=DIMS ...] [--json]',
     summary: "predicted latency in milliseconds (--space may be left out with --onnx: the models' space is used)",
     options: [
       SPACE,
       { name: 'device', value: 'NAME|DEVICE.json', help: 'a built-in device or an adapted device file (repeat for several)' },
       { name: 'arch', value: 'SPEC', help: 'an architecture (repeat for several); a path ending in .onnx is read as a model' },
       { name: 'archs', value: 'ARCHS.json', help: 'a JSON array of architectures' },
-      { name: 'onnx', value: 'FILE', help: 'an ONNX model of an architecture of a known space (repeat for several)' },
+      { name: 'onnx', value: 'FILE', help: 'an ONNX model (repeat for several): of a known space, or any model with an onnx-space DEVICE.json (--space onnx or such devices)' },
+      INPUT_SHAPE,
       JSON_OUT,
       WEIGHTS,
     ],

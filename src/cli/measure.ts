@@ -21,6 +21,7 @@ import { makeRunner } from '../core/devices/runners';
 import { describeSpike } from '../core/predictor/adaptDevice';
 import { CancelledError } from '../core/devices/runners/runner';
 import type { Runner } from '../core/devices/runners/runner';
+import { adaptLocalOnnx, measureOnnx } from './onnxSpace';
 
 const RUNNER_FLAGS = ['runner', 'command', 'threads', 'graph-opt', 'timeout-s', 'first-run-timeout-s', 'warmup', 'runs', 'passes'];
 
@@ -146,6 +147,7 @@ async function withCancellation<T>(f: (signal: AbortSignal) => Promise<T>): Prom
 }
 
 export async function measureCommand(args: Args): Promise<void> {
+  if (args.has('onnx')) return measureOnnx(args);
   args.only(['space', 'archs', 'references', 'extra', 'out', 'name', 'weights', ...RUNNER_FLAGS]);
   const space = checkMeasurable(getSpace(args.required('space')).name);
   const out = args.required('out');
@@ -173,6 +175,7 @@ export async function measureCommand(args: Args): Promise<void> {
 }
 
 export async function adaptLocalCommand(args: Args): Promise<void> {
+  if (args.str('space') === 'onnx') return adaptLocalOnnx(args);
   args.only(['space', 'extra', 'out', 'name', 'weights', ...RUNNER_FLAGS]);
   const space = checkMeasurable(getSpace(args.required('space')).name);
   const out = args.required('out');

@@ -1,0 +1,124 @@
+// The latency benchmark of issue 15 (`npm run bench:zoo`): every zoo model measured on this machine with
+// onnxruntime (1 thread; fastest and median run, min over passes), the `onnx` space adapted from the
+// reference models alone (no zoo model among them), per model predicted vs measured, APE, share within
+// +-10%, Spearman; then leave-one-family-out (the other families' zoo models as extra shots); beside it the
+// baseline: latency linear in total MACs fitted on the same measurements.
+//   npm run bench:zoo [-- --zoo DIR] [-- --passes N] [-- --lambda L]
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { measureZoo, readManifest } from './zoo-measure';
+import { ONNX_REFERENCES, ONNX_REFERENCES_VERSION } from '../src/core/onnx/referenceModels';
+import { adaptOnnxDevice, COST_FEATURES, fitCosts, LAMBDA, modelCosts, OnnxSample, predictCosts, PRIOR_COSTS } from '../src/core/onnx/latency';
+import { readOnnxBytes, readOnnxFile } from '../src/core/onnx/reader';
+
+const a = process.argv.slice(2);
+const opt = (k: string) => (a.includes(k) ? a[a.indexOf(k) + 1] : undefined);
+const zoo = opt('--zoo') ?? path.join(process.cwd(), '.cache/zoo');
+const passes = Number(opt('--passes') ?? 5);
+const lambda = Number(opt('--lambda') ?? LAMBDA);
+
+function spearman(x: number[], y: number[]): number {
+  const rank = (v: number[]) => {
+    const o = v.map((z, i) => [z, i]).sort((p, q) => p[0] - q[0]);
+    const r = new Array(v.length);
+    o.forEach(([, i], k) => (r[i] = k));
+    return r;
+  };
+  const rx = rank(x);
+  const ry = rank(y);
+  const n = x.length;
+  const d2 = rx.reduce((s, r, i) => s + (r - ry[i]) ** 2, 0);
+  return 1 - (6 * d2) / (n * (n * n - 1));
+}
+
+const stats = (pred: number[], meas: number[]) => {
+  const ape = pred.map((p, i) => Math.abs(p / meas[i] - 1));
+  return { mape: ape.reduce((s, v) => s + v, 0) / ape.length, within: ape.filter((v) => v <= 0.1).length / ape.length, rho: spearman(pred, meas), ape };
+};
+
+/** Baseline: ms = a + b * MACs, least squares (relative) on the training samples. */
+function macsLine(train: { macs: number; ms: number }[]): (macs: number) => number {
+  // Weighted by 1/ms^2, as the relative error the targets are in.
+  let sw = 0, sx = 0, sy = 0, sxx = 0, sxy = 0;
+  for (const t of train) {
+    const w = 1 / t.ms ** 2;
+    sw += w; sx += w * t.macs; sy += w * t.ms; sxx += w * t.macs ** 2; sxy += w * t.macs * t.ms;
+  }
+  const b = (sw * sxy - sx * sy) / (sw * sxx - sx * sx);
+  const c = (sy - b * sx) / sw;
+  return (m) => Math.max(c + b * m, 1e-3);
+}
+
+(async () => {
+  const t0 = Date.now();
+  const load0 = os.loadavg();
+  const models = readManifest(zoo);
+  process.stderr.write(`measuring ${models.length} zoo models (${passes} passes) and ${ONNX_REFERENCES.length} references; load average ${load0.map((v) => v.toFixed(1)).join(' ')}\n`);
+  // References and zoo models measured in the same interleaved passes (the machine's load then hits both).
+  const refDir = path.join(process.cwd(), '.cache/zoo-bench/refs');
+  fs.mkdirSync(refDir, { recursive: true });
+  const refEntries = ONNX_REFERENCES.map((r) => {
+    const f = path.join(refDir, `${r.name}.onnx`);
+    const bytes = r.write();
+    if (!fs.existsSync(f) || !fs.readFileSync(f).equals(Buffer.from(bytes))) fs.writeFileSync(f, bytes);
+    return { file: f, family: 'reference', inputs: [{ name: r.inputName, shape: r.inputShape, dtype: 'float32' }] };
+  });
+  const all = await measureZoo(zoo, passes, path.join(process.cwd(), '.cache/zoo-bench/measured.json'), (l) => process.stderr.write(l + '\n'), [...models, ...refEntries]);
+  const measured = all.slice(0, models.length);
+  const refMs = new Map(ONNX_REFERENCES.map((r, i) => [r.name, all[models.length + i].fastestMs]));
+  const refs: OnnxSample[] = ONNX_REFERENCES.map((r) => ({ arch: r.name, latency_ms: refMs.get(r.name)!, features: modelCosts(readOnnxBytes(r.write())).features, reference: true }));
+  const zooRows = models.map((m, i) => {
+    const mc = modelCosts(readOnnxFile(path.join(zoo, m.file)), { inputShapes: Object.fromEntries(m.inputs.map((x) => [x.name, x.shape])) });
+    return { file: m.file, family: m.family, mc, ms: measured[i].fastestMs, median: measured[i].medianMs, macs: mc.kernels.reduce((s, k) => s + (k.free ? 0 : k.macs * k.times), 0) };
+  });
+  const refMacs = refs.map((r) => ({ macs: r.features[1] + r.features[2] + r.features[3] + r.features[4], ms: r.latency_ms }));
+
+  const device = adaptOnnxDevice('this machine', refs, ONNX_REFERENCES_VERSION, { lambda });
+  const noPrior = fitCosts(refs.map((r) => r.features), refs.map((r) => r.latency_ms), PRIOR_COSTS, 1e-6);
+  const pred = zooRows.map((z) => predictCosts(device, z.mc).ms);
+  const predNoPrior = zooRows.map((z) => predictCosts({ costs: noPrior, errorBand: 0 }, z.mc).ms);
+  const line = macsLine(refMacs);
+  const base = zooRows.map((z) => line(z.macs));
+  // Leave one family out: references + the other families' zoo models as shots.
+  const families = [...new Set(zooRows.map((z) => z.family))];
+  const lofo = new Array(zooRows.length).fill(0);
+  const lofoBase = new Array(zooRows.length).fill(0);
+  for (const fam of families) {
+    const shots = zooRows.filter((z) => z.family !== fam);
+    const d = adaptOnnxDevice('lofo', [...refs, ...shots.map((z) => ({ arch: z.file, latency_ms: z.ms, features: z.mc.features, reference: false }))], ONNX_REFERENCES_VERSION, { lambda });
+    const l = macsLine([...refMacs, ...shots.map((z) => ({ macs: z.macs, ms: z.ms }))]);
+    zooRows.forEach((z, i) => {
+      if (z.family !== fam) return;
+      lofo[i] = predictCosts(d, z.mc).ms;
+      lofoBase[i] = l(z.macs);
+    });
+  }
+  const meas = zooRows.map((z) => z.ms);
+  const s = stats(pred, meas);
+  const sNo = stats(predNoPrior, meas);
+  const sB = stats(base, meas);
+  const sL = stats(lofo, meas);
+  const sLB = stats(lofoBase, meas);
+  const f = (v: number) => (v >= 100 ? v.toFixed(0) : v >= 1 ? v.toFixed(2) : v.toFixed(3));
+  const pc = (v: number) => `${(v * 100).toFixed(1)}%`;
+  const lines = [
+    `| model | family | fastest ms | median ms | predicted ms | APE | LOFO ms | LOFO APE | MACs-line ms | APE |`,
+    `|---|---|---:|---:|---:|---:|---:|---:|---:|---:|`,
+    ...zooRows.map((z, i) => `| ${z.file.replace(/\.onnx$/, '')} | ${z.family} | ${f(z.ms)} | ${f(z.median)} | ${f(pred[i])} | ${pc(s.ape[i])} | ${f(lofo[i])} | ${pc(sL.ape[i])} | ${f(base[i])} | ${pc(sB.ape[i])} |`),
+    '',
+    `| fit | mean APE | within +-10% | Spearman |`,
+    `|---|---:|---:|---:|`,
+    `| onnx space, references only (prior, lambda ${lambda}) | ${pc(s.mape)} | ${pc(s.within)} | ${s.rho.toFixed(3)} |`,
+    `| references only, no prior (lambda ~0) | ${pc(sNo.mape)} | ${pc(sNo.within)} | ${sNo.rho.toFixed(3)} |`,
+    `| onnx space, leave one family out (refs + other families) | ${pc(sL.mape)} | ${pc(sL.within)} | ${sL.rho.toFixed(3)} |`,
+    `| baseline: ms linear in MACs, references | ${pc(sB.mape)} | ${pc(sB.within)} | ${sB.rho.toFixed(3)} |`,
+    `| baseline: ms linear in MACs, leave one family out | ${pc(sLB.mape)} | ${pc(sLB.within)} | ${sLB.rho.toFixed(3)} |`,
+    '',
+    `references (fastest ms): ${refs.map((r) => `${r.arch} ${f(r.latency_ms)}`).join(', ')}`,
+    `device costs (${COST_FEATURES.join(', ')}): ${device.costs.map((c) => c.toPrecision(3)).join(', ')}; out-of-bag error band +-${pc(device.errorBand)}`,
+    `no-prior costs: ${noPrior.map((c) => c.toPrecision(3)).join(', ')}`,
+    `${((Date.now() - t0) / 1000).toFixed(0)} s; load average before ${load0.map((v) => v.toFixed(1)).join(' ')}, after ${os.loadavg().map((v) => v.toFixed(1)).join(' ')} (2 cores)`,
+  ];
+  process.stdout.write(lines.join('\n') + '\n');
+})();

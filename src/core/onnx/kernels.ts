@@ -1,0 +1,287 @@
+// The kernels onnxruntime (CPU, graph optimisation "all") executes for a graph, after its fusions, each with
+// a class and cost features, for the latency model of the `onnx` space (src/core/onnx/latency.ts).
+//
+// Fusions followed (those of onnxruntime's CPU graph transformers):
+//   - constant folding: a node whose inputs are all constants (initializers, Constant nodes, Shape of a
+//     tensor of known shape and everything computed from them) is folded at load time: no kernel;
+//   - Conv + BatchNormalization, Conv + Add (residual) + activation, Conv + activation (Relu, Clip,
+//     Sigmoid, Tanh, LeakyRelu, HardSigmoid), MatMul + Add (bias) -> Gemm, Gemm/MatMul + activation,
+//     MatMul + scalar Mul/Div (MatMulScale);
+//   - LayerNorm (ReduceMean, Sub, Pow, ReduceMean, Add, Sqrt, Div, Mul, Add) and Gelu (Div, Erf, Add, Mul,
+//     Mul) patterns into one kernel each;
+//   - memory-only ops (Reshape, Flatten, Squeeze, Unsqueeze, Identity, Dropout) cost nothing (a view).
+// Other element-wise chains are not fused by onnxruntime's CPU provider: one kernel per node.
+//
+// The walk is one pass over countCosts' per-node list (linear in the nodes); subgraph nodes count once per
+// execution of their scope (Loop: the trip count when known, else once), both If branches included.
+import { OnnxNode } from './reader';
+import { countCosts, NodeCost, OpClass } from './macs';
+import { Inference, Limits } from './shapeInference';
+
+export const KERNEL_CLASSES = ['conv', 'depthwiseConv', 'groupedConv', 'matmul', 'attention', 'recurrent', 'elementwise', 'normalisation', 'pooling', 'resize', 'memory', 'other'] as const;
+export type KernelClass = (typeof KERNEL_CLASSES)[number];
+
+export interface Kernel {
+  /** The first node's name (or operator and index when unnamed). */
+  name: string;
+  /** Operator types fused into this kernel, in order. */
+  ops: string[];
+  kernelClass: KernelClass;
+  macs: number;
+  /** Activations read from outside the kernel and written by its last node, bytes. */
+  bytesRead: number;
+  bytesWritten: number;
+  weightBytes: number;
+  /** Recurrent kernels: sequential steps (sequence length x directions); else 0. */
+  steps: number;
+  /** Executions per run (a Loop body: its trip count). */
+  times: number;
+  /** Layout reorders onnxruntime inserts before this kernel (between its blocked-layout convolutions and
+   *  other kernels), and the bytes they copy. */
+  reorders: number;
+  reorderBytes: number;
+  /** Cost nothing (a view or folded at load time). */
+  free: boolean;
+  /** A shape of one of its nodes is unknown: its features are lower bounds. */
+  unknown: boolean;
+}
+
+const MEMORY_FREE = new Set(['Reshape', 'Flatten', 'Squeeze', 'Unsqueeze', 'Identity', 'Dropout']);
+const CONV_ACTIVATIONS = new Set(['Relu', 'Clip', 'Sigmoid', 'Tanh', 'LeakyRelu', 'HardSigmoid']);
+const LAYERNORM_OPS = new Set(['ReduceMean', 'Sub', 'Pow', 'Add', 'Sqrt', 'Div', 'Mul']);
+const GELU_OPS = new Set(['Div', 'Erf', 'Add', 'Mul']);
+const MAC_CLASSES = new Set<KernelClass>(['conv', 'depthwiseConv', 'groupedConv', 'matmul', 'attention', 'recurrent']);
+
+function kernelClassOf(c: OpClass, op: string): KernelClass {
+  if (c === 'attentionMatmul') return 'attention';
+  if (c === 'dataMovement') return 'memory';
+  if (op === 'Softmax' || op === 'LogSoftmax') return 'normalisation';
+  return c;
+}
+
+interface Open {
+  k: Kernel;
+  /** The node kinds a kernel may still absorb: 'conv' (BN, residual Add, activation), 'act' (activation
+   *  only), 'matmul' (bias Add, scale, activation), 'pattern' (LayerNorm/Gelu candidates), 'closed'. */
+  stage: 'conv' | 'act' | 'hswish' | 'matmul' | 'pattern' | 'closed';
+  /** Tensors produced inside the kernel. */
+  inner: Set<string>;
+  /** Tensors read from outside (pattern kernels: its inputs). */
+  outer: Set<string>;
+  /** Pattern kernels: the node costs, to split back when the chain is no LayerNorm or Gelu. */
+  members: NodeCost[];
+  /** The tensor the kernel's last node wrote. */
+  out: string;
+}
+
+const num = (v: number | undefined) => v ?? 0;
+
+function label(n: OnnxNode, i: number): string {
+  return n.name || `${n.opType}#${i}`;
+}
+
+/** Share of the runs in which each node inside an If branch executes: the taken branch of a constant
+ *  condition (1; the other 0), else 1/2 each (the expected cost when the condition is data-dependent). */
+function ifBranchShares(inf: Inference): Map<OnnxNode, number> {
+  const out = new Map<OnnxNode, number>();
+  const stack: number[] = [1];
+  for (const ev of inf.events) {
+    if (ev.kind === 'open') {
+      const parent = stack[stack.length - 1];
+      if (ev.node.opType !== 'If') {
+        stack.push(parent);
+        continue;
+      }
+      const cond = inf.consts.get(ev.node.inputs[0]);
+      const known = cond && cond.length === 1;
+      stack.push(parent * (known ? ((cond![0] ? 0 : 1) === ev.index ? 1 : 0) : 0.5));
+    } else if (ev.kind === 'close') stack.pop();
+    else if (stack.length > 1) out.set(ev.node, stack[stack.length - 1]);
+  }
+  return out;
+}
+
+/** The kernels of a graph (after `inferShapes`), in execution order. */
+export function kernelsOf(inf: Inference, unknowns = new Limits()): Kernel[] {
+  const costs = countCosts(inf, unknowns, { perNode: true });
+  const indexOf = new Map<NodeCost, number>(costs.nodes.map((c, i) => [c, i]));
+  const share = ifBranchShares(inf);
+  const consumers = new Map<string, number>();
+  for (const c of costs.nodes) for (const i of c.node.inputs) if (i) consumers.set(i, (consumers.get(i) ?? 0) + 1);
+  // Constants after load-time folding: initializers, and every output of a node with only constant inputs;
+  // Shape of a tensor of known shape too (onnxruntime folds it when the shape is static).
+  const constant = new Set<string>(inf.weights.keys());
+  const producer = new Map<string, Open>();
+  const out: Open[] = [];
+  const bytesOf = (c: NodeCost) => num(c.activationBytesRead) + num(c.activationBytesWritten) + num(c.weightBytesRead);
+  const newKernel = (c: NodeCost, idx: number, stage: Open['stage']): Open => {
+    const n = c.node;
+    const cls = kernelClassOf(c.opClass, n.opType);
+    const k: Kernel = {
+      name: label(n, idx),
+      ops: [n.opType],
+      kernelClass: cls,
+      macs: num(c.macs),
+      bytesRead: num(c.activationBytesRead),
+      bytesWritten: num(c.activationBytesWritten),
+      weightBytes: num(c.weightBytesRead),
+      steps: 0,
+      times: c.times ?? 1,
+      reorders: 0,
+      reorderBytes: 0,
+      free: false,
+      unknown: c.macs === undefined || c.activationBytesRead === undefined,
+    };
+    if (cls === 'recurrent') {
+      const s0 = inf.shapes.get(n.inputs[0]);
+      const w = inf.shapes.get(n.inputs[1]);
+      if (s0 && w && s0.length === 3) k.steps = (n.attributes.layout === 1 ? s0[1] : s0[0]) * w[0];
+    }
+    const convLike = (x: KernelClass) => x === 'conv' || x === 'depthwiseConv' || x === 'groupedConv';
+    for (const t of n.inputs) {
+      const p = t ? producer.get(t) : undefined;
+      if (!p || p.k.free || convLike(p.k.kernelClass) === convLike(cls)) continue;
+      const s = inf.shapes.get(t);
+      if (!s || s.length !== 4) continue;
+      k.reorders++;
+      k.reorderBytes += s.reduce((a, b) => a * b, 1) * 8;
+    }
+    const o: Open = { k, stage, inner: new Set(n.outputs.filter((x) => x)), outer: new Set(n.inputs.filter((x) => x && !constant.has(x))), members: [c], out: n.outputs[0] };
+    return o;
+  };
+  const absorb = (o: Open, c: NodeCost, extraRead: number) => {
+    const n = c.node;
+    o.k.ops.push(n.opType);
+    o.k.macs += num(c.macs);
+    o.k.bytesRead += extraRead;
+    o.k.bytesWritten = num(c.activationBytesWritten);
+    o.k.weightBytes += num(c.weightBytesRead);
+    o.k.unknown ||= c.activationBytesRead === undefined;
+    for (const x of n.outputs) if (x) o.inner.add(x);
+    o.members.push(c);
+    o.out = n.outputs[0];
+    for (const x of n.outputs) if (x) producer.set(x, o);
+  };
+  costs.nodes.forEach((c0, idx) => {
+    const f = share.get(c0.node) ?? 1;
+    if (f === 0) return;
+    const c = f === 1 ? c0 : { ...c0, times: (c0.times ?? 1) * f };
+    const n = c.node;
+    const ins = n.inputs.filter((x) => x);
+    const nonConst = ins.filter((x) => !constant.has(x));
+    const shapeFolded = n.opType === 'Shape' && inf.shapes.has(n.inputs[0]);
+    if ((nonConst.length === 0 && (ins.length > 0 || n.opType === 'Constant')) || shapeFolded) {
+      for (const x of n.outputs) if (x) constant.add(x);
+      return;
+    }
+    if (MEMORY_FREE.has(n.opType)) {
+      const o = newKernel(c, idx, 'closed');
+      o.k.free = true;
+      o.k.kernelClass = 'memory';
+      o.k.bytesRead = o.k.bytesWritten = o.k.weightBytes = 0;
+      out.push(o);
+      return;
+    }
+    // Fusion into the open conv/matmul kernel producing one of its activation inputs, read by this node
+    // alone (a HardSwish written as x * HardSigmoid(x) reads it twice).
+    const op = n.opType;
+    const openAt = (t: string) => {
+      const p = producer.get(t);
+      return p && p.out === t && p.stage !== 'closed' && p.stage !== 'pattern' ? p : undefined;
+    };
+    if (op === 'Mul' && nonConst.length === 2) {
+      const p = producer.get(nonConst[0]);
+      if (p && p.stage === 'hswish' && nonConst.every((x) => p.inner.has(x))) {
+        absorb(p, c, 0);
+        p.stage = 'closed';
+        return;
+      }
+    }
+    if (op === 'HardSigmoid' && nonConst.length === 1) {
+      const p = openAt(nonConst[0]);
+      if (p && (p.stage === 'conv' || p.stage === 'act') && consumers.get(p.out) === 2) {
+        absorb(p, c, 0);
+        p.stage = 'hswish';
+        return;
+      }
+    }
+    const srcInput = nonConst.find((x) => openAt(x) && consumers.get(x) === 1);
+    const src = srcInput ? openAt(srcInput) : undefined;
+    if (src && srcInput) {
+      const other = nonConst.filter((x) => x !== srcInput);
+      const inputBytes = (t: string) => {
+        const s = inf.shapes.get(t);
+        return s ? s.reduce((a, b) => a * b, 1) * 4 : 0;
+      };
+      if (src.stage === 'conv' && op === 'BatchNormalization' && nonConst.length === 1 && src.k.ops.length === 1) return absorb(src, c, 0);
+      if (src.stage === 'conv' && op === 'Add' && other.length === 1 && !src.inner.has(other[0])) {
+        absorb(src, c, inputBytes(other[0]));
+        src.stage = 'act';
+        return;
+      }
+      if ((src.stage === 'conv' || src.stage === 'act' || src.stage === 'matmul') && CONV_ACTIVATIONS.has(op) && other.length === 0) {
+        absorb(src, c, 0);
+        src.stage = 'closed';
+        return;
+      }
+      if (src.stage === 'matmul' && (op === 'Add' || op === 'Mul' || op === 'Div') && other.length === 0 && src.k.ops.length < 3) return absorb(src, c, 0);
+    }
+    // LayerNorm / Gelu candidates: element-wise or reduce nodes reading only the chain and its inputs.
+    if ((LAYERNORM_OPS.has(n.opType) || GELU_OPS.has(n.opType)) && (c.opClass === 'elementwise' || c.opClass === 'pooling')) {
+      const chain = nonConst.map((x) => producer.get(x)).find((p) => p && p.stage === 'pattern');
+      if (chain && nonConst.every((x) => chain.inner.has(x) || chain.outer.has(x)) && nonConst.some((x) => chain.inner.has(x)) && chain.members.length < 12) {
+        absorb(chain, c, 0);
+        return;
+      }
+      const o = newKernel(c, idx, 'pattern');
+      for (const x of n.outputs) if (x) producer.set(x, o);
+      out.push(o);
+      return;
+    }
+    const cls = kernelClassOf(c.opClass, n.opType);
+    const stage: Open['stage'] = cls === 'conv' || cls === 'depthwiseConv' || cls === 'groupedConv' ? (n.opType === 'Conv' ? 'conv' : 'closed') : cls === 'matmul' || cls === 'attention' ? 'matmul' : 'closed';
+    const o = newKernel(c, idx, stage);
+    for (const x of n.outputs) if (x) producer.set(x, o);
+    out.push(o);
+  });
+  // Pattern chains: one kernel when they are a LayerNorm or a Gelu, else one kernel per node.
+  const kernels: Kernel[] = [];
+  for (const o of out) {
+    if (o.stage !== 'pattern' || o.members.length === 1) {
+      kernels.push(o.k);
+      continue;
+    }
+    const ops = new Set(o.k.ops);
+    const layerNorm = ops.has('ReduceMean') && ops.has('Sqrt') && o.members.length >= 5;
+    const gelu = ops.has('Erf') && o.members.length >= 4;
+    if (layerNorm || gelu) {
+      // One pass: reads the chain's inputs once, writes the last output.
+      let read = 0;
+      for (const t of o.outer) {
+        const s = inf.shapes.get(t);
+        if (s) read += s.reduce((a, b) => a * b, 1) * 4;
+      }
+      o.k.bytesRead = read;
+      o.k.kernelClass = layerNorm ? 'normalisation' : 'elementwise';
+      kernels.push(o.k);
+      continue;
+    }
+    o.members.forEach((c) => kernels.push(newKernel(c, indexOf.get(c) ?? 0, 'closed').k));
+  }
+  return kernels;
+}
+
+/** Per class: kernels, MACs and bytes (read + written + weights), times the executions. */
+export function kernelTotals(kernels: Kernel[]): Record<KernelClass, { kernels: number; macs: number; bytes: number }> {
+  const t = Object.fromEntries(KERNEL_CLASSES.map((c) => [c, { kernels: 0, macs: 0, bytes: 0 }])) as Record<KernelClass, { kernels: number; macs: number; bytes: number }>;
+  for (const k of kernels) {
+    if (k.free) continue;
+    const r = t[k.kernelClass];
+    r.kernels += k.times;
+    r.macs += k.macs * k.times;
+    r.bytes += (k.bytesRead + k.bytesWritten + k.weightBytes) * k.times;
+  }
+  return t;
+}
+
+export const isMacClass = (c: KernelClass) => MAC_CLASSES.has(c);

@@ -1,0 +1,262 @@
+// The latency model of the `onnx` space: any graph's latency on a device as a sum over its kernels
+// (kernels.ts) of per-class costs, the device being a small vector of costs fitted from measurements of
+// the reference models (referenceModels.ts) and optional further shots.
+//
+// Features of a kernel (times its executions): 1 (per-kernel overhead, plus onnxruntime's layout
+// reorders), dense-conv MACs, depthwise and grouped conv MACs, matmul/attention MACs, recurrent MACs,
+// recurrent steps, bytes of the memory-bound kernels (element-wise, normalisation, data movement), bytes of
+// the MAC kernels, pooling/resize bytes, single-reduce bytes (ReduceMean is slow in onnxruntime), and
+// activation bytes of kernels whose working set outgrows L2. A device's costs are non-negative ms per unit.
+//
+// The fit (tried: unregularised non-negative fit, and penalties 0.3, 0.1, 0.03; docs/benchmarks.md): relative (per-sample 1/y weighted) least
+// squares, non-negative by an active set, regularised towards a prior: PRIOR_COSTS (this repo's fit on an
+// x86 core under onnxruntime, 1 thread) times one device scale s (the geometric mean of measured over
+// prior-predicted), with penalty LAMBDA on the relative deviation of each cost from s x prior. With 12
+// references and 11 costs the prior keeps classes the references barely exercise at sane ratios. Bagged (30
+// fits on 80% of the samples, as the NAS spaces' mapping): the prediction is the bag mean and the error
+// band the out-of-bag RMS relative error. Spike rule: a shot (not a reference) whose log residual is more
+// than SPIKE_LIMIT robust deviations above the fit is left out, as adaptDevice.ts does.
+import { SpecError } from '../spaces/space';
+import { findSpikes } from '../predictor/adaptDevice';
+import { solveSpd } from '../predictor/linear';
+import { makeRng } from '../spaces/space';
+import { Kernel, KernelClass, kernelsOf } from './kernels';
+import { OnnxModel } from './reader';
+import { inferShapes, InferOptions, Limits } from './shapeInference';
+
+export const COST_FEATURES = ['kernels', 'convMacs', 'dwGroupedMacs', 'matmulMacs', 'recurrentMacs', 'recurrentSteps', 'memoryBytes', 'macBytes', 'poolingBytes', 'reduceBytes', 'largeActivationBytes'] as const;
+export const ONNX_DEVICE_FORMAT = 'help-onnx-device';
+export const ONNX_DEVICE_VERSION = 1;
+
+/** ms per unit: the unregularised fit on the references measured on the development machine (AMD EPYC
+ *  core, onnxruntime 1 thread), rounded; only the ratios matter (a device rescales them). */
+export const PRIOR_COSTS: readonly number[] = [1.5e-3, 1.8e-8, 1.8e-8, 2e-8, 3e-8, 5.5e-4, 1.5e-8, 1.4e-8, 3e-8, 1.5e-7, 5e-9];
+export const LAMBDA = 0.03;
+/** Activation bytes above which a kernel's working set leaves a core's L2 (1 MB per core here; 4 MB covers
+ *  the usual 0.5-2 MB L2s with input and output both live). */
+export const LARGE_ACTIVATION_BYTES = 4 << 20;
+const BAGS = 30;
+const BAG_FRACTION = 0.8;
+
+export function kernelFeatures(k: Kernel): number[] {
+  const f = new Array(COST_FEATURES.length).fill(0);
+  if (k.free) return f;
+  const t = k.times;
+  // Weights read again by every iteration of a Loop body stay in cache: counted once.
+  const bytes = (k.bytesRead + k.bytesWritten) * t + k.weightBytes * Math.min(t, 1);
+  f[0] = t * (1 + k.reorders);
+  const c: KernelClass = k.kernelClass;
+  if (c === 'conv') f[1] = k.macs * t;
+  else if (c === 'depthwiseConv' || c === 'groupedConv') f[2] = k.macs * t;
+  else if (c === 'matmul' || c === 'attention') f[3] = k.macs * t;
+  else if (c === 'recurrent') {
+    f[4] = k.macs * t;
+    f[5] = k.steps * t;
+  }
+  if (k.macs > 0) f[7] = bytes;
+  else if (k.ops[0].startsWith('Reduce') && k.ops.length === 1) f[9] = bytes;
+  else if (c === 'pooling' || c === 'resize') f[8] = bytes;
+  else f[6] = bytes;
+  f[6] += k.reorderBytes * t;
+  // Activations of a kernel whose working set outgrows a core's L2 stream from L3 or memory.
+  const act = k.bytesRead + k.bytesWritten;
+  if (act > LARGE_ACTIVATION_BYTES) f[10] = act * t;
+  return f;
+}
+
+export interface ModelCosts {
+  kernels: Kernel[];
+  features: number[];
+  /** Notes: assumed input dims, unknown shapes. */
+  notes: string[];
+}
+
+/** The kernels and summed features of a model. */
+export function modelCosts(model: OnnxModel, opts: InferOptions = {}): ModelCosts {
+  const limits = new Limits();
+  const inf = inferShapes(model, limits, opts);
+  const kernels = kernelsOf(inf, inf.unknowns);
+  const features = new Array(COST_FEATURES.length).fill(0);
+  for (const k of kernels) kernelFeatures(k).forEach((v, j) => (features[j] += v));
+  const unknown = kernels.filter((k) => k.unknown).length;
+  const notes = [...inf.assumed];
+  if (unknown) notes.push(`${unknown} kernel${unknown === 1 ? '' : 's'} with unknown shapes: the prediction is a lower bound`);
+  return { kernels, features, notes };
+}
+
+const dot = (a: readonly number[], b: readonly number[]) => a.reduce((s, v, j) => s + v * b[j], 0);
+
+/** Relative, non-negative least squares regularised towards scale x prior (see the header). */
+export function fitCosts(x: number[][], y: number[], prior: readonly number[] = PRIOR_COSTS, lambda = LAMBDA): number[] {
+  const p = prior.length;
+  const logRatio = x.map((r, i) => Math.log(y[i] / Math.max(dot(r, prior), 1e-12)));
+  const scale = Math.exp(logRatio.reduce((a, b) => a + b, 0) / Math.max(1, y.length));
+  const centre = prior.map((v) => v * scale);
+  // Unknowns u_j = theta_j / centre_j; rows scaled by 1/y (relative error).
+  const active = new Array(p).fill(true);
+  let u = new Array(p).fill(1);
+  for (let round = 0; round <= p; round++) {
+    const idx = active.map((a, j) => (a ? j : -1)).filter((j) => j >= 0);
+    const m = idx.map(() => new Array(idx.length).fill(0));
+    const rhs = new Array(idx.length).fill(0);
+    x.forEach((r, i) => {
+      const z = idx.map((j) => (r[j] * centre[j]) / y[i]);
+      for (let a = 0; a < idx.length; a++) {
+        rhs[a] += z[a];
+        for (let b = 0; b < idx.length; b++) m[a][b] += z[a] * z[b];
+      }
+    });
+    for (let a = 0; a < idx.length; a++) {
+      m[a][a] += lambda + 1e-9;
+      rhs[a] += lambda;
+    }
+    const sol = idx.length ? solveSpd(m, rhs) : [];
+    u = new Array(p).fill(0);
+    idx.forEach((j, a) => (u[j] = sol[a]));
+    const neg = idx.filter((j) => u[j] < 0);
+    if (!neg.length) break;
+    for (const j of neg) active[j] = false;
+  }
+  return u.map((v, j) => Math.max(0, v) * centre[j]);
+}
+
+export interface OnnxSample {
+  /** A reference's name, or a shot's file. */
+  arch: string;
+  latency_ms: number;
+  features: number[];
+  reference: boolean;
+}
+
+export interface OnnxDevice {
+  format: typeof ONNX_DEVICE_FORMAT;
+  version: number;
+  space: 'onnx';
+  name: string;
+  referencesVersion: number;
+  features: string[];
+  /** Mean of the bags' costs (ms per unit). */
+  costs: number[];
+  /** Each bag's costs. */
+  bags: number[][];
+  /** Out-of-bag RMS relative error (0.1: +-10%). */
+  errorBand: number;
+  samples: { arch: string; latency_ms: number; features: number[]; reference: boolean }[];
+  spikes: { arch: string; latency_ms: number; fitted_ms: number }[];
+  created: string;
+}
+
+/** Fits a device from samples (bagged, spike rule, out-of-bag error band). */
+export function adaptOnnxDevice(name: string, samples: OnnxSample[], referencesVersion: number, opts: { lambda?: number; prior?: readonly number[]; bags?: number } = {}): OnnxDevice {
+  if (samples.length < 3) throw new SpecError(`an onnx device needs at least 3 measured samples, got ${samples.length}`);
+  for (const s of samples) if (!(s.latency_ms > 0 && Number.isFinite(s.latency_ms))) throw new SpecError(`sample ${s.arch}: latency_ms must be a positive number, got ${s.latency_ms}`);
+  const lambda = opts.lambda ?? LAMBDA;
+  const prior = opts.prior ?? PRIOR_COSTS;
+  const full = fitCosts(samples.map((s) => s.features), samples.map((s) => s.latency_ms), prior, lambda);
+  // Spike rule on the shots (references are never left out).
+  const resid = samples.map((s) => Math.log(s.latency_ms / Math.max(dot(s.features, full), 1e-9)));
+  const shotIdx = samples.map((s, i) => (s.reference ? -1 : i)).filter((i) => i >= 0);
+  const spikeIdx = new Set(shotIdx.length >= 5 ? findSpikes(shotIdx.map((i) => resid[i])).map((k) => shotIdx[k]) : []);
+  const kept = samples.filter((_, i) => !spikeIdx.has(i));
+  const rng = makeRng(2021);
+  const nBags = opts.bags ?? BAGS;
+  const bags: number[][] = [];
+  const oobSum = kept.map(() => 0);
+  const oobN = kept.map(() => 0);
+  for (let b = 0; b < nBags; b++) {
+    const inBag = kept.map(() => rng() < BAG_FRACTION);
+    if (inBag.filter((v) => v).length < 3) inBag.fill(true);
+    const pick = kept.filter((_, i) => inBag[i]);
+    const c = fitCosts(pick.map((s) => s.features), pick.map((s) => s.latency_ms), prior, lambda);
+    bags.push(c);
+    kept.forEach((s, i) => {
+      if (inBag[i]) return;
+      oobSum[i] += dot(s.features, c);
+      oobN[i]++;
+    });
+  }
+  const costs = full.map((_, j) => bags.reduce((a, c) => a + c[j], 0) / bags.length);
+  let se = 0;
+  let n = 0;
+  kept.forEach((s, i) => {
+    if (!oobN[i]) return;
+    se += (oobSum[i] / oobN[i] / s.latency_ms - 1) ** 2;
+    n++;
+  });
+  return {
+    format: ONNX_DEVICE_FORMAT,
+    version: ONNX_DEVICE_VERSION,
+    space: 'onnx',
+    name,
+    referencesVersion,
+    features: [...COST_FEATURES],
+    costs,
+    bags,
+    errorBand: n ? Math.sqrt(se / n) : 0,
+    samples: samples.map((s) => ({ arch: s.arch, latency_ms: s.latency_ms, features: s.features, reference: s.reference })),
+    spikes: [...spikeIdx].map((i) => ({ arch: samples[i].arch, latency_ms: samples[i].latency_ms, fitted_ms: dot(samples[i].features, full) })),
+    created: new Date().toISOString(),
+  };
+}
+
+export interface OnnxPrediction {
+  ms: number;
+  /** +- relative error (out-of-bag). */
+  errorBand: number;
+  /** ms per kernel class, and the most expensive kernels. */
+  byClass: Partial<Record<KernelClass, number>>;
+  top: { name: string; ops: string; kernelClass: KernelClass; ms: number }[];
+  notes: string[];
+}
+
+export function predictCosts(device: Pick<OnnxDevice, 'costs' | 'errorBand'>, mc: ModelCosts, top = 10): OnnxPrediction {
+  const byClass: Partial<Record<KernelClass, number>> = {};
+  const parts: { k: Kernel; ms: number }[] = [];
+  let ms = 0;
+  for (const k of mc.kernels) {
+    if (k.free) continue;
+    const v = dot(kernelFeatures(k), device.costs);
+    ms += v;
+    byClass[k.kernelClass] = (byClass[k.kernelClass] ?? 0) + v;
+    parts.push({ k, ms: v });
+  }
+  parts.sort((a, b) => b.ms - a.ms);
+  return { ms, errorBand: device.errorBand, byClass, top: parts.slice(0, top).map((p) => ({ name: p.k.name, ops: p.k.ops.join('+'), kernelClass: p.k.kernelClass, ms: p.ms })), notes: mc.notes };
+}
+
+// --- device files -------------------------------------------------------------------------------------
+
+const MAX_SAMPLES = 10000;
+const MAX_BAGS = 1000;
+
+function finiteNonNeg(v: unknown): v is number {
+  return typeof v === 'number' && Number.isFinite(v) && v >= 0;
+}
+
+/** Checks a parsed onnx device file; a SpecError names the file and the field. */
+export function validateOnnxDevice(v: unknown, file: string): OnnxDevice {
+  const fail = (field: string, problem: string): never => {
+    throw new SpecError(`${file}: ${field}: ${problem}`);
+  };
+  if (!v || typeof v !== 'object' || Array.isArray(v)) fail('device', 'expected a JSON object');
+  const d = v as Record<string, unknown>;
+  if (d.format !== ONNX_DEVICE_FORMAT) fail('format', `expected "${ONNX_DEVICE_FORMAT}"`);
+  if (d.version !== ONNX_DEVICE_VERSION) fail('version', `expected ${ONNX_DEVICE_VERSION}`);
+  if (d.space !== 'onnx') fail('space', 'expected "onnx"');
+  if (typeof d.name !== 'string' || !d.name || d.name.length > 256) fail('name', 'expected a non-empty string of at most 256 characters');
+  if (typeof d.referencesVersion !== 'number') fail('referencesVersion', 'expected a number');
+  const p = COST_FEATURES.length;
+  const costsOk = (c: unknown) => Array.isArray(c) && c.length === p && c.every(finiteNonNeg);
+  if (!costsOk(d.costs)) fail('costs', `expected ${p} non-negative finite numbers`);
+  if (!Array.isArray(d.bags) || d.bags.length > MAX_BAGS) fail('bags', `expected a list of at most ${MAX_BAGS}`);
+  (d.bags as unknown[]).forEach((b, i) => costsOk(b) || fail(`bags[${i}]`, `expected ${p} non-negative finite numbers`));
+  if (!finiteNonNeg(d.errorBand)) fail('errorBand', 'expected a non-negative finite number');
+  if (!Array.isArray(d.samples) || d.samples.length > MAX_SAMPLES) fail('samples', `expected a list of at most ${MAX_SAMPLES}`);
+  (d.samples as unknown[]).forEach((s, i) => {
+    const r = s as Record<string, unknown>;
+    if (!r || typeof r !== 'object' || typeof r.arch !== 'string' || !(typeof r.latency_ms === 'number' && r.latency_ms > 0 && Number.isFinite(r.latency_ms))) fail(`samples[${i}]`, 'expected {"arch": string, "latency_ms": positive number, ...}');
+  });
+  if (!Array.isArray(d.spikes)) fail('spikes', 'expected a list');
+  if (d.features !== undefined && (!Array.isArray(d.features) || d.features.join(',') !== COST_FEATURES.join(','))) fail('features', `expected ${JSON.stringify(COST_FEATURES)}`);
+  return d as unknown as OnnxDevice;
+}

@@ -1,0 +1,269 @@
+// The fixed reference models of the `onnx` space: small real networks written by the repo's own ONNX
+// writer (random weights from a fixed seed, batch 1, opset 13), spanning the kernel classes of kernels.ts.
+// Their measured latencies on a device are its hardware embedding (src/core/onnx/latency.ts fits the
+// device's per-class costs from them). Changing one changes every adapted onnx device: bump
+// ONNX_REFERENCES_VERSION then.
+import { OnnxBuilder } from './writer';
+
+export const ONNX_REFERENCES_VERSION = 1;
+
+type Shape = number[];
+
+/** Generic builders over OnnxBuilder, tracking shapes (the writer's encode needs the output's). */
+class Net {
+  readonly b: OnnxBuilder;
+  constructor(seed: number) {
+    this.b = new OnnxBuilder(13, seed, false);
+  }
+  /** Conv + BN + optional ReLU on [1, C, H, W]. */
+  conv(x: string, s: Shape, cout: number, k: number, stride = 1, group = 1, relu = true): [string, Shape] {
+    let y = this.b.conv(x, s[1], cout, k, stride, Math.floor(k / 2), group);
+    if (relu) y = this.b.relu(y);
+    const hw = (v: number) => Math.floor((v + 2 * Math.floor(k / 2) - k) / stride) + 1;
+    return [y, [1, cout, hw(s[2]), hw(s[3])]];
+  }
+  /** x @ W + b on [..., din] (MatMul + Add, as torch writes nn.Linear on 3-D input). */
+  linear(x: string, s: Shape, dout: number): [string, Shape] {
+    const din = s[s.length - 1];
+    const w = this.b.floatInit('w', [din, dout], undefined, Math.sqrt(3 / din));
+    const bias = this.b.floatInit('b', [dout], undefined, 0.01);
+    return [this.b.node('Add', [this.b.node('MatMul', [x, w]), bias]), [...s.slice(0, -1), dout]];
+  }
+  /** LayerNorm over the last axis as opset-13 exports write it (onnxruntime fuses the pattern). */
+  layerNorm(x: string, d: number): string {
+    const b = this.b;
+    const mean = b.node('ReduceMean', [x], { axes: [-1], keepdims: 1 });
+    const diff = b.node('Sub', [x, mean]);
+    const v = b.node('ReduceMean', [b.node('Pow', [diff, b.scalar('two', 2)])], { axes: [-1], keepdims: 1 });
+    const norm = b.node('Div', [diff, b.node('Sqrt', [b.node('Add', [v, b.scalar('eps', 1e-5)])])]);
+    return b.node('Add', [b.node('Mul', [norm, b.floatInit('g', [d], undefined, 0.1, 1)]), b.floatInit('beta', [d], undefined, 0.05)]);
+  }
+  gelu(x: string): string {
+    const b = this.b;
+    const e = b.node('Erf', [b.node('Div', [x, b.scalar('sqrt2', Math.SQRT2)])]);
+    return b.node('Mul', [b.node('Mul', [x, b.node('Add', [e, b.scalar('one', 1)])]), b.scalar('half', 0.5)]);
+  }
+  /** A pre-norm transformer block on [1, S, D] with `heads` heads and an MLP of ratio 4. */
+  transformerBlock(x: string, s: Shape, heads: number): string {
+    const b = this.b;
+    const [, S, D] = s;
+    const dh = D / heads;
+    const h = this.layerNorm(x, D);
+    const split = (t: string, perm: number[]) => b.node('Transpose', [b.node('Reshape', [t, b.int64Init('shape', [1, S, heads, dh])])], { perm });
+    const q = split(this.linear(h, s, D)[0], [0, 2, 1, 3]);
+    const k = split(this.linear(h, s, D)[0], [0, 2, 3, 1]);
+    const v = split(this.linear(h, s, D)[0], [0, 2, 1, 3]);
+    const att = b.node('Softmax', [b.node('Div', [b.node('MatMul', [q, k]), b.scalar('scale', Math.sqrt(dh))])], { axis: -1 });
+    const ctx = b.node('Reshape', [b.node('Transpose', [b.node('MatMul', [att, v])], { perm: [0, 2, 1, 3] }), b.int64Init('shape', [1, S, D])]);
+    const x1 = b.add(x, this.linear(ctx, s, D)[0]);
+    const [m1, s1] = this.linear(this.layerNorm(x1, D), s, 4 * D);
+    return b.add(x1, this.linear(this.gelu(m1), s1, D)[0]);
+  }
+}
+
+export interface ReferenceModel {
+  name: string;
+  /** What it exercises. */
+  about: string;
+  inputName: string;
+  inputShape: number[];
+  write(): Uint8Array;
+}
+
+function convStack(name: string, size: number, widths: number[], seed: number): ReferenceModel {
+  return {
+    name,
+    about: `dense 3x3 convolutions with BN, ReLU and residual adds at ${size}x${size}, widths ${widths.join('/')}`,
+    inputName: 'input',
+    inputShape: [1, 3, size, size],
+    write() {
+      const n = new Net(seed);
+      let [x, s] = n.conv('input', [1, 3, size, size], widths[0], 3, 2);
+      for (const w of widths) {
+        [x, s] = n.conv(x, s, w, 3, s[1] === w ? 1 : 2);
+        const [y, sy] = n.conv(x, s, w, 3);
+        const [z] = n.conv(y, sy, w, 3, 1, 1, false);
+        x = n.b.relu(n.b.add(z, x));
+      }
+      const out = n.b.linear(n.b.gap(x), s[1], 100);
+      return n.b.encode('input', [1, 3, size, size], out, [1, 100]);
+    },
+  };
+}
+
+function dwSeparable(name: string, size: number, widths: number[], expansion: number, seed: number, seReduce = false): ReferenceModel {
+  return {
+    name,
+    about: `inverted residuals (1x1 expand x${expansion}, depthwise 3x3, squeeze-excite by ${seReduce ? 'ReduceMean' : 'GlobalAveragePool'}, h-swish, 1x1 project) at ${size}x${size}`,
+    inputName: 'input',
+    inputShape: [1, 3, size, size],
+    write() {
+      const n = new Net(seed);
+      const b = n.b;
+      let [x, s] = n.conv('input', [1, 3, size, size], 16, 3, 2);
+      for (const w of widths) {
+        for (let r = 0; r < 2; r++) {
+          const stride = r === 0 ? 2 : 1;
+          const mid = s[1] * expansion;
+          let [y, sy] = n.conv(x, s, mid, 1, 1, 1, false);
+          y = b.hswish(y);
+          [y, sy] = n.conv(y, sy, mid, 3, stride, mid, false);
+          y = b.hswish(y);
+          const squeezed = seReduce ? b.node('ReduceMean', [y], { axes: [2, 3], keepdims: 1 }) : b.gap(y);
+          const g = b.conv(b.relu(b.conv(squeezed, mid, mid / 4, 1, 1, 0, 1, { bn: false, bias: true })), mid / 4, mid, 1, 1, 0, 1, { bn: false, bias: true });
+          y = b.node('Mul', [y, b.node('HardSigmoid', [g], { alpha: 1 / 6, beta: 0.5 })]);
+          const [z, sz] = n.conv(y, sy, w, 1, 1, 1, false);
+          x = stride === 1 && s[1] === w ? b.add(z, x) : z;
+          s = sz;
+        }
+      }
+      const out = b.linear(b.gap(x), s[1], 100);
+      return b.encode('input', [1, 3, size, size], out, [1, 100]);
+    },
+  };
+}
+
+function groupedStack(name: string, size: number, width: number, groups: number, seed: number): ReferenceModel {
+  return {
+    name,
+    about: `grouped 3x3 convolutions (${groups} groups) between 1x1 convolutions at ${size}x${size}, width ${width}`,
+    inputName: 'input',
+    inputShape: [1, 3, size, size],
+    write() {
+      const n = new Net(seed);
+      let [x, s] = n.conv('input', [1, 3, size, size], width, 3, 2);
+      for (let r = 0; r < 4; r++) {
+        const [y, sy] = n.conv(x, s, width, 1);
+        const [z, sz] = n.conv(y, sy, width, 3, 1, groups);
+        const [u] = n.conv(z, sz, width, 1, 1, 1, false);
+        x = n.b.relu(n.b.add(u, x));
+      }
+      const out = n.b.linear(n.b.gap(x), s[1], 100);
+      return n.b.encode('input', [1, 3, size, size], out, [1, 100]);
+    },
+  };
+}
+
+function transformer(name: string, seq: number, dim: number, heads: number, blocks: number, seed: number): ReferenceModel {
+  return {
+    name,
+    about: `${blocks} pre-norm transformer blocks, sequence ${seq}, width ${dim}, ${heads} heads (LayerNorm, attention, Gelu MLP)`,
+    inputName: 'tokens',
+    inputShape: [1, seq, dim],
+    write() {
+      const n = new Net(seed);
+      let x = 'tokens';
+      for (let i = 0; i < blocks; i++) x = n.transformerBlock(x, [1, seq, dim], heads);
+      const out = n.layerNorm(x, dim);
+      return n.b.encode('tokens', [1, seq, dim], out, [1, seq, dim]);
+    },
+  };
+}
+
+function lstm(name: string, seq: number, input: number, hidden: number, seed: number): ReferenceModel {
+  return {
+    name,
+    about: `one LSTM layer, sequence ${seq}, input ${input}, hidden ${hidden}, then a linear layer`,
+    inputName: 'features',
+    inputShape: [seq, 1, input],
+    write() {
+      const n = new Net(seed);
+      const b = n.b;
+      const sc = 1 / Math.sqrt(hidden);
+      const W = b.floatInit('W', [1, 4 * hidden, input], undefined, sc);
+      const R = b.floatInit('R', [1, 4 * hidden, hidden], undefined, sc);
+      const B = b.floatInit('B', [1, 8 * hidden], undefined, sc);
+      const y = b.node('LSTM', ['features', W, R, B], { hidden_size: hidden }, 1);
+      const [out] = n.linear(y, [seq, 1, 1, hidden], 32);
+      return b.encode('features', [seq, 1, input], out, [seq, 1, 1, 32]);
+    },
+  };
+}
+
+function mlp(name: string, width: number, layers: number, seed: number): ReferenceModel {
+  return {
+    name,
+    about: `${layers} Gemm + ReLU layers of width ${width} on one vector (weight-bandwidth bound)`,
+    inputName: 'input',
+    inputShape: [1, width],
+    write() {
+      const n = new Net(seed);
+      const b = n.b;
+      let x = 'input';
+      for (let i = 0; i < layers; i++) {
+        const w = b.floatInit('fc_w', [width, width], undefined, Math.sqrt(3 / width));
+        x = b.relu(b.node('Gemm', [x, w, b.floatInit('fc_b', [width], undefined, 0.01)], { alpha: 1.0, beta: 1.0, transB: 1 }));
+      }
+      return b.encode('input', [1, width], x, [1, width]);
+    },
+  };
+}
+
+function upsampling(name: string, size: number, width: number, seed: number): ReferenceModel {
+  return {
+    name,
+    about: `an encoder-decoder at ${size}x${size}: strided convolutions, max pooling, ConvTranspose and Resize, with skip concatenations`,
+    inputName: 'image',
+    inputShape: [1, 3, size, size],
+    write() {
+      const n = new Net(seed);
+      const b = n.b;
+      const [e1, s1] = n.conv('image', [1, 3, size, size], width, 3);
+      const p1 = b.node('MaxPool', [e1], { kernel_shape: [2, 2], strides: [2, 2] });
+      const [e2, s2] = n.conv(p1, [1, width, s1[2] / 2, s1[3] / 2], 2 * width, 3);
+      const p2 = b.node('MaxPool', [e2], { kernel_shape: [2, 2], strides: [2, 2] });
+      const [e3] = n.conv(p2, [1, 2 * width, s2[2] / 2, s2[3] / 2], 4 * width, 3);
+      // Up 1: ConvTranspose 2x2 stride 2.
+      const wt = b.floatInit('wt', [4 * width, 2 * width, 2, 2], undefined, 0.1);
+      const u1 = b.node('ConvTranspose', [e3, wt, b.floatInit('bt', [2 * width], undefined, 0.01)], { kernel_shape: [2, 2], strides: [2, 2] });
+      const c1 = b.node('Concat', [u1, e2], { axis: 1 });
+      const [d1] = n.conv(c1, [1, 4 * width, s2[2], s2[3]], 2 * width, 3);
+      // Up 2: nearest Resize x2.
+      const u2 = b.node('Resize', [d1, '', b.floatInit('scales', [4], [1, 1, 2, 2])], { mode: 'nearest' });
+      const c2 = b.node('Concat', [u2, e1], { axis: 1 });
+      const [d2] = n.conv(c2, [1, 3 * width, size, size], width, 3);
+      const out = b.conv(d2, width, 2, 1, 1, 0, 1, { bn: false, bias: true });
+      return b.encode('image', [1, 3, size, size], out, [1, 2, size, size]);
+    },
+  };
+}
+
+function elementwise(name: string, size: number, channels: number, seed: number): ReferenceModel {
+  return {
+    name,
+    about: `element-wise chains, pooling and data movement on 1x${channels}x${size}x${size} (memory-bandwidth bound)`,
+    inputName: 'input',
+    inputShape: [1, channels, size, size],
+    write() {
+      const n = new Net(seed);
+      const b = n.b;
+      let x = 'input';
+      for (let i = 0; i < 3; i++) {
+        const sg = b.node('Sigmoid', [x]);
+        const m = b.node('Mul', [x, sg]);
+        const a = b.node('Add', [m, b.floatInit('bias', [channels, 1, 1], undefined, 0.1)]);
+        const pool = b.node('AveragePool', [a], { kernel_shape: [3, 3], pads: [1, 1, 1, 1], strides: [1, 1] });
+        const t = b.node('Transpose', [b.node('Transpose', [pool], { perm: [0, 2, 3, 1] })], { perm: [0, 3, 1, 2] });
+        x = b.node('Clip', [b.add(t, x), b.scalar('lo', -3), b.scalar('hi', 3)]);
+      }
+      const out = b.node('MaxPool', [x], { kernel_shape: [2, 2], strides: [2, 2] });
+      return b.encode('input', [1, channels, size, size], out, [1, channels, size / 2, size / 2]);
+    },
+  };
+}
+
+/** The reference models, in a fixed order (their latencies are the device's hardware embedding). */
+export const ONNX_REFERENCES: readonly ReferenceModel[] = [
+  convStack('conv-s', 64, [32, 64], 1),
+  convStack('conv-l', 128, [48, 96, 192], 2),
+  dwSeparable('dwsep-s', 96, [24, 40], 4, 3),
+  dwSeparable('dwsep-l', 160, [24, 48, 96], 6, 4, true),
+  dwSeparable('dwsep-xl', 224, [24, 32], 6, 12),
+  groupedStack('grouped', 56, 128, 8, 5),
+  transformer('transformer-s', 64, 128, 4, 2, 6),
+  transformer('transformer-l', 197, 192, 3, 2, 7),
+  lstm('lstm', 100, 64, 128, 8),
+  mlp('mlp', 1024, 4, 9),
+  upsampling('upsampling', 96, 16, 10),
+  elementwise('elementwise', 56, 64, 11),
+];

@@ -1,0 +1,92 @@
+// Kernels after onnxruntime's fusions, on the reference models written by the repo's writer.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { onnx } from 'onnx-proto';
+import { readOnnxBytes } from '../../../src/core/onnx/reader';
+import { inferShapes } from '../../../src/core/onnx/shapeInference';
+import { kernelsOf, kernelTotals } from '../../../src/core/onnx/kernels';
+import { ONNX_REFERENCES } from '../../../src/core/onnx/referenceModels';
+
+const kernelsFor = (name: string) => kernelsOf(inferShapes(readOnnxBytes(ONNX_REFERENCES.find((r) => r.name === name)!.write())));
+
+test('Conv + BN + ReLU and Conv + BN + Add + ReLU are one kernel each', () => {
+  const ks = kernelsFor('conv-s').filter((k) => !k.free);
+  const convs = ks.filter((k) => k.kernelClass === 'conv');
+  assert.equal(convs.length, 7);
+  assert.ok(convs.every((k) => k.ops[0] === 'Conv' && k.ops[1] === 'BatchNormalization'));
+  assert.equal(convs.filter((k) => k.ops.join('+') === 'Conv+BatchNormalization+Add+Relu').length, 2);
+  // No element-wise kernel is left: every BN, ReLU and residual Add fused.
+  assert.equal(ks.filter((k) => k.kernelClass === 'elementwise' || k.kernelClass === 'normalisation').length, 0);
+  // The first conv: 3 -> 32 channels, 3x3, stride 2 at 64x64: 32x32x32 outputs x 27.
+  assert.equal(convs[0].macs, 32 * 32 * 32 * 27);
+});
+
+test('transformer: LayerNorm and Gelu patterns fuse, MatMul + bias Add fuses, Reshape is free', () => {
+  const ks = kernelsFor('transformer-s');
+  const live = ks.filter((k) => !k.free);
+  const ln = live.filter((k) => k.ops.includes('ReduceMean'));
+  assert.equal(ln.length, 5);
+  assert.ok(ln.every((k) => k.kernelClass === 'normalisation' && k.ops.length >= 9));
+  const gelu = live.filter((k) => k.ops.includes('Erf'));
+  assert.deepEqual(gelu.map((k) => k.ops.join('+')), ['Div+Erf+Add+Mul+Mul', 'Div+Erf+Add+Mul+Mul']);
+  assert.equal(live.filter((k) => k.ops.join('+') === 'MatMul+Add').length, 12);
+  assert.ok(ks.filter((k) => k.ops[0] === 'Reshape').every((k) => k.free && k.bytesRead === 0));
+  // Attention: q @ k^T and att @ v per block, both activations.
+  assert.equal(kernelTotals(ks).attention.kernels, 4);
+  // q @ k^T: [1,4,64,32] x [1,4,32,64] = 4*64*64*32 MACs.
+  assert.equal(live.find((k) => k.kernelClass === 'attention')!.macs, 4 * 64 * 64 * 32);
+});
+
+test('MLP: Gemm + ReLU per layer; LSTM: one recurrent kernel with its steps', () => {
+  const mlp = kernelsFor('mlp').filter((k) => !k.free);
+  assert.deepEqual(mlp.map((k) => k.ops.join('+')), ['Gemm+Relu', 'Gemm+Relu', 'Gemm+Relu', 'Gemm+Relu']);
+  assert.equal(kernelTotals(mlp).matmul.macs, 4 * 1024 * 1024);
+  const lstm = kernelsFor('lstm').filter((k) => k.kernelClass === 'recurrent');
+  assert.equal(lstm.length, 1);
+  assert.equal(lstm[0].steps, 100);
+  assert.equal(lstm[0].macs, 100 * 4 * 128 * (64 + 128));
+});
+
+test('element-wise chains that onnxruntime does not fuse stay one kernel per node', () => {
+  const ks = kernelsFor('elementwise').filter((k) => !k.free);
+  // Per round: Sigmoid, Mul, Add (bias), Add (residual), Clip: 5 element-wise kernels.
+  assert.equal(ks.filter((k) => k.kernelClass === 'elementwise').length, 15);
+  assert.ok(ks.every((k) => k.ops.length === 1));
+});
+
+test('HardSwish written as x * HardSigmoid(x) fuses into its conv; the squeeze-excite gate stays a Mul', () => {
+  const ks = kernelsFor('dwsep-s').filter((k) => !k.free);
+  assert.equal(ks.filter((k) => k.ops.join('+') === 'Conv+BatchNormalization+HardSigmoid+Mul').length, 8);
+  // The only element-wise kernels left: one SE Mul per block (4 blocks).
+  assert.deepEqual(ks.filter((k) => k.kernelClass === 'elementwise').map((k) => k.ops.join('+')), ['Mul', 'Mul', 'Mul', 'Mul']);
+  // Layout reorders around the blocked convolutions: before each SE pooling and each SE Mul at least.
+  assert.ok(ks.reduce((s, k) => s + k.reorders, 0) >= 8);
+});
+
+test('If branches: half a share each when the condition is data-dependent, all of the taken branch when constant', () => {
+  const T = onnx.TensorProto.DataType;
+  const A = onnx.AttributeProto.AttributeType;
+  const f32 = (name: string, dims: number[]) => ({ name, dims, dataType: T.FLOAT, rawData: new Uint8Array(4 * dims.reduce((a, b) => a * b, 1)) });
+  const vi = (name: string, dims: number[], t = T.FLOAT) => ({ name, type: { tensorType: { elemType: t, shape: { dim: dims.map((d) => ({ dimValue: d })) } } } });
+  const branch = (name: string, k: number) => ({
+    name,
+    node: [{ opType: 'MatMul', input: ['x', `w_${name}`], output: [`y_${name}`], name: `mm_${name}` }],
+    initializer: [f32(`w_${name}`, [64, k])],
+    output: [vi(`y_${name}`, [1, k])],
+  });
+  const model = (cond: 'input' | 'const') => {
+    const nodes: onnx.INodeProto[] = [];
+    if (cond === 'const') nodes.push({ opType: 'Constant', input: [], output: ['c'], name: 'c', attribute: [{ name: 'value', type: A.TENSOR, t: { name: 'cv', dims: [], dataType: T.BOOL, int32Data: [0] } }] });
+    nodes.push({ opType: 'If', input: [cond === 'const' ? 'c' : 'cond'], output: ['y'], name: 'if', attribute: [
+      { name: 'then_branch', type: A.GRAPH, g: branch('then', 32) },
+      { name: 'else_branch', type: A.GRAPH, g: branch('else', 32) },
+    ] });
+    const inputs = [vi('x', [1, 64])];
+    if (cond === 'input') inputs.push(vi('cond', [], T.BOOL));
+    return readOnnxBytes(onnx.ModelProto.encode({ irVersion: 8, opsetImport: [{ domain: '', version: 13 }], graph: { name: 'g', node: nodes, input: inputs, output: [vi('y', [1, 32])] } }).finish());
+  };
+  const dynamic = kernelsOf(inferShapes(model('input'))).filter((k) => k.kernelClass === 'matmul');
+  assert.deepEqual(dynamic.map((k) => [k.name, k.times]), [['mm_then', 0.5], ['mm_else', 0.5]]);
+  const constant = kernelsOf(inferShapes(model('const'))).filter((k) => k.kernelClass === 'matmul');
+  assert.deepEqual(constant.map((k) => [k.name, k.times]), [['mm_else', 1]]);
+});
