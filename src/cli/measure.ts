@@ -22,6 +22,7 @@ import { describeSpike } from '../core/predictor/adaptDevice';
 import { CancelledError } from '../core/devices/runners/runner';
 import type { Runner } from '../core/devices/runners/runner';
 import { adaptLocalOnnx, measureOnnx } from './onnxSpace';
+import { protocolFrom } from './protocolArgs';
 
 const RUNNER_FLAGS = ['runner', 'command', 'threads', 'graph-opt', 'timeout-s', 'first-run-timeout-s', 'warmup', 'runs', 'passes'];
 
@@ -43,23 +44,6 @@ function runnerFrom(args: Args, fallback: 'onnxruntime' | 'command' = 'onnxrunti
     timeoutS: t,
     firstRunTimeoutS: first,
   });
-}
-
-function protocolFrom(args: Args): Partial<ProtocolOptions> {
-  const p: Partial<ProtocolOptions> = {};
-  if (args.has('warmup')) p.warmupRuns = args.int('warmup', 0, 0);
-  if (args.has('runs')) {
-    p.batchRuns = args.int('runs', 1, 1);
-    p.maxBatchRuns = Math.max(p.batchRuns, 1000);
-  }
-  const passes = args.str('passes');
-  if (passes !== undefined) {
-    const m = /^(\d+)(?:-(\d+))?$/.exec(passes);
-    if (!m || +m[1] < 1 || (m[2] !== undefined && +m[2] < +m[1])) throw new SpecError(`--passes must be MIN or MIN-MAX (1 <= MIN <= MAX), got "${passes}"`);
-    p.minPasses = +m[1];
-    p.maxPasses = m[2] !== undefined ? +m[2] : Math.max(+m[1], 2 * +m[1]);
-  }
-  return p;
 }
 
 function describe(r: Runner): string {

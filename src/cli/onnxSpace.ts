@@ -7,6 +7,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { Args } from './args';
+import { protocolFrom } from './protocolArgs';
 import { SpecError } from '../core/spaces/space';
 import { neutraliseForDisplay } from '../core/text/safeText';
 import { checkOutputPath, writeFileAtomicSync } from '../core/devices/atomic';
@@ -103,23 +104,6 @@ export async function predictOnnx(args: Args): Promise<void> {
     lines.push(`${(shown.length > 40 ? shown.slice(0, 37) + '...' : shown).padEnd(40)}  ${results.map((r) => `${fmtMs(r[i].ms)} ms +-${Math.round(r[i].errorBand * 100)}%`.padStart(18)).join('  ')}`);
   });
   process.stdout.write(lines.join('\n') + '\n');
-}
-
-function protocolFrom(args: Args): Partial<ProtocolOptions> {
-  const p: Partial<ProtocolOptions> = {};
-  if (args.has('warmup')) p.warmupRuns = args.int('warmup', 0, 0);
-  if (args.has('runs')) {
-    p.batchRuns = args.int('runs', 1, 1);
-    p.maxBatchRuns = Math.max(p.batchRuns, 1000);
-  }
-  const passes = args.str('passes');
-  if (passes !== undefined) {
-    const m = /^(\d{1,6})(?:-(\d{1,6}))?$/.exec(passes);
-    if (!m || +m[1] < 1 || (m[2] !== undefined && +m[2] < +m[1])) throw new SpecError(`--passes must be MIN or MIN-MAX (1 <= MIN <= MAX), got "${passes.slice(0, 40)}"`);
-    p.minPasses = +m[1];
-    p.maxPasses = m[2] !== undefined ? +m[2] : Math.max(+m[1], 2 * +m[1]);
-  }
-  return p;
 }
 
 function onnxRunner(args: Args, inputShapes?: InputShapes): OnnxRuntimeRunner {
