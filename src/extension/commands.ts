@@ -251,7 +251,8 @@ export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
           void vscode.window.showInformationMessage(shown(
             `HELP: ${path.basename(r.model)} runs in ${formatMs(r.latency_ms)} on ${r.device} (fastest of ${r.runs} timed runs; median ${formatMs(r.median_ms)})${note}.`),
           );
-          return;
+          // The ONNX viewer shows it against the predictions.
+          return r;
         }
         latency.invalidate();
         reportAdapted(r, ctx.log);
