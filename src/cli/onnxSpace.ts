@@ -4,7 +4,6 @@
 //   predict --device DEVICE.json --onnx FILE ... [--input-shape NAME=DIMS ...] [--json]
 //   measure --onnx FILE [--input-shape NAME=DIMS ...] [--threads N] [--json]
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import { Args } from './args';
 import { protocolFrom } from './protocolArgs';
@@ -13,36 +12,15 @@ import { neutraliseForDisplay } from '../core/text/safeText';
 import { checkOutputPath, writeFileAtomicSync } from '../core/devices/atomic';
 import { measureArchitectures, ProtocolOptions } from '../core/devices/measure';
 import { OnnxRuntimeRunner } from '../core/devices/runners/onnxruntime';
-import { ONNX_REFERENCES, ONNX_REFERENCES_VERSION } from '../core/onnx/referenceModels';
-import { adaptOnnxDevice, modelCosts, ONNX_DEVICE_FORMAT, OnnxDevice, predictCosts, validateOnnxDevice } from '../core/onnx/latency';
-import { readOnnxBytes, readOnnxFile } from '../core/onnx/reader';
+import { ONNX_REFERENCES } from '../core/onnx/referenceModels';
+import { modelCosts, predictCosts } from '../core/onnx/latency';
+import { readOnnxFile } from '../core/onnx/reader';
+import { adaptOnnxLocal, readOnnxDeviceFile } from '../core/onnx/adaptLocal';
 import { checkInputShapesFor, InputShapes, parseInputShapeArgs } from '../core/onnx/inputShapes';
-import { MAX_DEVICE_FILE_BYTES } from '../core/predictor/deviceFile';
 
 const fmtMs = (v: number) => (v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v >= 0.01 ? v.toFixed(2) : v.toPrecision(2));
 
-/** Reads a DEVICE.json of the onnx space, or undefined when the file is a device of another space. */
-export function readOnnxDeviceFile(file: string): OnnxDevice | undefined {
-  let text: string;
-  try {
-    const st = fs.statSync(file);
-    if (!st.isFile()) throw new SpecError(`${file}: not a file`);
-    if (st.size > MAX_DEVICE_FILE_BYTES) throw new SpecError(`${file}: ${st.size} bytes, too large for a device file`);
-    text = fs.readFileSync(file, 'utf8');
-  } catch (e) {
-    if (e instanceof SpecError) throw e;
-    throw new SpecError(`cannot read device file ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-  }
-  let v: unknown;
-  try {
-    v = JSON.parse(text);
-  } catch (e) {
-    throw new SpecError(`${file}: not valid JSON (${(e as Error).message.split('\n')[0]})`);
-  }
-  const d = v as { format?: unknown; space?: unknown } | null;
-  if (!d || typeof d !== 'object' || (d.format !== ONNX_DEVICE_FORMAT && d.space !== 'onnx')) return undefined;
-  return validateOnnxDevice(v, file);
-}
+export { readOnnxDeviceFile };
 
 /** True when `--space onnx` is given, or every --device is an onnx device file. */
 export function isOnnxPredict(args: Args): boolean {
@@ -130,34 +108,11 @@ export async function adaptLocalOnnx(args: Args): Promise<void> {
   const name = args.str('name') ?? 'this machine';
   const runner = onnxRunner(args);
   const protocol = protocolFrom(args);
-  const t0 = Date.now();
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'help-onnx-refs-'));
-  try {
-    process.stderr.write(`adapting "${neutraliseForDisplay(name)}" to onnx: measuring ${ONNX_REFERENCES.length} reference models${shots.length ? ` and ${shots.length} shot${shots.length === 1 ? '' : 's'}` : ''} with onnxruntime (${runner.settings.threads} thread${runner.settings.threads === 1 ? '' : 's'})\n`);
-    const items = ONNX_REFERENCES.map((r) => ({
-      arch: r.name,
-      model: () => {
-        const f = path.join(dir, `${r.name}.onnx`);
-        if (!fs.existsSync(f)) fs.writeFileSync(f, r.write());
-        return f;
-      },
-    }));
-    const result = await measureArchitectures(runner, items, { protocol, required: ONNX_REFERENCES.map((r) => r.name) });
-    for (const w of result.warnings) process.stderr.write(`warning: ${neutraliseForDisplay(w)}\n`);
-    const byName = new Map(result.samples.map((s) => [s.arch, s.latency_ms]));
-    const samples = ONNX_REFERENCES.map((r) => ({ arch: r.name, latency_ms: byName.get(r.name)!, features: modelCosts(readOnnxBytes(r.write())).features, reference: true }));
-    for (const [k, shot] of shots.entries()) {
-      const r = await measureArchitectures(onnxRunner(args, shot.shapes), [{ arch: `shot ${k + 1}`, model: () => path.resolve(shot.file) }], { protocol, required: [`shot ${k + 1}`] });
-      for (const w of r.warnings) process.stderr.write(`warning: ${neutraliseForDisplay(w)}\n`);
-      samples.push({ arch: shot.file, latency_ms: r.samples[0].latency_ms, features: shot.features, reference: false });
-    }
-    const device = adaptOnnxDevice(name, samples, ONNX_REFERENCES_VERSION);
-    for (const k of device.spikes) process.stderr.write(neutraliseForDisplay(`warning: ${k.arch} measured ${k.latency_ms.toFixed(3)} ms, far above the ${k.fitted_ms.toFixed(3)} ms the other samples give it: left out as a measurement spike`) + '\n');
-    writeFileAtomicSync(out, JSON.stringify(device, null, 1) + '\n');
-    process.stderr.write(neutraliseForDisplay(`adapted "${name}" from ${samples.length} measurements in ${((Date.now() - t0) / 1000).toFixed(1)} s (out-of-bag error +-${(device.errorBand * 100).toFixed(0)}%) -> ${out}`) + '\n');
-  } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
+  process.stderr.write(`adapting "${neutraliseForDisplay(name)}" to onnx: measuring ${ONNX_REFERENCES.length} reference models${shots.length ? ` and ${shots.length} shot${shots.length === 1 ? '' : 's'}` : ''} with onnxruntime (${runner.settings.threads} thread${runner.settings.threads === 1 ? '' : 's'})\n`);
+  const r = await adaptOnnxLocal({ name, runner, protocol, shots: shots.map((s) => ({ file: s.file, features: s.features, runner: onnxRunner(args, s.shapes) })) });
+  for (const w of r.warnings) process.stderr.write(`warning: ${neutraliseForDisplay(w)}\n`);
+  writeFileAtomicSync(out, JSON.stringify(r.device, null, 1) + '\n');
+  process.stderr.write(neutraliseForDisplay(`adapted "${name}" from ${r.device.samples.length} measurements in ${r.seconds.toFixed(1)} s (out-of-bag error +-${(r.device.errorBand * 100).toFixed(0)}%) -> ${out}`) + '\n');
 }
 
 export async function measureOnnx(args: Args): Promise<void> {

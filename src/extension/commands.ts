@@ -45,6 +45,20 @@ async function chooseSpace(ctx: CommandContext, title: string, measurable = fals
   return pick;
 }
 
+/** The `onnx` space: any ONNX model, from its kernels (core/onnx/latency.ts). */
+export const ONNX_SPACE = 'onnx';
+export const ONNX_SPACE_LABEL = 'Any ONNX model (onnx)';
+
+/** The space "HELP: Adapt to this machine" adapts: the one being edited, else a pick of the measurable NAS
+ *  spaces and the onnx space (the one the ONNX viewer and the explorer use for any model). */
+async function chooseAdaptSpace(ctx: CommandContext): Promise<string | undefined> {
+  const here = ctx.index.current(vscode.window.activeTextEditor);
+  if (here) return here.space;
+  const items = [...KNOWN_SPACES.filter(isMeasurable).map((s) => ({ label: s, space: s })), { label: ONNX_SPACE_LABEL, space: ONNX_SPACE, description: 'the ONNX viewer and the explorer, for any model' }];
+  const pick = await vscode.window.showQuickPick(items, { title: 'HELP: Adapt to this machine', placeHolder: 'Search space' });
+  return pick?.space;
+}
+
 /** Said before anything starts: measuring needs an ONNX model HELP can write for the space. */
 function notMeasurable(space: string): void {
   void vscode.window.showInformationMessage(
@@ -56,7 +70,8 @@ function notMeasurable(space: string): void {
 function reportAdapted(r: AdaptResult, log: (line: string) => void): void {
   log(`adapted "${r.name}" for ${r.space} from ${r.samples} measurements in ${r.seconds} s -> ${r.file} (raw samples ${r.samplesFile})`);
   for (const w of r.warnings) log(`  warning: ${w}`);
-  void vscode.window.showInformationMessage(shown(`HELP: adapted "${r.name}" for ${r.space} from ${r.samples} measurements in ${Math.round(r.seconds)} s.`));
+  const band = r.errorBand !== undefined ? ` (out-of-bag error ±${Math.round(r.errorBand * 100)}%)` : '';
+  void vscode.window.showInformationMessage(shown(`HELP: adapted "${r.name}" for ${r.space} from ${r.samples} measurements in ${Math.round(r.seconds)} s${band}.`));
   if (r.warnings.length) void vscode.window.showWarningMessage(shown(`HELP: ${r.warnings.join('; ')}`));
 }
 
@@ -121,9 +136,9 @@ export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
     }),
 
     vscode.commands.registerCommand('help.adaptLocal', async () => {
-      const space = await chooseSpace(ctx, 'HELP: Adapt to this machine', true);
+      const space = await chooseAdaptSpace(ctx);
       if (!space) return;
-      if (!isMeasurable(space)) return notMeasurable(space);
+      if (space !== ONNX_SPACE && !isMeasurable(space)) return notMeasurable(space);
       const s = config.get();
       const local = s.devices.find((d) => d.runner === 'onnxruntime' && (!d.space || d.space === space));
       try {
@@ -236,7 +251,8 @@ export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
           void vscode.window.showInformationMessage(shown(
             `HELP: ${path.basename(r.model)} runs in ${formatMs(r.latency_ms)} on ${r.device} (fastest of ${r.runs} timed runs; median ${formatMs(r.median_ms)})${note}.`),
           );
-          return;
+          // The ONNX viewer shows it against the predictions.
+          return r;
         }
         latency.invalidate();
         reportAdapted(r, ctx.log);

@@ -5,7 +5,7 @@ import * as path from 'path';
 import vscode = require('vscode');
 import { findSpecsChunkedWithin } from './chunkedSpecs';
 import { perf } from './perf';
-import { decorationTooltip, LATENCY_BADGE } from './lensText';
+import { decorationTooltip, LATENCY_BADGE, onnxDecorationTooltip } from './lensText';
 import { describeDevice } from '../core/devices/describe';
 import { LatencyService } from './latency';
 import { SpecIndex } from './specIndex';
@@ -47,11 +47,7 @@ export class LatencyDecorations implements vscode.FileDecorationProvider, vscode
   private async fileDecoration(uri: vscode.Uri, token: vscode.CancellationToken): Promise<vscode.FileDecoration | undefined> {
     if (uri.scheme !== 'file') return undefined;
     try {
-      if (path.extname(uri.fsPath).toLowerCase() === '.onnx') {
-        const m = await this.onnx.inspect(uri);
-        if (!m.space || !m.spec) return undefined;
-        return this.decoration(m.space, m.spec, token);
-      }
+      if (path.extname(uri.fsPath).toLowerCase() === '.onnx') return await this.onnxDecoration(uri, token);
       if (!this.index.eligiblePath(uri.fsPath)) return undefined;
       const open = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
       let specs;
@@ -71,6 +67,19 @@ export class LatencyDecorations implements vscode.FileDecorationProvider, vscode
     } catch {
       return undefined;
     }
+  }
+
+  /** An .onnx file: its latency on the adapted onnx-space devices (any model), and, for an architecture of a
+   *  NAS space, that space's too. Both are asked of the worker (the file is never read on the host) and
+   *  cached by the file's size and modification time (onnxEditor.ts). */
+  private async onnxDecoration(uri: vscode.Uri, token: vscode.CancellationToken): Promise<vscode.FileDecoration | undefined> {
+    const [m, any] = await Promise.all([this.onnx.inspect(uri).catch(() => undefined), this.onnx.onnxLatency(uri).catch(() => undefined)]);
+    const nas = m?.space && m.spec && !token.isCancellationRequested ? await this.decoration(m.space, m.spec, token).catch(() => undefined) : undefined;
+    const devices = any && Array.isArray(any.devices) ? any.devices : [];
+    if (devices.length === 0) return nas;
+    const tooltip = onnxDecorationTooltip(devices);
+    const badges = vscode.workspace.getConfiguration('help').get<boolean>('decorations.badges', true) !== false;
+    return new vscode.FileDecoration(badges ? LATENCY_BADGE : undefined, nas?.tooltip ? `${nas.tooltip}\n${tooltip}` : tooltip);
   }
 
   private async decoration(space: string, spec: string, token: vscode.CancellationToken, count = 1): Promise<vscode.FileDecoration | undefined> {

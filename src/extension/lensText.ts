@@ -71,6 +71,17 @@ export function decorationTooltip(space: string, entries: readonly { device: str
   return `HELP predicted latency, ${space}${more}: ${parts.join(' · ')}`;
 }
 
+/** How many adapted onnx devices an explorer tooltip lists (the rest are counted). */
+export const MAX_TOOLTIP_ONNX_DEVICES = 8;
+
+/** The explorer tooltip of an .onnx file's onnx-space predictions: the primary (first) adapted device, then
+ *  the others, each with its out-of-bag error band; at most MAX_TOOLTIP_ONNX_DEVICES named. */
+export function onnxDecorationTooltip(devices: readonly { name: string; ms: number; errorBand: number }[]): string {
+  const parts = devices.slice(0, MAX_TOOLTIP_ONNX_DEVICES).map((d) => `${neutraliseForDisplay(d.name)} ${formatMs(d.ms)} ±${Math.round(d.errorBand * 100)}%`);
+  const rest = devices.length - MAX_TOOLTIP_ONNX_DEVICES;
+  return `HELP predicted latency, any ONNX model: ${parts.join(' · ')}${rest > 0 ? ` · and ${rest} more device${rest === 1 ? '' : 's'}` : ''}`;
+}
+
 /** A worker error shortened for one line: first sentence, at most `max` characters. */
 export function shortError(message: string, max = 80): string {
   const first = message.split('\n')[0].replace(/\s*\((built in|known):.*$/, '');

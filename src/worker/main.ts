@@ -24,6 +24,7 @@ import type {
   InitParams,
   InspectParams,
   MeasureParams,
+  OnnxLatencyParams,
   NearestFasterParams,
   PredictParams,
   WorkerErrorCode,
@@ -34,6 +35,7 @@ import { setAdaptedDir } from './predictors';
 import { adaptedSamples, devices, histogram, predict } from './handlers/predict';
 import { inspect } from './handlers/inspect';
 import { adaptLocal, measure } from './handlers/adapt';
+import { onnxLatency } from './handlers/onnxLatency';
 import { nearestFaster } from './handlers/search';
 
 function obj(params: unknown): Record<string, unknown> {
@@ -62,6 +64,7 @@ const handlers: Record<string, Handler> = {
   nearestFaster: (params, ctx) => nearestFaster(params as unknown as NearestFasterParams, ctx),
   adaptLocal: (params, ctx) => adaptLocal(params as unknown as AdaptLocalParams, ctx),
   measure: (params, ctx) => measure(params as unknown as MeasureParams, ctx),
+  onnxLatency: (params, ctx) => onnxLatency(params as unknown as OnnxLatencyParams, ctx),
 };
 
 /** Methods that run beside the queue (one at a time). */

@@ -8,12 +8,16 @@ import { getSpace, SPACE_NAMES } from '../core/spaces/registry';
 import type { DeviceInfo } from './protocol';
 import { WorkerError } from './context';
 
-let adaptedDir: string | undefined;
+let adaptedDirPath: string | undefined;
 const predictors = new Map<string, Promise<SpacePredictor>>();
 
 /** The folder of adapted devices (init's `adaptedDir`). */
 export function setAdaptedDir(dir: string | undefined): void {
-  adaptedDir = dir;
+  adaptedDirPath = dir;
+}
+
+export function adaptedDir(): string | undefined {
+  return adaptedDirPath;
 }
 
 export function spaceName(space: unknown): string {
@@ -48,11 +52,11 @@ export interface AdaptedEntry {
 }
 
 export function adaptedDevices(space?: string): AdaptedEntry[] {
-  if (!adaptedDir || !fs.existsSync(adaptedDir)) return [];
+  if (!adaptedDirPath || !fs.existsSync(adaptedDirPath)) return [];
   const out: AdaptedEntry[] = [];
   // NAME.samples.json beside a device file holds its raw measurements, not a device.
-  for (const f of fs.readdirSync(adaptedDir).filter((f) => f.endsWith('.json') && !f.endsWith('.samples.json')).sort()) {
-    const file = path.join(adaptedDir, f);
+  for (const f of fs.readdirSync(adaptedDirPath).filter((f) => f.endsWith('.json') && !f.endsWith('.samples.json')).sort()) {
+    const file = path.join(adaptedDirPath, f);
     try {
       const d = JSON.parse(fs.readFileSync(file, 'utf8'));
       if (!d || d.format !== 'help-device' || typeof d.name !== 'string' || typeof d.space !== 'string' || !Array.isArray(d.samples)) continue;

@@ -23,7 +23,8 @@ export type WorkerMethod =
   | 'inspect'
   | 'adaptLocal'
   | 'measure'
-  | 'nearestFaster';
+  | 'nearestFaster'
+  | 'onnxLatency';
 
 export interface WorkerRequestMessage {
   id: number;
@@ -180,8 +181,39 @@ export interface AdaptResult {
   dropped: { arch: string; reason: string }[];
   warnings: string[];
   seconds: number;
-  /** RMSE of the millisecond mapping on the samples, each predicted without it (leave-one-out or out-of-bag). */
+  /** RMSE of the millisecond mapping on the samples, each predicted without it (leave-one-out or out-of-bag);
+   *  NaN for the onnx space, whose error is relative (errorBand). */
   looRmseMs: number;
+  /** The onnx space: out-of-bag relative error (0.1: +-10%). */
+  errorBand?: number;
+}
+
+/** Any .onnx file's latency on every adapted onnx-space device (empty before one is adapted). */
+export interface OnnxLatencyParams {
+  path: string;
+  /** Shapes of inputs with symbolic or unknown dims (the help.inputShapes entry matching the file). */
+  inputShapes?: Record<string, number[]>;
+  /** How many of the most expensive kernels to return (default 10, at most 50). */
+  top?: number;
+}
+
+export interface OnnxDeviceLatency {
+  name: string;
+  file: string;
+  ms: number;
+  /** +- relative error (out-of-bag). */
+  errorBand: number;
+  /** ms per kernel class. */
+  byClass: Record<string, number>;
+  /** The most expensive kernels (after fusion), by the name of their first node. */
+  top: { name: string; ops: string; kernelClass: string; ms: number }[];
+}
+
+export interface OnnxLatencyResult {
+  /** Sorted by file name; the first is the primary device. */
+  devices: OnnxDeviceLatency[];
+  /** What the graph analysis had to assume (e.g. dynamic dims fed as 1). */
+  notes: string[];
 }
 
 export interface MeasureModelResult {

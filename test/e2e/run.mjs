@@ -112,6 +112,13 @@ async function main() {
     run(process.execPath, ['--import', 'tsx', '-e', code, path.join(workspace, 'cell.onnx'), CELL], { cwd: root });
     run(process.execPath, ['--import', 'tsx', '-e', code, path.join(workspace, 'dead-code.onnx'), DEAD_CODE_CELL], { cwd: root });
   }
+  // A model of no NAS space (one of the onnx space's reference builders), for the any-model latency.
+  const references = path.join(root, 'src', 'core', 'onnx', 'referenceModels.ts');
+  const haveOnnxSpace = fs.existsSync(references);
+  if (haveOnnxSpace) {
+    const code = `require('fs').writeFileSync(process.argv[1], require(${JSON.stringify(references)}).ONNX_REFERENCES[0].write())`;
+    run(process.execPath, ['--import', 'tsx', '-e', code, path.join(workspace, 'any-model.onnx')], { cwd: root });
+  }
   // A cell whose output does not depend on its input: the panel and the hover say so.
   fs.writeFileSync(path.join(workspace, 'dead-cell.txt'), `A degenerate cell:\n\n${DEAD_CELL}\n`);
   fs.writeFileSync(path.join(workspace, 'malformed-cell.txt'), `A cell with a typo:\n\n${MALFORMED_CELL}\n`);
@@ -480,6 +487,83 @@ async function main() {
     await frame.locator('#samples').scrollIntoViewIfNeeded();
     await page.screenshot({ path: path.join(shots, 'panel-samples.png') });
   });
+
+  // ---- issue 15: any ONNX model (the onnx space) in the viewer and the explorer ----
+  if (haveOnnxSpace) {
+    await check('any ONNX model: the viewer says how to get a device, "Adapt to this machine" (onnx) gives latency and breakdown in the viewer and the explorer tooltip', async () => {
+      await page.keyboard.press('Escape');
+      await openFile(page, 'any-model.onnx');
+      const hint = await findFrame(page, '#onnx-no-device', 'the hint to adapt in the viewer of any-model.onnx', 60_000);
+      const hintText = await hint.locator('#onnx-no-device').textContent();
+      assert(/Adapt to this machine/.test(hintText ?? ''), `hint: ${hintText}`);
+      await page.keyboard.press('F1');
+      const input = page.locator('.quick-input-widget input');
+      await input.fill('>HELP: Adapt to this machine');
+      await waitFor(async () => (await page.locator('.quick-input-list .monaco-list-row.focused', { hasText: 'Adapt to this machine' }).count()) > 0, 'the command', 15_000);
+      await page.keyboard.press('Enter');
+      const done = await waitFor(async () => {
+        const pick = page.locator('.quick-input-list .monaco-list-row', { hasText: 'Any ONNX model (onnx)' });
+        if ((await page.locator('.quick-input-widget:visible').count()) && (await pick.count())) {
+          await pick.first().click();
+          return undefined;
+        }
+        const s = (await page.locator('.notifications-toasts').textContent()) ?? '';
+        if (/adapting to this machine \(onnx\) (failed|was cancelled)/.test(s)) throw new Error(s);
+        return /adapted "this machine" for onnx from \d+ measurements/.test(s) ? s : undefined;
+      }, 'the onnx adaptation to finish', 180_000, 300);
+      log(`  ${done.replace(/\s+/g, ' ').slice(0, 160)}`);
+      const frame = await findFrame(page, '.onnx-device .onnx-top tr', 'the prediction and breakdown in the viewer', 60_000, 1);
+      const text = (await frame.locator('#onnx-latency').textContent()) ?? '';
+      assert(/this machine/.test(text) && /predicted [\d.]+ m?s ±\d+%/.test(text), `viewer: ${text.slice(0, 300)}`);
+      assert((await frame.locator('.onnx-classes meter').count()) >= 1, 'a bar per kernel class');
+      assert((await frame.locator('#onnx-no-device').count()) === 0, 'the hint is gone');
+      log(`  viewer: ${text.replace(/\s+/g, ' ').slice(0, 160)}`);
+      await page.screenshot({ path: path.join(shots, 'onnx-any-model.png') });
+      // The explorer: the badge on the file, and the decoration's tooltip (in the row's title, or its hover).
+      await page.keyboard.press('Control+Shift+E');
+      const rowState = () =>
+        page.evaluate(() => {
+          const row = [...document.querySelectorAll('.explorer-folders-view .monaco-list-row')].find((r) => r.textContent?.includes('any-model.onnx'));
+          if (!row) return { row: false };
+          let badge = false;
+          let title;
+          for (const e of [row, ...row.querySelectorAll('*')]) {
+            if (getComputedStyle(e, '::after').content === '"◷"') badge = true;
+            for (const a of ['title', 'aria-label']) {
+              const v = e.getAttribute(a);
+              if (v && /any ONNX model/.test(v)) title = v;
+            }
+          }
+          return { row: true, badge, title, html: row.outerHTML.slice(0, 600) };
+        });
+      try {
+        await waitFor(async () => (await rowState()).badge || undefined, 'a latency badge on any-model.onnx in the explorer', 60_000, 500);
+      } catch (e) {
+        log(`  explorer row: ${JSON.stringify(await rowState())}`);
+        throw e;
+      }
+      const tip = await waitFor(async () => {
+        const st = await rowState();
+        if (st.title) return st.title;
+        const label = page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'any-model.onnx' }).locator('.monaco-icon-label').first();
+        const box = (await label.count()) ? await label.boundingBox() : undefined;
+        if (box) {
+          await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+          await page.mouse.move(box.x + box.width / 2 + 2, box.y + box.height / 2);
+        }
+        return page.evaluate(() => {
+          for (const e of document.querySelectorAll('.monaco-hover, .workbench-hover, [role="tooltip"]')) {
+            const t = e.textContent ?? '';
+            if (/any ONNX model/.test(t)) return t;
+          }
+          return undefined;
+        });
+      }, 'the any-model latency in the explorer tooltip', 60_000, 1000);
+      assert(/this machine [\d.]+ m?s ±\d+%/.test(tip), `tooltip: ${tip}`);
+      log(`  explorer tooltip: ${tip.replace(/\s+/g, ' ').slice(0, 160)}`);
+      await page.mouse.move(5, 5);
+    });
+  }
 
   await check('"HELP: Add device" writes help.devices; "HELP: Measure on device..." adapts to it through its command', async () => {
     await page.keyboard.press('Control+Shift+P'); // clear the notification's focus

@@ -78,8 +78,24 @@ test('HAT cannot be measured: said before anything starts, and not offered', asy
   assert.match(ui.messages[0].text, /hat architectures cannot be measured/);
   current = undefined;
   let offered: string[] = [];
-  ui.quickPick = async (items) => ((offered = items), undefined);
+  ui.quickPick = async (items) => ((offered = items.map((i: { label: string }) => i.label)), undefined);
   await registered.commands.get('help.adaptLocal')!();
-  assert.deepEqual(offered, ['nasbench201', 'fbnet', 'ofa']);
+  assert.deepEqual(offered, ['nasbench201', 'fbnet', 'ofa', 'Any ONNX model (onnx)']);
   assert.deepEqual(requests, []);
+});
+
+test('"Adapt to this machine" offers the onnx space (any ONNX model) and says its error band', async () => {
+  let sent: any;
+  respond = async (_method, params) => {
+    sent = params;
+    return { space: 'onnx', name: 'this machine', file: '/x/this-machine-0123456789ab.onnx.json', samplesFile: '/x/this-machine-0123456789ab.onnx.json', samples: 12, dropped: [], warnings: [], seconds: 14, looRmseMs: NaN, errorBand: 0.12 };
+  };
+  registerCommands(context([]));
+  ui.quickPick = async (items) => items.find((i: { label: string }) => /onnx/.test(i.label));
+  await registered.commands.get('help.adaptLocal')!();
+  assert.deepEqual(requests, ['adaptLocal']);
+  assert.equal(sent.space, 'onnx');
+  assert.equal(sent.outDir, adaptedDir);
+  assert.equal(ui.messages.length, 1, JSON.stringify(ui.messages));
+  assert.match(ui.messages[0].text, /adapted "this machine" for onnx from 12 measurements in 14 s \(out-of-bag error ±12%\)/);
 });

@@ -315,6 +315,13 @@ export class Hover {
   ) {}
 }
 
+export class FileDecoration {
+  constructor(
+    public badge?: string,
+    public tooltip?: string,
+  ) {}
+}
+
 export const ProgressLocation = { SourceControl: 1, Window: 10, Notification: 15 };
 export const QuickPickItemKind = { Separator: -1, Default: 0 };
 
@@ -341,6 +348,7 @@ export const vscode = {
   QuickPickItemKind,
   MarkdownString,
   Hover,
+  FileDecoration,
 };
 
 // require('vscode') from here on returns the stand-in.

@@ -14,6 +14,7 @@ import { CancelledError, MeasurementError, Runner } from '../../core/devices/run
 import type { AdaptLocalParams, AdaptResult, MeasureModelResult, MeasureParams } from '../protocol';
 import { Ctx, optionalInt, WorkerError } from '../context';
 import { predictorFor, spaceName } from '../predictors';
+import { adaptLocalOnnx } from './onnxLatency';
 
 /** help.inputShapes' entry for a model: {inputName: [dims]} (at most 256 inputs of at most 64 dims). */
 function inputShapesOf(v: unknown): Record<string, number[]> | undefined {
@@ -99,6 +100,7 @@ async function adaptWith(ctx: Ctx, o: { space: string; name: string; runner: Run
 export async function adaptLocal(params: AdaptLocalParams, ctx: Ctx): Promise<AdaptResult> {
   const name = typeof params.name === 'string' && params.name.trim() ? params.name.trim() : 'this machine';
   const runner = runnerOf({ runner: 'onnxruntime', threads: optionalInt(params.threads, 'threads', 1, 256) });
+  if (params.space === 'onnx') return adaptLocalOnnx(name, optionalInt(params.threads, 'threads', 1, 256), outDirOf(params.outDir), ctx);
   const extra = optionalInt(params.extra, 'extra', 0, 200) ?? DEFAULT_EXTRA;
   return adaptWith(ctx, { space: spaceName(params.space), name, runner, extra, outDir: outDirOf(params.outDir) });
 }
