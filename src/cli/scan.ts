@@ -5,7 +5,9 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { Args } from './args';
-import { readTextFile, specsReport } from './specs';
+import { CLI_SCAN_MS, linesAndColumns, readTextFile } from './specs';
+import { findSpecsChunkedWithin } from '../core/spaces/chunkedSpecs';
+import { ScanBudget } from '../core/spaces/scanBudget';
 import { findBesidePackageJson } from '../core/paths';
 import { primaryDevicesFor } from '../core/devices/primary';
 import { readOnnxFile } from '../core/onnx/reader';
@@ -109,8 +111,20 @@ export async function scanCommand(args: Args): Promise<void> {
       skipped.push({ file, reason: `larger than ${MAX_TEXT_BYTES / 1024 / 1024} MB` });
       continue;
     }
-    const report = specsReport(file, readTextFile(file));
-    for (const s of report.specs) if (!s.error && s.foundBy.includes('chunked')) found.push({ file, line: s.line, space: s.space, spec: getSpace(s.space).canonical(s.spec) });
+    // What the CodeLens shows: the chunked finder, with the CLI's budget.
+    const text = readTextFile(file);
+    const chunked = findSpecsChunkedWithin(text, ScanBudget.forText(text.length, CLI_SCAN_MS));
+    const specs = [...chunked.specs].sort((a, b) => a.start - b.start);
+    const exceeded = chunked.exceeded;
+    if (exceeded) skipped.push({ file, reason: `scan stopped early (${exceeded}); later architectures are missing` });
+    const positions = linesAndColumns(text, specs.map((s) => s.start));
+    specs.forEach((s, k) => {
+      try {
+        found.push({ file, line: positions[k].line, space: s.space, spec: getSpace(s.space).canonical(s.spec) });
+      } catch {
+        /* the space's parser refuses what the finder delimited: left out, as the editor does */
+      }
+    });
   }
   const entries: ScanEntry[] = [];
   for (const spaceName of [...new Set(found.map((f) => f.space))]) {

@@ -14,7 +14,7 @@ import { SpecError } from '../core/spaces/space';
 import { neutraliseForDisplay } from '../core/text/safeText';
 
 /** The CLI has no keystrokes to keep up with: a scan may take longer than in the editor. */
-const CLI_SCAN_MS = 10_000;
+export const CLI_SCAN_MS = 10_000;
 
 export interface SpecEntry {
   space: string;
@@ -75,6 +75,22 @@ export function readTextFile(file: string): string {
   }
 }
 
+/** 1-based line and column (UTF-16 units) of each offset, in one pass; `offsets` must be ascending. */
+export function linesAndColumns(text: string, offsets: readonly number[]): { line: number; column: number }[] {
+  let line = 1;
+  let lineStart = 0;
+  let at = 0;
+  return offsets.map((offset) => {
+    for (; at < offset; at++) {
+      if (text.charCodeAt(at) === 10) {
+        line++;
+        lineStart = at + 1;
+      }
+    }
+    return { line, column: offset - lineStart + 1 };
+  });
+}
+
 /** The specs of `text`, whole-text and chunked, merged by range and space, with lines and columns. */
 export function specsReport(file: string, text: string): SpecsReport {
   const wholeBudget = ScanBudget.forText(text.length, CLI_SCAN_MS);
@@ -105,19 +121,8 @@ export function specsReport(file: string, text: string): SpecsReport {
   }));
   // Lines and columns in one pass over both lists in order of start.
   const positioned = [...specs, ...near].sort((a, b) => a.start - b.start);
-  let line = 1;
-  let lineStart = 0;
-  let at = 0;
-  for (const e of positioned) {
-    for (; at < e.start; at++) {
-      if (text.charCodeAt(at) === 10) {
-        line++;
-        lineStart = at + 1;
-      }
-    }
-    e.line = line;
-    e.column = e.start - lineStart + 1;
-  }
+  const positions = linesAndColumns(text, positioned.map((e) => e.start));
+  positioned.forEach((e, k) => Object.assign(e, positions[k]));
   for (const e of specs) {
     try {
       getSpace(e.space).canonical(e.spec);

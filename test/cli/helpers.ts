@@ -72,6 +72,13 @@ export class WorkerProcess {
     });
   }
 
+  /** A request with its id, its reply and the progress messages received for it so far. */
+  request(method: string, params?: unknown, onProgress?: (p: WorkerProgress) => void): { id: number; reply: Promise<WorkerReply>; progress: WorkerProgress[] } {
+    const id = this.newId();
+    const reply = this.send(method, params, id, onProgress);
+    return { id, reply, progress: this.progress.get(id)! };
+  }
+
   /** The request has not been answered yet. */
   pending(id: number): boolean {
     return this.waiting.has(id);

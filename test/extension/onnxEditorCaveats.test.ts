@@ -1,5 +1,5 @@
 // The ONNX viewer shows the same caveats as the hover for the same cell (it dropped them).
-import { Uri, vscode, workspace } from './vscodeMock';
+import { fakeWebviewPanel, Uri, vscode, workspace } from './vscodeMock';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { OnnxEditorProvider } from '../../src/extension/onnxEditor';
@@ -15,26 +15,11 @@ async function viewerMessages(spec: string) {
     allDevices: async () => [{ info: { name: 'gold_6226', space: 'nasbench201', origin: 'table', samples: 30 }, prediction: { ms: 1 } }],
   };
   const provider = new OnnxEditorProvider(Uri.file('/ext') as any, latency as any);
-  const posted: any[] = [];
-  let onMessage: (m: unknown) => void = () => {};
-  const panel = {
-    active: true,
-    onDidChangeViewState: () => ({ dispose() {} }),
-    onDidDispose: () => ({ dispose() {} }),
-    webview: {
-      options: {},
-      html: '',
-      cspSource: 'vscode-resource:',
-      asWebviewUri: (u: unknown) => u,
-      postMessage: async (m: unknown) => posted.push(m),
-      onDidReceiveMessage: (f: (m: unknown) => void) => {
-        onMessage = f;
-      },
-    },
-  };
+  const { panel, posted, send } = fakeWebviewPanel();
+
   const uri = Uri.file('/w/cell.onnx');
   provider.resolveCustomEditor(provider.openCustomDocument(uri as any) as any, panel as any);
-  onMessage({ type: 'ready' });
+  send({ type: 'ready' });
   for (let i = 0; i < 50 && !posted.some((m) => m.type === 'latency'); i++) await new Promise((r) => setTimeout(r, 5));
   return posted;
 }

@@ -2,7 +2,7 @@
 // or not, asks the worker for its latency on the adapted onnx devices; before there is one the viewer says
 // how to get one; a NAS-space model's two predictions are labelled; adapting asks again; a measurement is
 // posted for the viewer to show against the predictions.
-import { Uri, vscode, workspace, registered, settingValues } from './vscodeMock';
+import { fakeWebviewPanel, Uri, vscode, workspace, registered, settingValues } from './vscodeMock';
 import { test, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
@@ -45,26 +45,11 @@ function open(file: string, inspect: object) {
     onDidChange: (f: () => void) => ((changed = f), { dispose() {} }),
   };
   const provider = new OnnxEditorProvider(Uri.file('/ext') as any, latency as any);
-  const posted: any[] = [];
-  let onMessage: (m: unknown) => void = () => {};
-  const panel = {
-    active: true,
-    onDidChangeViewState: () => ({ dispose() {} }),
-    onDidDispose: () => ({ dispose() {} }),
-    webview: {
-      options: {},
-      html: '',
-      cspSource: 'vscode-resource:',
-      asWebviewUri: (u: unknown) => u,
-      postMessage: async (m: unknown) => posted.push(m),
-      onDidReceiveMessage: (f: (m: unknown) => void) => {
-        onMessage = f;
-      },
-    },
-  };
+  const { panel, posted, send } = fakeWebviewPanel();
+
   fs.writeFileSync(file, 'x');
   provider.resolveCustomEditor(provider.openCustomDocument(Uri.file(file) as any) as any, panel as any);
-  return { provider, posted, send: (m: unknown) => onMessage(m) };
+  return { provider, posted, send };
 }
 
 async function until(posted: any[], pred: (m: any) => boolean): Promise<any> {

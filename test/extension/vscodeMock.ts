@@ -358,3 +358,26 @@ M._resolveFilename = function (request: string, ...rest: unknown[]) {
   return request === 'vscode' ? 'vscode' : resolve.call(this, request, ...rest);
 };
 M._cache.vscode = { id: 'vscode', filename: 'vscode', loaded: true, exports: vscode };
+
+/** A webview panel as a custom editor receives it: what it posts is collected, and `send` plays a message
+ *  from the webview script. */
+export function fakeWebviewPanel(): { panel: unknown; posted: any[]; send: (m: unknown) => void } {
+  const posted: any[] = [];
+  let onMessage: (m: unknown) => void = () => {};
+  const panel = {
+    active: true,
+    onDidChangeViewState: () => ({ dispose() {} }),
+    onDidDispose: () => ({ dispose() {} }),
+    webview: {
+      options: {},
+      html: '',
+      cspSource: 'vscode-resource:',
+      asWebviewUri: (u: unknown) => u,
+      postMessage: async (m: unknown) => posted.push(m),
+      onDidReceiveMessage: (f: (m: unknown) => void) => {
+        onMessage = f;
+      },
+    },
+  };
+  return { panel, posted, send: (m) => onMessage(m) };
+}

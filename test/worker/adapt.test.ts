@@ -20,12 +20,7 @@ const CELL = '|nor_conv_3x3~0|+|nor_conv_3x3~0|avg_pool_3x3~1|+|skip_connect~0|n
 
 const worker = new WorkerProcess();
 
-/** A request: its id, its reply and the progress messages received for it so far. */
-function send(method: string, params?: unknown, onProgress?: (p: WorkerProgress) => void): { id: number; reply: Promise<WorkerReply>; progress: WorkerProgress[] } {
-  const id = worker.newId();
-  const reply = worker.send(method, params, id, onProgress);
-  return { id, reply, progress: worker.progress.get(id)! };
-}
+const send = (method: string, params?: unknown, onProgress?: (p: WorkerProgress) => void) => worker.request(method, params, onProgress);
 
 before(async () => {
   assert.ok((await send('init', { adaptedDir }).reply).result);

@@ -17,11 +17,7 @@ fs.writeFileSync(model, ONNX_REFERENCES[0].write());
 
 const worker = new WorkerProcess();
 
-function send(method: string, params?: unknown, onProgress?: (p: WorkerProgress) => void): { id: number; reply: Promise<WorkerReply>; progress: WorkerProgress[] } {
-  const id = worker.newId();
-  const reply = worker.send(method, params, id, onProgress);
-  return { id, reply, progress: worker.progress.get(id)! };
-}
+const send = (method: string, params?: unknown, onProgress?: (p: WorkerProgress) => void) => worker.request(method, params, onProgress);
 
 before(async () => {
   assert.ok((await send('init', { adaptedDir }).reply).result);
