@@ -16,7 +16,7 @@
 // execution of their scope (Loop: the trip count when known, else once), both If branches included.
 import { OnnxNode } from './reader';
 import { countCosts, NodeCost, OpClass } from './macs';
-import { Inference, Limits } from './shapeInference';
+import { Inference, Limits, REDUCE } from './shapeInference';
 
 export const KERNEL_CLASSES = ['conv', 'depthwiseConv', 'groupedConv', 'matmul', 'attention', 'recurrent', 'elementwise', 'normalisation', 'pooling', 'resize', 'memory', 'other'] as const;
 export type KernelClass = (typeof KERNEL_CLASSES)[number];
@@ -26,6 +26,8 @@ export interface Kernel {
   name: string;
   /** Operator types fused into this kernel, in order. */
   ops: string[];
+  /** The tensor its last node writes (onnxruntime names a fused kernel after it). */
+  output: string;
   kernelClass: KernelClass;
   macs: number;
   /** Activations read from outside the kernel and written by its last node, bytes. */
@@ -40,6 +42,11 @@ export interface Kernel {
    *  other kernels), and the bytes they copy. */
   reorders: number;
   reorderBytes: number;
+  /** Reductions over axes that are not the innermost ones: output elements (onnxruntime's strided path
+   *  costs per output, whatever the bytes). */
+  stridedReduceOutputs: number;
+  /** Convolutions: input channels per group (dense: all of them; depthwise 1); else 0. */
+  groupWidth: number;
   /** Cost nothing (a view or folded at load time). */
   free: boolean;
   /** A shape of one of its nodes is unknown: its features are lower bounds. */
@@ -78,6 +85,28 @@ const num = (v: number | undefined) => v ?? 0;
 
 function label(n: OnnxNode, i: number): string {
   return n.name || `${n.opType}#${i}`;
+}
+
+/** Input channels per group of a Conv/ConvTranspose (1 when unknown). */
+function groupWidthOf(inf: Inference, n: OnnxNode): number {
+  const w = inf.shapes.get(n.inputs[1]);
+  const g = typeof n.attributes.group === 'number' ? (n.attributes.group as number) : 1;
+  if (!w || w.length < 2 || g < 1) return 1;
+  return Math.max(1, n.opType === 'Conv' ? w[1] : w[0] / g);
+}
+
+/** Output elements of a Reduce node whose axes are not a suffix of its input's axes (else 0). */
+function stridedReduceOutputs(inf: Inference, n: OnnxNode): number {
+  const s0 = inf.shapes.get(n.inputs[0]);
+  if (!s0 || !s0.length) return 0;
+  const a = n.attributes.axes;
+  const axes = Array.isArray(a) ? (a as number[]) : n.inputs[1] ? inf.consts.get(n.inputs[1]) : undefined;
+  if (!axes || !axes.length) return 0;
+  const r = s0.length;
+  const sorted = [...new Set(axes.map((x) => (x < 0 ? x + r : x)))].sort((x, y) => x - y);
+  if (sorted.every((x, i) => x === r - sorted.length + i)) return 0;
+  const outShape = inf.shapes.get(n.outputs[0]);
+  return outShape ? outShape.reduce((x, y) => x * y, 1) : 0;
 }
 
 /** Share of the runs in which each node inside an If branch executes: the taken branch of a constant
@@ -120,6 +149,7 @@ export function kernelsOf(inf: Inference, unknowns = new Limits()): Kernel[] {
     const k: Kernel = {
       name: label(n, idx),
       ops: [n.opType],
+      output: n.outputs[0] ?? '',
       kernelClass: cls,
       macs: num(c.macs),
       bytesRead: num(c.activationBytesRead),
@@ -129,6 +159,8 @@ export function kernelsOf(inf: Inference, unknowns = new Limits()): Kernel[] {
       times: c.times ?? 1,
       reorders: 0,
       reorderBytes: 0,
+      stridedReduceOutputs: REDUCE.has(n.opType) ? stridedReduceOutputs(inf, n) : 0,
+      groupWidth: cls === 'conv' || cls === 'depthwiseConv' || cls === 'groupedConv' ? groupWidthOf(inf, n) : 0,
       free: false,
       unknown: c.macs === undefined || c.activationBytesRead === undefined,
     };
@@ -152,6 +184,7 @@ export function kernelsOf(inf: Inference, unknowns = new Limits()): Kernel[] {
   const absorb = (o: Open, c: NodeCost, extraRead: number) => {
     const n = c.node;
     o.k.ops.push(n.opType);
+    o.k.output = n.outputs[0] ?? '';
     o.k.macs += num(c.macs);
     o.k.bytesRead += extraRead;
     o.k.bytesWritten = num(c.activationBytesWritten);
@@ -169,7 +202,9 @@ export function kernelsOf(inf: Inference, unknowns = new Limits()): Kernel[] {
     const n = c.node;
     const ins = n.inputs.filter((x) => x);
     const nonConst = ins.filter((x) => !constant.has(x));
-    const shapeFolded = n.opType === 'Shape' && inf.shapes.has(n.inputs[0]);
+    // onnxruntime folds Shape only when the graph's input dims are all fixed (its own shape inference then
+    // knows them); a model exported with a dynamic batch runs every Shape -> Gather -> Concat chain.
+    const shapeFolded = n.opType === 'Shape' && inf.shapes.has(n.inputs[0]) && !inf.dynamicInputs;
     if ((nonConst.length === 0 && (ins.length > 0 || n.opType === 'Constant')) || shapeFolded) {
       for (const x of n.outputs) if (x) constant.add(x);
       return;
@@ -195,6 +230,19 @@ export function kernelsOf(inf: Inference, unknowns = new Limits()): Kernel[] {
         absorb(p, c, 0);
         p.stage = 'closed';
         return;
+      }
+    }
+    // Swish x * Sigmoid(x): onnxruntime's QuickGelu fusion makes it one element-wise kernel.
+    if (op === 'Mul' && nonConst.length === 2) {
+      const [a, b] = nonConst;
+      for (const [x, sg] of [[a, b], [b, a]]) {
+        const p = producer.get(sg);
+        if (p && p.out === sg && p.k.ops.length === 1 && p.k.ops[0] === 'Sigmoid' && p.outer.has(x) && consumers.get(sg) === 1) {
+          absorb(p, c, 0);
+          p.k.kernelClass = 'elementwise';
+          p.stage = 'closed';
+          return;
+        }
       }
     }
     if (op === 'HardSigmoid' && nonConst.length === 1) {

@@ -23,49 +23,105 @@ import { makeRng } from '../spaces/space';
 import { Kernel, KernelClass, kernelsOf } from './kernels';
 import { OnnxModel } from './reader';
 import { inferShapes, InferOptions, Limits } from './shapeInference';
+import onnxPrior from '../../../weights/onnx-prior.json';
 
-export const COST_FEATURES = ['kernels', 'convMacs', 'dwGroupedMacs', 'matmulMacs', 'recurrentMacs', 'recurrentSteps', 'memoryBytes', 'macBytes', 'poolingBytes', 'reduceBytes', 'largeActivationBytes'] as const;
+export const COST_FEATURES = [
+  'kernels',
+  'convMacs',
+  'dwGroupedMacs',
+  'matmulMacs',
+  'recurrentMacs',
+  'recurrentSteps',
+  'memoryBytes',
+  'macBytes',
+  'poolingBytes',
+  'reduceBytes',
+  'largeActivationBytes',
+  'dwGroupedBytes',
+  'weightBytes',
+  'transcendentalBytes',
+  'stridedReduceOutputs',
+  'resizeBytes',
+  'largeWeightBytes',
+  'groupedMacs',
+  'groupedIm2colElements',
+  'convTapOutputs',
+  'runs',
+] as const;
+/** The per-run cost (feeding inputs, the session's own work), once per model, not per kernel. */
+const RUN_FEATURE = COST_FEATURES.indexOf('runs');
 export const ONNX_DEVICE_FORMAT = 'help-onnx-device';
-export const ONNX_DEVICE_VERSION = 1;
+/** 2: the features above (weights, depthwise bytes and transcendental kernels apart) and references v2. */
+export const ONNX_DEVICE_VERSION = 2;
 
-/** ms per unit: the unregularised fit on the references measured on the development machine (AMD EPYC
- *  core, onnxruntime 1 thread), rounded; only the ratios matter (a device rescales them). */
-export const PRIOR_COSTS: readonly number[] = [1.5e-3, 1.8e-8, 1.8e-8, 2e-8, 3e-8, 5.5e-4, 1.5e-8, 1.4e-8, 3e-8, 1.5e-7, 5e-9];
+/** ms per unit: the prior of every device (only the ratios matter: a device rescales them), fitted on
+ *  generated training models measured on the development machine (weights/onnx-prior.json, made by
+ *  `npm run train:onnx-prior`). */
+export const PRIOR_COSTS: readonly number[] = onnxPrior.costs;
 export const LAMBDA = 0.03;
 /** Activation bytes above which a kernel's working set leaves a core's L2 (1 MB per core here; 4 MB covers
  *  the usual 0.5-2 MB L2s with input and output both live). */
 export const LARGE_ACTIVATION_BYTES = 4 << 20;
+/** Weights of a model above which they no longer stay in the last-level cache between runs (32 MB on the
+ *  development machine; 8-64 MB on the usual desktops and servers). */
+export const COLD_WEIGHT_BYTES = 24 << 20;
 const BAGS = 30;
 const BAG_FRACTION = 0.8;
 
-export function kernelFeatures(k: Kernel): number[] {
+/** Kernels evaluating exp, erf, sqrt or a division per element (and the normalisations built on them). */
+const TRANSCENDENTAL_OPS = new Set(['Sigmoid', 'Tanh', 'Erf', 'Exp', 'Log', 'Softmax', 'LogSoftmax', 'Softplus', 'Gelu', 'Elu', 'Selu', 'Sqrt', 'Reciprocal', 'Pow', 'InstanceNormalization', 'LayerNormalization', 'GroupNormalization', 'LpNormalization', 'Mish', 'HardSwish']);
+
+export function kernelFeatures(k: Kernel, coldWeights = false): number[] {
   const f = new Array(COST_FEATURES.length).fill(0);
   if (k.free) return f;
   const t = k.times;
+  const act = (k.bytesRead + k.bytesWritten) * t;
   // Weights read again by every iteration of a Loop body stay in cache: counted once.
-  const bytes = (k.bytesRead + k.bytesWritten) * t + k.weightBytes * Math.min(t, 1);
+  const weights = k.weightBytes * Math.min(t, 1);
   f[0] = t * (1 + k.reorders);
   const c: KernelClass = k.kernelClass;
-  if (c === 'conv') f[1] = k.macs * t;
-  else if (c === 'depthwiseConv' || c === 'groupedConv') f[2] = k.macs * t;
+  if (c === 'conv') {
+    f[1] = k.macs * t;
+    // Output positions x kernel taps (MACs / input channels): few input channels run below the dense rate.
+    if (k.ops[0] === 'Conv') f[19] = (k.macs / Math.max(1, k.groupWidth)) * t;
+  }
+  else if (c === 'depthwiseConv') f[2] = k.macs * t;
+  else if (c === 'groupedConv') {
+    // A grouped convolution runs as an im2col buffer (output positions x input channels x kernel area,
+    // MACs / channels per group) and one small matrix product per group: few channels per group run far
+    // below a dense convolution's rate.
+    f[17] = k.macs * t;
+    f[18] = (k.macs / Math.max(1, k.groupWidth)) * t;
+  }
   else if (c === 'matmul' || c === 'attention') f[3] = k.macs * t;
   else if (c === 'recurrent') {
     f[4] = k.macs * t;
     f[5] = k.steps * t;
   }
-  if (k.macs > 0) f[7] = bytes;
-  else if (k.ops[0].startsWith('Reduce') && k.ops.length === 1) f[9] = bytes;
-  else if (c === 'pooling' || c === 'resize') f[8] = bytes;
-  else f[6] = bytes;
+  if (k.macs > 0) {
+    f[7] = act;
+    if (c === 'depthwiseConv' || c === 'groupedConv') f[11] = act;
+    f[12] = weights;
+  } else if (k.ops[0].startsWith('Reduce') && k.ops.length === 1) f[9] = act + weights;
+  else if (c === 'pooling') f[8] = act + weights;
+  else if (c === 'resize') f[15] = act + weights;
+  else if (c === 'normalisation' || k.ops.some((o) => TRANSCENDENTAL_OPS.has(o))) f[13] = act + weights;
+  else f[6] = act + weights;
   f[6] += k.reorderBytes * t;
+  f[14] = k.stridedReduceOutputs * t;
+  // Weights of a model too large for the last-level cache, each used by few multiply-adds (a Gemm on one
+  // row), stream from memory on every run: bandwidth, not arithmetic, sets the time.
+  if (coldWeights && k.macs > 0 && k.macs < 8 * (k.weightBytes / 4)) f[16] = weights;
   // Activations of a kernel whose working set outgrows a core's L2 stream from L3 or memory.
-  const act = k.bytesRead + k.bytesWritten;
-  if (act > LARGE_ACTIVATION_BYTES) f[10] = act * t;
+  const a1 = k.bytesRead + k.bytesWritten;
+  if (a1 > LARGE_ACTIVATION_BYTES) f[10] = a1 * t;
   return f;
 }
 
 export interface ModelCosts {
   kernels: Kernel[];
+  /** The model's weights exceed COLD_WEIGHT_BYTES. */
+  coldWeights: boolean;
   features: number[];
   /** Notes: assumed input dims, unknown shapes. */
   notes: string[];
@@ -77,14 +133,56 @@ export function modelCosts(model: OnnxModel, opts: InferOptions = {}): ModelCost
   const inf = inferShapes(model, limits, opts);
   const kernels = kernelsOf(inf, inf.unknowns);
   const features = new Array(COST_FEATURES.length).fill(0);
-  for (const k of kernels) kernelFeatures(k).forEach((v, j) => (features[j] += v));
+  const coldWeights = kernels.reduce((s, k) => s + (k.free ? 0 : k.weightBytes), 0) > COLD_WEIGHT_BYTES;
+  for (const k of kernels) kernelFeatures(k, coldWeights).forEach((v, j) => (features[j] += v));
+  features[RUN_FEATURE] = 1;
   const unknown = kernels.filter((k) => k.unknown).length;
   const notes = [...inf.assumed];
   if (unknown) notes.push(`${unknown} kernel${unknown === 1 ? '' : 's'} with unknown shapes: the prediction is a lower bound`);
-  return { kernels, features, notes };
+  return { kernels, coldWeights, features, notes };
 }
 
 const dot = (a: readonly number[], b: readonly number[]) => a.reduce((s, v, j) => s + v * b[j], 0);
+
+/** Non-negative least squares on normal equations (Lawson and Hanson): minimises u'Gu - 2h'u over u >= 0.
+ *  A variable set to zero is checked again at every outer step (an active set that only drops variables
+ *  can lock out a cost the data need once a collinear one has gone). */
+export function nnlsGram(g: number[][], h: number[]): number[] {
+  const p = h.length;
+  const u = new Array(p).fill(0);
+  const passive = new Array(p).fill(false);
+  const grad = () => h.map((v, j) => v - g[j].reduce((s, gj, k) => s + gj * u[k], 0));
+  const solveOn = (idx: number[]) => {
+    const z = new Array(p).fill(0);
+    const sol = solveSpd(idx.map((a) => idx.map((b) => g[a][b])), idx.map((a) => h[a]));
+    idx.forEach((j, i) => (z[j] = sol[i]));
+    return z;
+  };
+  const scale = Math.max(1e-300, ...h.map(Math.abs));
+  for (let outer = 0; outer < 3 * p; outer++) {
+    const w = grad();
+    let best = -1;
+    for (let j = 0; j < p; j++) if (!passive[j] && w[j] > 1e-12 * scale && (best < 0 || w[j] > w[best])) best = j;
+    if (best < 0) break;
+    passive[best] = true;
+    for (let inner = 0; inner < 3 * p; inner++) {
+      const idx = passive.map((a, j) => (a ? j : -1)).filter((j) => j >= 0);
+      const z = solveOn(idx);
+      if (idx.every((j) => z[j] > 0)) {
+        for (let j = 0; j < p; j++) u[j] = z[j];
+        break;
+      }
+      let alpha = 1;
+      for (const j of idx) if (z[j] <= 0) alpha = Math.min(alpha, u[j] / Math.max(u[j] - z[j], 1e-300));
+      for (let j = 0; j < p; j++) u[j] += alpha * (z[j] - u[j]);
+      for (const j of idx) if (u[j] <= 1e-15) {
+        u[j] = 0;
+        passive[j] = false;
+      }
+    }
+  }
+  return u;
+}
 
 /** Relative, non-negative least squares regularised towards scale x prior (see the header). */
 export function fitCosts(x: number[][], y: number[], prior: readonly number[] = PRIOR_COSTS, lambda = LAMBDA): number[] {
@@ -92,31 +190,23 @@ export function fitCosts(x: number[][], y: number[], prior: readonly number[] = 
   const logRatio = x.map((r, i) => Math.log(y[i] / Math.max(dot(r, prior), 1e-12)));
   const scale = Math.exp(logRatio.reduce((a, b) => a + b, 0) / Math.max(1, y.length));
   const centre = prior.map((v) => v * scale);
-  // Unknowns u_j = theta_j / centre_j; rows scaled by 1/y (relative error).
-  const active = new Array(p).fill(true);
-  let u = new Array(p).fill(1);
-  for (let round = 0; round <= p; round++) {
-    const idx = active.map((a, j) => (a ? j : -1)).filter((j) => j >= 0);
-    const m = idx.map(() => new Array(idx.length).fill(0));
-    const rhs = new Array(idx.length).fill(0);
-    x.forEach((r, i) => {
-      const z = idx.map((j) => (r[j] * centre[j]) / y[i]);
-      for (let a = 0; a < idx.length; a++) {
-        rhs[a] += z[a];
-        for (let b = 0; b < idx.length; b++) m[a][b] += z[a] * z[b];
-      }
-    });
-    for (let a = 0; a < idx.length; a++) {
-      m[a][a] += lambda + 1e-9;
-      rhs[a] += lambda;
+  // Unknowns u_j = theta_j / centre_j; rows scaled by 1/y (relative error); the penalty lambda (u_j - 1)^2
+  // pulls each cost towards its scaled prior.
+  const g = Array.from({ length: p }, () => new Array(p).fill(0));
+  const h = new Array(p).fill(0);
+  x.forEach((r, i) => {
+    const z = r.map((v, j) => (v * centre[j]) / y[i]);
+    for (let a = 0; a < p; a++) {
+      if (!z[a]) continue;
+      h[a] += z[a];
+      for (let b = 0; b < p; b++) g[a][b] += z[a] * z[b];
     }
-    const sol = idx.length ? solveSpd(m, rhs) : [];
-    u = new Array(p).fill(0);
-    idx.forEach((j, a) => (u[j] = sol[a]));
-    const neg = idx.filter((j) => u[j] < 0);
-    if (!neg.length) break;
-    for (const j of neg) active[j] = false;
+  });
+  for (let a = 0; a < p; a++) {
+    g[a][a] += lambda + 1e-9;
+    h[a] += lambda;
   }
+  const u = nnlsGram(g, h);
   return u.map((v, j) => Math.max(0, v) * centre[j]);
 }
 
@@ -215,11 +305,12 @@ export function predictCosts(device: Pick<OnnxDevice, 'costs' | 'errorBand'>, mc
   let ms = 0;
   for (const k of mc.kernels) {
     if (k.free) continue;
-    const v = dot(kernelFeatures(k), device.costs);
+    const v = dot(kernelFeatures(k, mc.coldWeights), device.costs);
     ms += v;
     byClass[k.kernelClass] = (byClass[k.kernelClass] ?? 0) + v;
     parts.push({ k, ms: v });
   }
+  ms += device.costs[RUN_FEATURE] ?? 0;
   parts.sort((a, b) => b.ms - a.ms);
   return { ms, errorBand: device.errorBand, byClass, top: parts.slice(0, top).map((p) => ({ name: p.k.name, ops: p.k.ops.join('+'), kernelClass: p.k.kernelClass, ms: p.ms })), notes: mc.notes };
 }

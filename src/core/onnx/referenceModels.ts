@@ -4,8 +4,9 @@
 // device's per-class costs from them). Changing one changes every adapted onnx device: bump
 // ONNX_REFERENCES_VERSION then.
 import { OnnxBuilder } from './writer';
+import { makeRng } from '../spaces/space';
 
-export const ONNX_REFERENCES_VERSION = 1;
+export const ONNX_REFERENCES_VERSION = 2;
 
 type Shape = number[];
 
@@ -91,27 +92,39 @@ function convStack(name: string, size: number, widths: number[], seed: number): 
   };
 }
 
-function dwSeparable(name: string, size: number, widths: number[], expansion: number, seed: number, seReduce = false): ReferenceModel {
+type Activation = 'hswish' | 'relu' | 'swish';
+/** Squeeze-excite's pooling: GlobalAveragePool, one ReduceMean over H and W, or two (W then H, as some
+ *  exports write x.mean(3).mean(2)), or none. */
+type Squeeze = 'gap' | 'reduce' | 'reduce2' | 'none';
+
+function dwSeparable(name: string, size: number, widths: number[], expansion: number, seed: number, seReduce = false, o: { kernel?: number; act?: Activation; se?: Squeeze } = {}): ReferenceModel {
+  const kernel = o.kernel ?? 3;
+  const actName = o.act ?? 'hswish';
+  const se: Squeeze = o.se ?? (seReduce ? 'reduce' : 'gap');
   return {
     name,
-    about: `inverted residuals (1x1 expand x${expansion}, depthwise 3x3, squeeze-excite by ${seReduce ? 'ReduceMean' : 'GlobalAveragePool'}, h-swish, 1x1 project) at ${size}x${size}`,
+    about: `inverted residuals (1x1 expand x${expansion}, depthwise ${kernel}x${kernel}, ${se === 'none' ? 'no squeeze-excite' : `squeeze-excite by ${se === 'gap' ? 'GlobalAveragePool' : se === 'reduce' ? 'ReduceMean' : 'two ReduceMeans'}`}, ${actName}, 1x1 project) at ${size}x${size}`,
     inputName: 'input',
     inputShape: [1, 3, size, size],
     write() {
       const n = new Net(seed);
       const b = n.b;
+      const act = (y: string) => (actName === 'hswish' ? b.hswish(y) : actName === 'relu' ? b.relu(y) : b.node('Mul', [y, b.node('Sigmoid', [y])]));
       let [x, s] = n.conv('input', [1, 3, size, size], 16, 3, 2);
       for (const w of widths) {
         for (let r = 0; r < 2; r++) {
           const stride = r === 0 ? 2 : 1;
           const mid = s[1] * expansion;
           let [y, sy] = n.conv(x, s, mid, 1, 1, 1, false);
-          y = b.hswish(y);
-          [y, sy] = n.conv(y, sy, mid, 3, stride, mid, false);
-          y = b.hswish(y);
-          const squeezed = seReduce ? b.node('ReduceMean', [y], { axes: [2, 3], keepdims: 1 }) : b.gap(y);
-          const g = b.conv(b.relu(b.conv(squeezed, mid, mid / 4, 1, 1, 0, 1, { bn: false, bias: true })), mid / 4, mid, 1, 1, 0, 1, { bn: false, bias: true });
-          y = b.node('Mul', [y, b.node('HardSigmoid', [g], { alpha: 1 / 6, beta: 0.5 })]);
+          y = act(y);
+          [y, sy] = n.conv(y, sy, mid, kernel, stride, mid, false);
+          y = act(y);
+          if (se !== 'none') {
+            const squeezed =
+              se === 'reduce' ? b.node('ReduceMean', [y], { axes: [2, 3], keepdims: 1 }) : se === 'reduce2' ? b.node('ReduceMean', [b.node('ReduceMean', [y], { axes: [3], keepdims: 1 })], { axes: [2], keepdims: 1 }) : b.gap(y);
+            const g = b.conv(b.relu(b.conv(squeezed, mid, mid / 4, 1, 1, 0, 1, { bn: false, bias: true })), mid / 4, mid, 1, 1, 0, 1, { bn: false, bias: true });
+            y = b.node('Mul', [y, actName === 'swish' ? b.node('Sigmoid', [g]) : b.node('HardSigmoid', [g], { alpha: 1 / 6, beta: 0.5 })]);
+          }
           const [z, sz] = n.conv(y, sy, w, 1, 1, 1, false);
           x = stride === 1 && s[1] === w ? b.add(z, x) : z;
           s = sz;
@@ -119,6 +132,57 @@ function dwSeparable(name: string, size: number, widths: number[], expansion: nu
       }
       const out = b.linear(b.gap(x), s[1], 100);
       return b.encode('input', [1, 3, size, size], out, [1, 100]);
+    },
+  };
+}
+
+/** Pre-activation blocks (ReLU, 3x3 conv, BN; the ReLU runs as its own kernel) with 3x3 average pooling
+ *  branches and residual adds, at a small resolution: many small kernels. */
+function preActivation(name: string, size: number, widths: number[], seed: number): ReferenceModel {
+  return {
+    name,
+    about: `pre-activation blocks (ReLU, 3x3 conv, BN), 3x3 average pooling and residual adds at ${size}x${size}, widths ${widths.join('/')}`,
+    inputName: 'input',
+    inputShape: [1, 3, size, size],
+    write() {
+      const n = new Net(seed);
+      const b = n.b;
+      let x = b.conv('input', 3, widths[0], 3, 1, 1);
+      let c = widths[0];
+      let hw = size;
+      for (const w of widths) {
+        if (w !== c) {
+          x = b.conv(b.relu(x), c, w, 3, 2, 1);
+          c = w;
+          hw = Math.floor((hw + 1) / 2);
+        }
+        for (let r = 0; r < 2; r++) {
+          const y = b.conv(b.relu(x), c, c, 3, 1, 1);
+          const p = b.node('AveragePool', [x], { kernel_shape: [3, 3], pads: [1, 1, 1, 1], strides: [1, 1], count_include_pad: 0 });
+          x = b.add(b.add(b.conv(b.relu(y), c, c, 1, 1, 0), p), x);
+        }
+      }
+      const out = b.linear(b.gap(b.relu(x)), c, 10);
+      return b.encode('input', [1, 3, size, size], out, [1, 10]);
+    },
+  };
+}
+
+/** A convolution stem then a wide classifier: the final Gemm streams its weights from memory. */
+function classifierHead(name: string, size: number, features: number, classes: number, seed: number): ReferenceModel {
+  return {
+    name,
+    about: `a strided convolution stem, a 1x1 convolution to ${features} channels and a ${features}x${classes} classifier at ${size}x${size}`,
+    inputName: 'input',
+    inputShape: [1, 3, size, size],
+    write() {
+      const n = new Net(seed);
+      const b = n.b;
+      let [x, s] = n.conv('input', [1, 3, size, size], 32, 3, 2);
+      [x, s] = n.conv(x, s, 64, 3, 2);
+      [x, s] = n.conv(x, s, features, 1);
+      const out = b.linear(b.gap(x), features, classes);
+      return b.encode('input', [1, 3, size, size], out, [1, classes]);
     },
   };
 }
@@ -160,22 +224,27 @@ function transformer(name: string, seq: number, dim: number, heads: number, bloc
   };
 }
 
-function lstm(name: string, seq: number, input: number, hidden: number, seed: number): ReferenceModel {
+function lstm(name: string, seq: number, input: number, hidden: number, seed: number, o: { gru?: boolean; bidirectional?: boolean } = {}): ReferenceModel {
+  const op = o.gru ? 'GRU' : 'LSTM';
+  const gates = o.gru ? 3 : 4;
+  const dirs = o.bidirectional ? 2 : 1;
   return {
     name,
-    about: `one LSTM layer, sequence ${seq}, input ${input}, hidden ${hidden}, then a linear layer`,
+    about: `one ${o.bidirectional ? 'bidirectional ' : ''}${op} layer, sequence ${seq}, input ${input}, hidden ${hidden}, then a linear layer`,
     inputName: 'features',
     inputShape: [seq, 1, input],
     write() {
       const n = new Net(seed);
       const b = n.b;
       const sc = 1 / Math.sqrt(hidden);
-      const W = b.floatInit('W', [1, 4 * hidden, input], undefined, sc);
-      const R = b.floatInit('R', [1, 4 * hidden, hidden], undefined, sc);
-      const B = b.floatInit('B', [1, 8 * hidden], undefined, sc);
-      const y = b.node('LSTM', ['features', W, R, B], { hidden_size: hidden }, 1);
-      const [out] = n.linear(y, [seq, 1, 1, hidden], 32);
-      return b.encode('features', [seq, 1, input], out, [seq, 1, 1, 32]);
+      const W = b.floatInit('W', [dirs, gates * hidden, input], undefined, sc);
+      const R = b.floatInit('R', [dirs, gates * hidden, hidden], undefined, sc);
+      const B = b.floatInit('B', [dirs, 2 * gates * hidden], undefined, sc);
+      const attrs: Record<string, number | string> = { hidden_size: hidden };
+      if (o.bidirectional) attrs.direction = 'bidirectional';
+      const y = b.node(op, ['features', W, R, B], attrs, 1);
+      const [out] = n.linear(y, [seq, dirs, 1, hidden], 32);
+      return b.encode('features', [seq, 1, input], out, [seq, dirs, 1, 32]);
     },
   };
 }
@@ -266,4 +335,39 @@ export const ONNX_REFERENCES: readonly ReferenceModel[] = [
   mlp('mlp', 1024, 4, 9),
   upsampling('upsampling', 96, 16, 10),
   elementwise('elementwise', 56, 64, 11),
+  preActivation('preact', 32, [16, 32, 64], 13),
+  dwSeparable('dwsep-swish', 112, [24, 40], 6, 14, false, { kernel: 5, act: 'swish', se: 'reduce2' }),
+  classifierHead('head', 64, 1280, 1000, 15),
+  lstm('gru', 64, 40, 64, 16, { gru: true, bidirectional: true }),
 ];
+
+/** Generated training models for the prior (src/core/training/onnxPrior.ts): the reference generators at
+ *  random sizes from a fixed seed (never a benchmark model). */
+export function priorTrainingModels(count: number, seed = 2024): ReferenceModel[] {
+  const rng = makeRng(seed);
+  const pick = <T>(v: readonly T[]): T => v[Math.floor(rng() * v.length)];
+  const out: ReferenceModel[] = [];
+  const kinds = ['conv', 'dwsep', 'grouped', 'transformer', 'recurrent', 'mlp', 'upsampling', 'elementwise', 'preact', 'head'] as const;
+  for (let i = 0; i < count; i++) {
+    const kind = kinds[i % kinds.length];
+    const s = 100 + i;
+    const name = `train-${i}-${kind}`;
+    if (kind === 'conv') {
+      const base = pick([16, 24, 32, 48, 64]);
+      out.push(convStack(name, pick([32, 56, 64, 96, 112, 128]), pick([[base], [base, 2 * base], [base, 2 * base, 4 * base]]), s));
+    } else if (kind === 'dwsep') {
+      const w = pick([[16, 24], [24, 40], [24, 32, 64], [16, 24, 40, 80]]);
+      out.push(dwSeparable(name, pick([64, 96, 112, 160, 224]), w, pick([3, 4, 6]), s, false, { kernel: pick([3, 5]), act: pick(['hswish', 'relu', 'swish'] as const), se: pick(['gap', 'reduce', 'reduce2', 'none'] as const) }));
+    } else if (kind === 'grouped') out.push(groupedStack(name, pick([28, 56, 64]), pick([64, 128, 256]), pick([2, 4, 8, 16, 32]), s));
+    else if (kind === 'transformer') {
+      const heads = pick([2, 4, 8]);
+      out.push(transformer(name, pick([16, 32, 64, 128, 197, 256]), heads * pick([16, 32, 64]), heads, pick([1, 2, 3]), s));
+    } else if (kind === 'recurrent') out.push(lstm(name, pick([16, 50, 100, 200]), pick([16, 40, 64, 128]), pick([32, 64, 128, 256]), s, { gru: rng() < 0.5, bidirectional: rng() < 0.5 }));
+    else if (kind === 'mlp') out.push(mlp(name, pick([128, 256, 512, 1024, 2048]), pick([2, 3, 4, 6]), s));
+    else if (kind === 'upsampling') out.push(upsampling(name, pick([32, 64, 96, 128]), pick([8, 16, 32]), s));
+    else if (kind === 'elementwise') out.push(elementwise(name, pick([14, 28, 56, 112]), pick([16, 32, 64, 128]), s));
+    else if (kind === 'preact') out.push(preActivation(name, pick([16, 32]), pick([[16, 32, 64], [32, 64, 128], [16, 32]]), s));
+    else out.push(classifierHead(name, pick([32, 64, 96]), pick([512, 1024, 1280, 2048]), pick([100, 1000]), s));
+  }
+  return out;
+}

@@ -144,6 +144,9 @@ export interface Inference {
   assumed: string[];
   /** Events of the walk (kept for the MAC count, which follows the same order). */
   events: WalkEvent[];
+  /** A graph input declares an open (symbolic or unknown) dim: a runtime then cannot fold Shape nodes at
+   *  load time, whatever sizes were given here. */
+  dynamicInputs: boolean;
 }
 
 /** Infers tensor shapes, types and small integer constants over the model and its subgraphs. */
@@ -155,6 +158,7 @@ export function inferShapes(model: OnnxModel, limits = new Limits(), opts: Infer
   const unknowns = new Limits();
   const why = new Map<OnnxNode, string>();
   const assumed: string[] = [];
+  let dynamicInputs = false;
   const budget = { left: MAX_ELEMENTS };
   const addInit = (t: OnnxTensor) => {
     weights.set(t.name, t);
@@ -165,6 +169,7 @@ export function inferShapes(model: OnnxModel, limits = new Limits(), opts: Infer
   for (const t of model.initializers) addInit(t);
   for (const i of model.inputs) {
     types.set(i.name, i.elemType);
+    if (!weights.has(i.name) && (!i.shape || i.shape.some((d) => !(typeof d === 'number' && d >= 0)))) dynamicInputs = true;
     const given = opts.inputShapes && Object.prototype.hasOwnProperty.call(opts.inputShapes, i.name) ? opts.inputShapes[i.name] : undefined;
     let s: number[];
     if (given) s = given.slice();
@@ -226,7 +231,7 @@ export function inferShapes(model: OnnxModel, limits = new Limits(), opts: Infer
       /* otherwise: left unknown (an input the node cannot take) */
     }
   }
-  return { shapes, consts, types, weights, limits, unknowns, why, assumed, events };
+  return { shapes, consts, types, weights, limits, unknowns, why, assumed, events, dynamicInputs };
 }
 
 /** Loop body inputs: iteration number, condition, then the carried values (shapes of the Loop's inputs). */
