@@ -1,6 +1,6 @@
 // Do a device's onnx-space kernel costs, fitted on one NAS space's latency table, carry over to other graphs?
 // (issue 15, item 2: "the bundled NAS tables ... may seed kernel costs for built-in devices too").
-//   npm run bench:nas-seed [-- --n 300] [-- --shots 20] [-- --seed 0] [-- --no-cache] [-- --json FILE]
+//   npm run bench:nas-seed [-- --n 300] [-- --shots 20] [-- --seed 0] [-- --nb201-live] [-- --no-cache] [-- --json FILE]
 //
 // For every device with a table (or a few-shot profile) in at least two of NAS-Bench-201, FBNet and OFA
 // (HAT has no ONNX writer and its rows are averaged configurations: left out), a fixed random sample of
@@ -11,7 +11,9 @@
 // no measurement of the target space), and (c) the same with a per-device scale fitted on --shots rows of
 // the target space. Leave-one-space-out (costs fitted on the device's other spaces pooled) is what the
 // pre-registered rule judges (SEED_RULE in nasSeed.ts: every such direction mean APE <= 15% and Spearman
-// >= 0.9). Features are cached under .cache/nas-seed/ keyed by the source of src/core/onnx/.
+// >= 0.9). --nb201-live (a sensitivity check, not the decision): only NAS-Bench-201 cells whose every op
+// reaches the output (TFLite devices such as pixel3 and raspi4 remove dead ops, the export keeps them).
+// Features are cached under .cache/nas-seed/ keyed by the source of src/core/onnx/.
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -19,6 +21,7 @@ import { loadSpaceTables, SpaceTables } from '../src/core/training/dataset';
 import { makeRng, shuffleInPlace } from '../src/core/spaces/space';
 import { FeatureRows, fitAndScore, NAS_SEED_SPACES, NasSeedSpace, nasArchitectureFeatures, passesSeedRule, SEED_RULE, tableBatch, tableDeviceName, TransferScores } from '../src/core/onnx/nasSeed';
 import { COST_FEATURES } from '../src/core/onnx/latency';
+import { nasBench201LiveOps, parseNasBench201Cell } from '../src/core/spaces/nasbench201';
 
 const argv = process.argv.slice(2);
 const opt = (k: string) => (argv.includes(k) ? argv[argv.indexOf(k) + 1] : undefined);
@@ -27,6 +30,7 @@ const SHOTS = Number(opt('--shots') ?? 20);
 const SEED = Number(opt('--seed') ?? 0);
 const useCache = !argv.includes('--no-cache');
 const jsonOut = opt('--json');
+const nb201Live = argv.includes('--nb201-live');
 const root = process.cwd();
 const cacheDir = path.join(root, '.cache/nas-seed');
 
@@ -44,10 +48,17 @@ const tables = new Map<NasSeedSpace, SpaceTables>(NAS_SEED_SPACES.map((s) => [s,
 const byDevice = new Map<string, DeviceTable[]>();
 NAS_SEED_SPACES.forEach((space, si) => {
   const t = tables.get(space)!;
+  const allLive = (row: number) => {
+    if (space !== 'nasbench201' || !nb201Live) return true;
+    const live = nasBench201LiveOps(parseNasBench201Cell(t.architectures[row] as string));
+    return live.connected && live.dead.length === 0;
+  };
   const sample = shuffleInPlace(
     Array.from({ length: t.architectures.length }, (_, i) => i),
     makeRng(SEED * 1000 + si + 1),
-  ).slice(0, N);
+  )
+    .filter(allLive)
+    .slice(0, N);
   const add = (table: string, profile: boolean, rows: number[], latency: number[]) => {
     const key = tableDeviceName(table);
     if (!byDevice.has(key)) byDevice.set(key, []);
@@ -60,7 +71,7 @@ NAS_SEED_SPACES.forEach((space, si) => {
   for (const d of t.profileDevices) {
     if (t.devices.includes(d)) continue;
     const seen = new Set<number>();
-    const ps = t.profile(d).filter((p) => !seen.has(p.index) && seen.add(p.index) && p.latency_ms > 0);
+    const ps = t.profile(d).filter((p) => !seen.has(p.index) && seen.add(p.index) && p.latency_ms > 0 && allLive(p.index));
     shuffleInPlace(ps, makeRng(SEED * 1000 + si + 101));
     add(d, true, ps.map((p) => p.index), ps.map((p) => p.latency_ms));
   }
@@ -158,7 +169,7 @@ for (const [device, ts] of devices) {
 // --- report -----------------------------------------------------------------------------------------------
 const f1 = (s: TransferScores) => `${s.mape.toFixed(1)}% / ${(s.within10 * 100).toFixed(0)}% / ${s.spearman.toFixed(3)}`;
 const out: string[] = [];
-out.push(`NAS tables -> onnx-space kernel costs. Sample ${N} architectures per space (seed ${SEED}); few-shot ${SHOTS}; full = first 2/3 of the sample (profiles*: all but 10). Cells: mean APE / within +-10% / Spearman.`);
+out.push(`NAS tables -> onnx-space kernel costs. Sample ${N} architectures per space (seed ${SEED}${nb201Live ? '; NAS-Bench-201: only cells whose every op is live' : ''}); few-shot ${SHOTS}; full = first 2/3 of the sample (profiles*: all but 10). Cells: mean APE / within +-10% / Spearman.`);
 out.push('', '### Same space (held-out rows of the fitted space)', '', '| device | space | n held-out | few-shot | full |', '|---|---|---|---|---|');
 for (const r of same) out.push(`| ${r.device} | ${r.space} | ${r.full.n} | ${f1(r.fewShot)} | ${f1(r.full)} |`);
 out.push('', '### Cross-space (fit on source, predict every sampled row of target; zero-shot unless "+scale")', '', '| device | source -> target | n | few-shot | full | full + scale from 20 target shots |', '|---|---|---|---|---|---|');
