@@ -55,13 +55,16 @@ export interface TransferScores {
   spearman: number;
   /** RMS relative error (0.1: +-10%), the `errorBand` definition of onnx devices. */
   rmsRel: number;
+  /** Geometric mean of predicted / measured: a scale the costs miss (> 1: predicted too slow). */
+  ratio: number;
 }
 
 const dot = (a: readonly number[], b: readonly number[]) => a.reduce((s, v, j) => s + v * b[j], 0);
 
 export function scoreTransfer(pred: readonly number[], truth: readonly number[]): TransferScores {
   const rel = pred.map((p, i) => p / truth[i] - 1);
-  return { n: truth.length, mape: mape(pred, truth), within10: withinTolerance(pred, truth, 0.1), spearman: spearman(pred, truth), rmsRel: Math.sqrt(rel.reduce((s, r) => s + r * r, 0) / Math.max(1, rel.length)) };
+  const logRatio = pred.reduce((s, p, i) => s + Math.log(Math.max(p, 1e-12) / truth[i]), 0) / Math.max(1, pred.length);
+  return { n: truth.length, mape: mape(pred, truth), within10: withinTolerance(pred, truth, 0.1), spearman: spearman(pred, truth), rmsRel: Math.sqrt(rel.reduce((s, r) => s + r * r, 0) / Math.max(1, rel.length)), ratio: Math.exp(logRatio) };
 }
 
 export interface FeatureRows {

@@ -51,13 +51,14 @@ test('fit on one set, score another; a per-device scale from the first target ro
   const slower = { x: testX, y: testX.map((r) => 3 * dot(r, truth)) };
   const zero = fitAndScore(train, slower);
   assert.ok(Math.abs(zero.mape - 66.7) < 1, String(zero.mape));
+  assert.ok(Math.abs(zero.ratio - 1 / 3) < 1e-3, String(zero.ratio));
   const scaled = fitAndScore(train, slower, 5);
   assert.equal(scaled.n, 20);
   assert.ok(scaled.mape < 0.5, String(scaled.mape));
 });
 
 test('the seed rule needs every direction within both limits', () => {
-  const s = (mape: number, spearman: number): TransferScores => ({ n: 10, mape, within10: 0, spearman, rmsRel: 0 });
+  const s = (mape: number, spearman: number): TransferScores => ({ n: 10, mape, within10: 0, spearman, rmsRel: 0, ratio: 1 });
   assert.equal(passesSeedRule([s(SEED_RULE.maxMape, SEED_RULE.minSpearman), s(5, 0.99)]), true);
   assert.equal(passesSeedRule([s(5, 0.99), s(15.1, 0.99)]), false);
   assert.equal(passesSeedRule([s(5, 0.89)]), false);
