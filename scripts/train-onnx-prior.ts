@@ -45,7 +45,10 @@ interface Measured {
   const rows = models.filter((m) => byName.has(m.name)).map((m) => ({ name: m.name, x: modelCosts(readOnnxBytes(m.write())).features, y: byName.get(m.name)! }));
   // Nearly unregularised: the data decide (the centre only breaks ties of features no model exercises).
   const lambda = 1e-3;
-  const costs = fitCosts(rows.map((r) => r.x), rows.map((r) => r.y), PRIOR_COSTS, lambda);
+  // A cost the data set to 0 keeps 10% of its starting value: a zero prior would stop every device from
+  // ever giving that feature a cost (the fit scales the prior).
+  const start: number[] = JSON.parse(fs.readFileSync(out, 'utf8')).start ?? PRIOR_COSTS;
+  const costs = fitCosts(rows.map((r) => r.x), rows.map((r) => r.y), PRIOR_COSTS, lambda).map((c, j) => Math.max(c, 0.1 * start[j]));
   const pred = (c: number[], x: number[]) => x.reduce((s, v, j) => s + v * c[j], 0);
   // Leave-one-out relative error of the fit over the training models (a check, not a target).
   const loo = rows.map((r, i) => {
@@ -59,6 +62,7 @@ interface Measured {
     about: 'Prior per-feature costs (ms per unit) of the onnx space, fitted by scripts/train-onnx-prior.ts on the samples below (generated models measured with onnxruntime, 1 thread).',
     features: [...COST_FEATURES],
     costs: costs.map((c) => Number(c.toPrecision(4))),
+    start,
     looMeanApe: Number(mape.toFixed(4)),
     machine: `${os.cpus()[0]?.model ?? 'unknown CPU'}`,
     samples: measured,

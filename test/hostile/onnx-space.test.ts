@@ -6,14 +6,14 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { expectBadInput, runCli } from '../cli/helpers';
-import { ONNX_REFERENCES } from '../../src/core/onnx/referenceModels';
-import { COST_FEATURES } from '../../src/core/onnx/latency';
+import { ONNX_REFERENCES, ONNX_REFERENCES_VERSION } from '../../src/core/onnx/referenceModels';
+import { COST_FEATURES, ONNX_DEVICE_VERSION } from '../../src/core/onnx/latency';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'help-hostile-onnx-'));
 after(() => fs.rmSync(tmp, { recursive: true, force: true }));
 const model = path.join(tmp, 'mlp.onnx');
 fs.writeFileSync(model, ONNX_REFERENCES.find((r) => r.name === 'mlp')!.write());
-const base = { format: 'help-onnx-device', version: 1, space: 'onnx', name: 'x', referencesVersion: 1, costs: new Array(COST_FEATURES.length).fill(1e-8), bags: [], errorBand: 0.1, samples: [], spikes: [] };
+const base = { format: 'help-onnx-device', version: ONNX_DEVICE_VERSION, space: 'onnx', name: 'x', referencesVersion: ONNX_REFERENCES_VERSION, costs: new Array(COST_FEATURES.length).fill(1e-8), bags: [], errorBand: 0.1, samples: [], spikes: [] };
 
 test('a device file with a million samples is refused by count, quickly', () => {
   const f = path.join(tmp, 'many.json');

@@ -42,7 +42,7 @@ export const COST_FEATURES = [
   'transcendentalBytes',
   'stridedReduceOutputs',
   'resizeBytes',
-  'largeWeightBytes',
+  'coldWeightBytes',
   'groupedMacs',
   'groupedIm2colElements',
   'convTapOutputs',
@@ -127,15 +127,21 @@ export interface ModelCosts {
   notes: string[];
 }
 
+/** A graph's features: its kernels' summed, and one run. */
+export function summedFeatures(kernels: readonly Kernel[]): { features: number[]; coldWeights: boolean } {
+  const features = new Array(COST_FEATURES.length).fill(0);
+  const coldWeights = kernels.reduce((s, k) => s + (k.free ? 0 : k.weightBytes), 0) > COLD_WEIGHT_BYTES;
+  for (const k of kernels) kernelFeatures(k, coldWeights).forEach((v, j) => (features[j] += v));
+  features[RUN_FEATURE] = 1;
+  return { features, coldWeights };
+}
+
 /** The kernels and summed features of a model. */
 export function modelCosts(model: OnnxModel, opts: InferOptions = {}): ModelCosts {
   const limits = new Limits();
   const inf = inferShapes(model, limits, opts);
   const kernels = kernelsOf(inf, inf.unknowns);
-  const features = new Array(COST_FEATURES.length).fill(0);
-  const coldWeights = kernels.reduce((s, k) => s + (k.free ? 0 : k.weightBytes), 0) > COLD_WEIGHT_BYTES;
-  for (const k of kernels) kernelFeatures(k, coldWeights).forEach((v, j) => (features[j] += v));
-  features[RUN_FEATURE] = 1;
+  const { features, coldWeights } = summedFeatures(kernels);
   const unknown = kernels.filter((k) => k.unknown).length;
   const notes = [...inf.assumed];
   if (unknown) notes.push(`${unknown} kernel${unknown === 1 ? '' : 's'} with unknown shapes: the prediction is a lower bound`);
@@ -310,7 +316,10 @@ export function predictCosts(device: Pick<OnnxDevice, 'costs' | 'errorBand'>, mc
     byClass[k.kernelClass] = (byClass[k.kernelClass] ?? 0) + v;
     parts.push({ k, ms: v });
   }
-  ms += device.costs[RUN_FEATURE] ?? 0;
+  // The per-run cost belongs to no kernel: shown with the other kernels' time.
+  const run = device.costs[RUN_FEATURE] ?? 0;
+  ms += run;
+  if (run > 0) byClass.other = (byClass.other ?? 0) + run;
   parts.sort((a, b) => b.ms - a.ms);
   return { ms, errorBand: device.errorBand, byClass, top: parts.slice(0, top).map((p) => ({ name: p.k.name, ops: p.k.ops.join('+'), kernelClass: p.k.kernelClass, ms: p.ms })), notes: mc.notes };
 }

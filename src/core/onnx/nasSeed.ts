@@ -11,7 +11,7 @@
 import { writeOnnxFor } from './writer';
 import { readOnnxBytes } from './reader';
 import { Kernel } from './kernels';
-import { COST_FEATURES, fitCosts, kernelFeatures, modelCosts } from './latency';
+import { fitCosts, modelCosts, summedFeatures } from './latency';
 import { mape, spearman, withinTolerance } from '../eval/metrics';
 import { describeDevice } from '../devices/describe';
 
@@ -21,12 +21,8 @@ export const NAS_SEED_SPACES: readonly NasSeedSpace[] = ['nasbench201', 'fbnet',
 /** The summed cost features of a graph's kernels run at batch `batch` (the kernels are those of batch 1). */
 export function batchedFeatures(kernels: readonly Kernel[], batch: number): number[] {
   if (!(Number.isInteger(batch) && batch >= 1)) throw new RangeError(`batch must be a positive integer, got ${batch}`);
-  const sum = new Array(COST_FEATURES.length).fill(0);
-  for (const k of kernels) {
-    const scaled: Kernel = batch === 1 ? k : { ...k, macs: k.macs * batch, bytesRead: k.bytesRead * batch, bytesWritten: k.bytesWritten * batch, reorderBytes: k.reorderBytes * batch };
-    kernelFeatures(scaled).forEach((v, j) => (sum[j] += v));
-  }
-  return sum;
+  const scaled = kernels.map((k): Kernel => (batch === 1 ? k : { ...k, macs: k.macs * batch, bytesRead: k.bytesRead * batch, bytesWritten: k.bytesWritten * batch, reorderBytes: k.reorderBytes * batch, stridedReduceOutputs: k.stridedReduceOutputs * batch }));
+  return summedFeatures(scaled).features;
 }
 
 /** Cost features of a NAS-space architecture (a table row) at each of `batches`, from its ONNX export. */

@@ -39,8 +39,10 @@ test('a spiking shot is left out; references never are', () => {
 test('prediction is the sum over kernels, with a breakdown by class and the top kernels', () => {
   const mc = modelCosts(readOnnxBytes(ONNX_REFERENCES.find((r) => r.name === 'transformer-s')!.write()));
   const p = predictCosts({ costs: PRIOR_COSTS.slice(), errorBand: 0.1 }, mc);
-  const sumKernels = mc.kernels.reduce((s, k) => s + dot(kernelFeatures(k), PRIOR_COSTS), 0);
+  // The kernels' sum plus the per-run cost (which no kernel carries).
+  const sumKernels = mc.kernels.reduce((s, k) => s + dot(kernelFeatures(k), PRIOR_COSTS), 0) + PRIOR_COSTS[COST_FEATURES.indexOf('runs')];
   assert.ok(Math.abs(p.ms - sumKernels) < 1e-9);
+  assert.ok(Math.abs(p.ms - dot(mc.features, PRIOR_COSTS)) < 1e-9);
   assert.ok(Math.abs(Object.values(p.byClass).reduce((s, v) => s + v!, 0) - p.ms) < 1e-9);
   assert.ok(p.byClass.matmul! > 0 && p.byClass.attention! > 0 && p.byClass.normalisation! > 0);
   assert.equal(p.top.length, 10);

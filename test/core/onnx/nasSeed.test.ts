@@ -18,8 +18,9 @@ test('batch 1 features are the model features; at batch 32 MACs scale 32x, kerne
   assert.equal(f32[at('kernels')], mc.features[at('kernels')]);
   assert.ok(mc.features[at('convMacs')] > 0);
   assert.ok(Math.abs(f32[at('convMacs')] / mc.features[at('convMacs')] - 32) < 1e-9);
-  const macBytes = f32[at('macBytes')] / mc.features[at('macBytes')];
-  assert.ok(macBytes > 1 && macBytes < 32, `macBytes ratio ${macBytes}`);
+  assert.ok(Math.abs(f32[at('macBytes')] / mc.features[at('macBytes')] - 32) < 1e-9);
+  assert.ok(mc.features[at('weightBytes')] > 0);
+  assert.equal(f32[at('weightBytes')], mc.features[at('weightBytes')]);
   assert.throws(() => batchedFeatures(mc.kernels, 0), /positive integer/);
 });
 
