@@ -3,7 +3,7 @@
 // reference models alone (no zoo model among them), per model predicted vs measured, APE, share within
 // +-10%, Spearman; then leave-one-family-out (the other families' zoo models as extra shots); beside it the
 // baseline: latency linear in total MACs fitted on the same measurements.
-//   npm run bench:zoo [-- --zoo DIR] [-- --passes N] [-- --lambda L]
+//   npm run bench:zoo [-- --zoo DIR] [-- --passes N] [-- --lambda L] [-- --threads N]
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -17,6 +17,9 @@ const opt = (k: string) => (a.includes(k) ? a[a.indexOf(k) + 1] : undefined);
 const zoo = opt('--zoo') ?? path.join(process.cwd(), '.cache/zoo');
 const passes = Number(opt('--passes') ?? 5);
 const lambda = Number(opt('--lambda') ?? LAMBDA);
+// --threads 2: this machine as another device (two cores: convolutions and matrix products run up to 2x
+// faster, small kernels do not), adapted from the same prior: a check of adaptation, not of the prior.
+const threads = Number(opt('--threads') ?? 1);
 
 function spearman(x: number[], y: number[]): number {
   const rank = (v: number[]) => {
@@ -54,7 +57,7 @@ function macsLine(train: { macs: number; ms: number }[]): (macs: number) => numb
   const t0 = Date.now();
   const load0 = os.loadavg();
   const models = readManifest(zoo);
-  process.stderr.write(`measuring ${models.length} zoo models (${passes} passes) and ${ONNX_REFERENCES.length} references; load average ${load0.map((v) => v.toFixed(1)).join(' ')}\n`);
+  process.stderr.write(`measuring ${models.length} zoo models (${passes} passes, ${threads} thread${threads === 1 ? '' : 's'}) and ${ONNX_REFERENCES.length} references; load average ${load0.map((v) => v.toFixed(1)).join(' ')}\n`);
   // References and zoo models measured in the same interleaved passes (the machine's load then hits both).
   const refDir = path.join(process.cwd(), '.cache/zoo-bench/refs');
   fs.mkdirSync(refDir, { recursive: true });
@@ -64,7 +67,7 @@ function macsLine(train: { macs: number; ms: number }[]): (macs: number) => numb
     if (!fs.existsSync(f) || !fs.readFileSync(f).equals(Buffer.from(bytes))) fs.writeFileSync(f, bytes);
     return { file: f, family: 'reference', inputs: [{ name: r.inputName, shape: r.inputShape, dtype: 'float32' }] };
   });
-  const all = await measureZoo(zoo, passes, path.join(process.cwd(), '.cache/zoo-bench/measured.json'), (l) => process.stderr.write(l + '\n'), [...models, ...refEntries]);
+  const all = await measureZoo(zoo, passes, path.join(process.cwd(), `.cache/zoo-bench/measured${threads === 1 ? '' : `-${threads}threads`}.json`), (l) => process.stderr.write(l + '\n'), [...models, ...refEntries], threads);
   const measured = all.slice(0, models.length);
   const refMs = new Map(ONNX_REFERENCES.map((r, i) => [r.name, all[models.length + i].fastestMs]));
   const refs: OnnxSample[] = ONNX_REFERENCES.map((r) => ({ arch: r.name, latency_ms: refMs.get(r.name)!, features: modelCosts(readOnnxBytes(r.write())).features, reference: true }));

@@ -38,7 +38,8 @@ const fileKey = (f: string) => {
 };
 
 /** Measures `models` (files relative to `zoo`, or absolute) in interleaved passes; cached by file key. */
-export async function measureZoo(zoo: string, passes: number, cacheFile: string, log: (l: string) => void, models: ZooEntry[] = readManifest(zoo)): Promise<ZooMeasured[]> {
+/** `threads`: onnxruntime's intra-op threads (1: one core; 2 makes a different "device" of this machine). */
+export async function measureZoo(zoo: string, passes: number, cacheFile: string, log: (l: string) => void, models: ZooEntry[] = readManifest(zoo), threads = 1): Promise<ZooMeasured[]> {
   const cache: Record<string, ZooMeasured> = fs.existsSync(cacheFile) ? JSON.parse(fs.readFileSync(cacheFile, 'utf8')) : {};
   const todo = models.filter((m) => cache[m.file]?.key !== fileKey(path.resolve(zoo, m.file)));
   if (todo.length) {
@@ -48,7 +49,7 @@ export async function measureZoo(zoo: string, passes: number, cacheFile: string,
     for (let p = 0; p < passes; p++) {
       const order = shuffleInPlace([...todo], rng);
       for (const m of order) {
-        const session = await ort.InferenceSession.create(path.resolve(zoo, m.file), { intraOpNumThreads: 1, interOpNumThreads: 1, executionMode: 'sequential', graphOptimizationLevel: 'all' });
+        const session = await ort.InferenceSession.create(path.resolve(zoo, m.file), { intraOpNumThreads: threads, interOpNumThreads: 1, executionMode: 'sequential', graphOptimizationLevel: 'all' });
         const feeds: Record<string, InstanceType<typeof ort.Tensor>> = {};
         for (const i of m.inputs) {
           const n = i.shape.reduce((a, b) => a * b, 1);

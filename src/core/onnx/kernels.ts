@@ -45,6 +45,9 @@ export interface Kernel {
   /** Reductions over axes that are not the innermost ones: output elements (onnxruntime's strided path
    *  costs per output, whatever the bytes). */
   stridedReduceOutputs: number;
+  /** Loop and If nodes: executions of their subgraph per execution of the node (Loop: the trip count when
+   *  known, else 1); else 0. */
+  subgraphRuns: number;
   /** Convolutions: input channels per group (dense: all of them; depthwise 1); else 0. */
   groupWidth: number;
   /** Cost nothing (a view or folded at load time). */
@@ -85,6 +88,12 @@ const num = (v: number | undefined) => v ?? 0;
 
 function label(n: OnnxNode, i: number): string {
   return n.name || `${n.opType}#${i}`;
+}
+
+/** A Loop's trip count when it is a known constant, else 1. */
+function loopTrips(inf: Inference, n: OnnxNode): number {
+  const trip = n.inputs[0] ? inf.consts.get(n.inputs[0]) : undefined;
+  return trip && trip.length === 1 && Number.isFinite(trip[0]) && trip[0] >= 0 ? trip[0] : 1;
 }
 
 /** Input channels per group of a Conv/ConvTranspose (1 when unknown). */
@@ -160,6 +169,7 @@ export function kernelsOf(inf: Inference, unknowns = new Limits()): Kernel[] {
       reorders: 0,
       reorderBytes: 0,
       stridedReduceOutputs: REDUCE.has(n.opType) ? stridedReduceOutputs(inf, n) : 0,
+      subgraphRuns: n.opType === 'If' ? 1 : n.opType === 'Loop' ? loopTrips(inf, n) : 0,
       groupWidth: cls === 'conv' || cls === 'depthwiseConv' || cls === 'groupedConv' ? groupWidthOf(inf, n) : 0,
       free: false,
       unknown: c.macs === undefined || c.activationBytesRead === undefined,
@@ -205,7 +215,9 @@ export function kernelsOf(inf: Inference, unknowns = new Limits()): Kernel[] {
     // onnxruntime folds Shape only when the graph's input dims are all fixed (its own shape inference then
     // knows them); a model exported with a dynamic batch runs every Shape -> Gather -> Concat chain.
     const shapeFolded = n.opType === 'Shape' && inf.shapes.has(n.inputs[0]) && !inf.dynamicInputs;
-    if ((nonConst.length === 0 && (ins.length > 0 || n.opType === 'Constant')) || shapeFolded) {
+    // A node with a subgraph may read outer tensors that are not constants: never folded.
+    const hasSubgraph = n.opType === 'Loop' || n.opType === 'If' || n.opType === 'Scan';
+    if ((!hasSubgraph && nonConst.length === 0 && (ins.length > 0 || n.opType === 'Constant')) || shapeFolded) {
       for (const x of n.outputs) if (x) constant.add(x);
       return;
     }

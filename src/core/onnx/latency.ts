@@ -46,6 +46,7 @@ export const COST_FEATURES = [
   'groupedMacs',
   'groupedIm2colElements',
   'convTapOutputs',
+  'subgraphRuns',
   'runs',
 ] as const;
 /** The per-run cost (feeding inputs, the session's own work), once per model, not per kernel. */
@@ -109,6 +110,8 @@ export function kernelFeatures(k: Kernel, coldWeights = false): number[] {
   else f[6] = act + weights;
   f[6] += k.reorderBytes * t;
   f[14] = k.stridedReduceOutputs * t;
+  // A Loop iteration or an If branch: the runtime sets up and runs a subgraph each time.
+  f[20] = k.subgraphRuns * t;
   // Weights of a model too large for the last-level cache, each used by few multiply-adds (a Gemm on one
   // row), stream from memory on every run: bandwidth, not arithmetic, sets the time.
   if (coldWeights && k.macs > 0 && k.macs < 8 * (k.weightBytes / 4)) f[16] = weights;

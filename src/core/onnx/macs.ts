@@ -239,7 +239,10 @@ export function countCosts(inf: Inference, unknowns: Limits, opts: { perNode?: b
         for (const acc of accs) top.addScaled(acc, undefined);
         if (accs.some((x) => x.macs > 0 || !x.macsKnown)) unknowns.add(`${nodeLabel(n)}: MACs unknown (${n.opType} subgraphs are not counted)`);
       }
-      for (const o of n.outputs) if (o && n.inputs.every((i) => !i || constant.has(i))) constant.add(o);
+      // Outputs of a control node are never constants: its subgraphs may read outer tensors that are not.
+      // The control node itself (its subgraphs' nodes are listed on their own): a kernel of no work, run
+      // once per execution of its scope.
+      if (opts.perNode) nodes.push({ node: n, opClass: 'other', macs: 0, elementOps: 0, activationBytesRead: 0, activationBytesWritten: 0, weightBytesRead: 0, times: times[times.length - 1] });
       continue;
     }
     const c = opClass(n, inf, constant);

@@ -5,6 +5,7 @@
 // ONNX_REFERENCES_VERSION then.
 import { OnnxBuilder } from './writer';
 import { makeRng } from '../spaces/space';
+import { onnx } from 'onnx-proto';
 
 export const ONNX_REFERENCES_VERSION = 2;
 
@@ -249,6 +250,58 @@ function lstm(name: string, seq: number, input: number, hidden: number, seed: nu
   };
 }
 
+/** An Elman RNN stepped by a Loop node (as TorchScript exports a scripted recurrence): each iteration runs the
+ *  body subgraph (Gather of the step, two Gemms, Tanh). */
+function loopRnn(name: string, seq: number, input: number, hidden: number, seed: number): ReferenceModel {
+  return {
+    name,
+    about: `an Elman RNN stepped by a Loop node over ${seq} steps, input ${input}, hidden ${hidden}, then a linear layer`,
+    inputName: 'features',
+    inputShape: [seq, 1, input],
+    write() {
+      const n = new Net(seed);
+      const b = n.b;
+      const T = onnx.TensorProto.DataType;
+      const vi = (nm: string, elemType: number, shape: number[]): onnx.IValueInfoProto => ({ name: nm, type: { tensorType: { elemType, shape: { dim: shape.map((d) => ({ dimValue: d })) } } } });
+      const sc = 1 / Math.sqrt(hidden);
+      const wx = b.floatInit('wx', [hidden, input], undefined, sc);
+      const wh = b.floatInit('wh', [hidden, hidden], undefined, sc);
+      const bias = b.floatInit('bias', [hidden], undefined, sc);
+      const h0 = b.floatInit('h0', [1, hidden], new Float32Array(hidden));
+      const trip = b.fresh('trip');
+      b.initializers.push({ name: trip, dims: [], dataType: T.INT64, rawData: new Uint8Array(new BigInt64Array([BigInt(seq)]).buffer) });
+      const cond = b.fresh('cond');
+      b.initializers.push({ name: cond, dims: [], dataType: T.BOOL, rawData: new Uint8Array([1]) });
+      // The body's nodes, built with the same builder (unique names) and moved into the subgraph.
+      const start = b.nodes.length;
+      const iter = b.fresh('iter');
+      const condIn = b.fresh('cond_in');
+      const hPrev = b.fresh('h_prev');
+      const xt = b.node('Gather', ['features', iter], { axis: 0 });
+      const h = b.node('Tanh', [b.add(b.node('Gemm', [xt, wx, bias], { transB: 1 }), b.node('Gemm', [hPrev, wh], { transB: 1 }))]);
+      const condOut = b.node('Identity', [condIn]);
+      const hScan = b.node('Identity', [h]);
+      const body = b.nodes.splice(start);
+      const outs = [b.fresh('h_last'), b.fresh('hs')];
+      b.nodes.push({
+        opType: 'Loop',
+        name: `Loop_${b.nodes.length}`,
+        input: [trip, cond, h0],
+        output: outs,
+        attribute: [
+          {
+            name: 'body',
+            type: onnx.AttributeProto.AttributeType.GRAPH,
+            g: { name: 'body', node: body, input: [vi(iter, T.INT64, []), vi(condIn, T.BOOL, []), vi(hPrev, T.FLOAT, [1, hidden])], output: [vi(condOut, T.BOOL, []), vi(h, T.FLOAT, [1, hidden]), vi(hScan, T.FLOAT, [1, hidden])] },
+          },
+        ],
+      });
+      const [out] = n.linear(outs[1], [seq, 1, hidden], 32);
+      return b.encode('features', [seq, 1, input], out, [seq, 1, 32]);
+    },
+  };
+}
+
 function mlp(name: string, width: number, layers: number, seed: number): ReferenceModel {
   return {
     name,
@@ -339,6 +392,7 @@ export const ONNX_REFERENCES: readonly ReferenceModel[] = [
   dwSeparable('dwsep-swish', 112, [24, 40], 6, 14, false, { kernel: 5, act: 'swish', se: 'reduce2' }),
   classifierHead('head', 64, 1280, 1000, 15),
   lstm('gru', 64, 40, 64, 16, { gru: true, bidirectional: true }),
+  loopRnn('loop', 40, 32, 64, 17),
 ];
 
 /** Generated training models for the prior (src/core/training/onnxPrior.ts): the reference generators at
@@ -347,7 +401,7 @@ export function priorTrainingModels(count: number, seed = 2024): ReferenceModel[
   const rng = makeRng(seed);
   const pick = <T>(v: readonly T[]): T => v[Math.floor(rng() * v.length)];
   const out: ReferenceModel[] = [];
-  const kinds = ['conv', 'dwsep', 'grouped', 'transformer', 'recurrent', 'mlp', 'upsampling', 'elementwise', 'preact', 'head'] as const;
+  const kinds = ['conv', 'dwsep', 'grouped', 'transformer', 'recurrent', 'mlp', 'upsampling', 'elementwise', 'preact', 'head', 'loop'] as const;
   for (let i = 0; i < count; i++) {
     const kind = kinds[i % kinds.length];
     const s = 100 + i;
@@ -367,6 +421,7 @@ export function priorTrainingModels(count: number, seed = 2024): ReferenceModel[
     else if (kind === 'upsampling') out.push(upsampling(name, pick([32, 64, 96, 128]), pick([8, 16, 32]), s));
     else if (kind === 'elementwise') out.push(elementwise(name, pick([14, 28, 56, 112]), pick([16, 32, 64, 128]), s));
     else if (kind === 'preact') out.push(preActivation(name, pick([16, 32]), pick([[16, 32, 64], [32, 64, 128], [16, 32]]), s));
+    else if (kind === 'loop') out.push(loopRnn(name, pick([10, 25, 50, 100]), pick([16, 40, 80]), pick([32, 64, 128, 256]), s));
     else out.push(classifierHead(name, pick([32, 64, 96]), pick([512, 1024, 1280, 2048]), pick([100, 1000]), s));
   }
   return out;
