@@ -17,7 +17,7 @@ import { samplesRecord } from '../core/devices/local';
 import type { Runner } from '../core/devices/runners/runner';
 import { readRegularFile } from '../core/predictor/deviceFile';
 import { ONNX_REFERENCES, ONNX_REFERENCES_VERSION } from '../core/onnx/referenceModels';
-import { commandModelFile } from '../core/onnx/fixInputs';
+import { commandModelFile, externalDataLocation, externalDataMessage, planFixedInputs } from '../core/onnx/fixInputs';
 import { modelCosts, predictCosts } from '../core/onnx/latency';
 import { readOnnxFile } from '../core/onnx/reader';
 import { adaptOnnxFromSamples, adaptOnnxLocal, measureOnnxReferences, readOnnxDeviceFile } from '../core/onnx/adaptLocal';
@@ -94,6 +94,9 @@ function onnxRunner(args: Args, inputShapes?: InputShapes): Runner {
   return runnerFrom(args, 'onnxruntime', inputShapes);
 }
 
+/** A device's default name from its file: `board.onnx.json`, `board.samples.json` and `board.json` are "board". */
+const fileStem = (file: string) => path.basename(file).replace(/(\.onnx|\.samples)?\.json$/i, '') || 'device';
+
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 export async function adaptLocalOnnx(args: Args): Promise<void> {
@@ -111,7 +114,7 @@ export async function adaptLocalOnnx(args: Args): Promise<void> {
   });
   checkAllUsed(given, used);
   const runner = onnxRunner(args);
-  const name = args.str('name') ?? (runner.kind === 'onnxruntime' ? 'this machine' : path.basename(out, '.json'));
+  const name = args.str('name') ?? (runner.kind === 'onnxruntime' ? 'this machine' : fileStem(out));
   const protocol = protocolFrom(args);
   const ui = progressPrinter();
   ui.phase(`adapting "${name}" to onnx: measuring ${ONNX_REFERENCES.length} reference models${shots.length ? ` and ${plural(shots.length, 'shot')}` : ''} with ${describeRunner(runner)}`);
@@ -139,7 +142,7 @@ export async function measureOnnxSpace(args: Args): Promise<void> {
   checkOutputPath(out);
   const runner = onnxRunner(args);
   const protocol = protocolFrom(args);
-  const name = args.str('name') ?? (runner.kind === 'onnxruntime' ? 'this machine' : path.basename(out).replace(/(\.samples)?\.json$/i, ''));
+  const name = args.str('name') ?? (runner.kind === 'onnxruntime' ? 'this machine' : fileStem(out));
   const ui = progressPrinter();
   ui.phase(`measuring the ${ONNX_REFERENCES.length} onnx reference models with ${describeRunner(runner)}`);
   const started = new Date();
@@ -167,7 +170,7 @@ export async function adaptOnnxSamples(args: Args): Promise<void> {
     throw new SpecError(`${samplesPath}: not valid JSON (${(e as Error).message.split('\n')[0]})`);
   }
   const t0 = Date.now();
-  const { device, warnings } = adaptOnnxFromSamples(samplesPath, value, args.str('name'), path.basename(out, '.json'));
+  const { device, warnings } = adaptOnnxFromSamples(samplesPath, value, args.str('name'), fileStem(out));
   for (const w of warnings) process.stderr.write(neutraliseForDisplay(`${samplesPath}: ${w}`) + '\n');
   writeFileAtomicSync(out, JSON.stringify(device, null, 1) + '\n');
   process.stderr.write(neutraliseForDisplay(`adapted "${device.name}" for onnx from ${device.samples.length} samples in ${Date.now() - t0} ms (out-of-bag error +-${(device.errorBand * 100).toFixed(0)}%) -> ${out}`) + '\n');
@@ -179,8 +182,14 @@ export async function measureOnnx(args: Args): Promise<void> {
   if (files.length === 0) throw new SpecError('give --onnx FILE');
   const given = parseInputShapeArgs(args.all('input-shape'));
   const used = new Set<string>();
+  const command = onnxRunner(args);
   const perFile = files.map((f) => {
     const { model, shapes } = shapesFor(f, given, used);
+    // A model a command cannot be handed (weights in side files) is refused before anything is said or run.
+    if (command.kind === 'command' && planFixedInputs(model, shapes).dims.size > 0) {
+      const external = externalDataLocation(model);
+      if (external !== undefined) throw new SpecError(externalDataMessage(f, external, true));
+    }
     for (const i of model.inputs) {
       if (Object.prototype.hasOwnProperty.call(shapes, i.name)) continue;
       (i.shape ?? []).forEach((d, k) => {
@@ -195,7 +204,6 @@ export async function measureOnnx(args: Args): Promise<void> {
   const protocol = protocolFrom(args);
   // One command runner for every file (it has answered once after the first); it gets each model with its
   // open input dims fixed (a copy in a private folder, removed after), since it is handed a path only.
-  const command = onnxRunner(args);
   const tmp = command.kind === 'command' ? fs.mkdtempSync(path.join(os.tmpdir(), 'help-measure-')) : undefined;
   const rows: { file: string; fastest_ms: number; median_ms: number; spread: number; runs: number }[] = [];
   try {
@@ -210,7 +218,7 @@ export async function measureOnnx(args: Args): Promise<void> {
   } finally {
     if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
   }
-  if (out) writeFileAtomicSync(out, JSON.stringify({ space: 'onnx', device: args.str('name') ?? (command.kind === 'onnxruntime' ? 'this machine' : path.basename(out, '.json')), samples: rows.map((r) => ({ arch: r.file, latency_ms: r.fastest_ms, median_ms: r.median_ms })) }, null, 1) + '\n');
+  if (out) writeFileAtomicSync(out, JSON.stringify({ space: 'onnx', device: args.str('name') ?? (command.kind === 'onnxruntime' ? 'this machine' : fileStem(out)), samples: rows.map((r) => ({ arch: r.file, latency_ms: r.fastest_ms, median_ms: r.median_ms })) }, null, 1) + '\n');
   if (args.has('json')) process.stdout.write(JSON.stringify(rows) + '\n');
   else for (const r of rows) process.stdout.write(`${neutraliseForDisplay(r.file)}: ${fmtMs(r.fastest_ms)} ms fastest, ${fmtMs(r.median_ms)} ms median of ${r.runs} runs\n`);
 }

@@ -223,6 +223,11 @@ export function writeFixedInputs(src: string, dest: string, plan: Map<string, nu
   }
 }
 
+/** Why a model with external data cannot be handed to a device command. */
+export function externalDataMessage(src: string, location: string, openDims: boolean): string {
+  return `${neutraliseForDisplay(src)}: its weights are in a side file (external data ${neutraliseForDisplay(cut(location))}), and a device command gets one .onnx file: ${openDims ? 'to fix its open input dims HELP hands it a copy, which would lose them; ' : ''}save the model with its weights inside (onnx.save_model(m, f, save_as_external_data=False)) to measure it on this device`;
+}
+
 /**
  * The file a command runner gets for `src`, in the private folder `dir`: a copy with the open input dims
  * fixed (see planFixedInputs), or, when no dim is open, `src` itself (`always`: a plain copy, so that the
@@ -234,11 +239,7 @@ export function commandModelFile(src: string, dir: string, given: InputShapes = 
   const { dims, notes } = planFixedInputs(model, given);
   if (dims.size === 0 && !o.always) return { file: src, notes };
   const external = externalDataLocation(model);
-  if (external !== undefined) {
-    throw new SpecError(
-      `${neutraliseForDisplay(src)}: its weights are in a side file (external data ${neutraliseForDisplay(cut(external))}), and a device command gets one .onnx file: ${dims.size ? 'to fix its open input dims HELP hands it a copy, which would lose them; ' : ''}save the model with its weights inside (onnx.save_model(m, f, save_as_external_data=False)) to measure it on this device`,
-    );
-  }
+  if (external !== undefined) throw new SpecError(externalDataMessage(src, external, dims.size > 0));
   const file = path.join(dir, `${fs.readdirSync(dir).length}-model.onnx`);
   if (dims.size === 0) fs.copyFileSync(src, file, fs.constants.COPYFILE_EXCL);
   else writeFixedInputs(src, file, dims);

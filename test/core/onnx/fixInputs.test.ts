@@ -7,46 +7,12 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { onnx } from 'onnx-proto';
+import { dynamicModel, tensorType } from './dynamicModel';
 import { commandModelFile, planFixedInputs } from '../../../src/core/onnx/fixInputs';
 import { readOnnxFile } from '../../../src/core/onnx/reader';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'help-fix-inputs-'));
 after(() => fs.rmSync(tmp, { recursive: true, force: true }));
-
-const FLOAT = onnx.TensorProto.DataType.FLOAT;
-const tensorType = (dim: onnx.TensorShapeProto.IDimension[]) => ({ tensorType: { elemType: FLOAT, shape: { dim } } });
-
-/** x: [batch, n] (symbolic; batch with a denotation) + w, Add -> y; mask: [2, 3] fixed -> Identity; w is
- *  listed among the inputs too (older exports do) and stays as it is. */
-function dynamicModel(o: { external?: boolean } = {}): Buffer {
-  const w: onnx.ITensorProto = o.external
-    ? { name: 'w', dims: [1], dataType: FLOAT, dataLocation: onnx.TensorProto.DataLocation.EXTERNAL, externalData: [{ key: 'location', value: 'w.bin' }, { key: 'length', value: '4' }] }
-    : { name: 'w', dims: [1], dataType: FLOAT, rawData: new Uint8Array(new Float32Array([0.5]).buffer) };
-  return Buffer.from(
-    onnx.ModelProto.encode({
-      irVersion: 7,
-      producerName: 'fix-inputs-test',
-      opsetImport: [{ domain: '', version: 13 }],
-      graph: {
-        name: 'g',
-        node: [
-          { opType: 'Add', input: ['x', 'w'], output: ['y'], name: 'add' },
-          { opType: 'Identity', input: ['mask'], output: ['mask_out'], name: 'id' },
-        ],
-        initializer: [w],
-        input: [
-          { name: 'x', type: tensorType([{ dimParam: 'batch', denotation: 'DATA_BATCH' }, { dimParam: 'n' }]) },
-          { name: 'mask', type: tensorType([{ dimValue: 2 }, { dimValue: 3 }]) },
-          { name: 'w', type: tensorType([{ dimValue: 1 }]) },
-        ],
-        output: [
-          { name: 'y', type: tensorType([{ dimParam: 'batch' }, { dimParam: 'n' }]) },
-          { name: 'mask_out', type: tensorType([{ dimValue: 2 }, { dimValue: 3 }]) },
-        ],
-      },
-    }).finish(),
-  );
-}
 
 const src = path.join(tmp, 'dynamic.onnx');
 fs.writeFileSync(src, dynamicModel());
