@@ -176,6 +176,8 @@ export async function adaptOnnxSamples(args: Args): Promise<void> {
   process.stderr.write(neutraliseForDisplay(`adapted "${device.name}" for onnx from ${device.samples.length} samples in ${Date.now() - t0} ms (out-of-bag error +-${(device.errorBand * 100).toFixed(0)}%) -> ${out}`) + '\n');
 }
 
+const MAX_DIM_NOTES = 10;
+
 export async function measureOnnx(args: Args): Promise<void> {
   args.only(['onnx', 'input-shape', 'json', 'out', 'name', ...RUNNER_FLAGS]);
   const files = args.all('onnx');
@@ -190,13 +192,17 @@ export async function measureOnnx(args: Args): Promise<void> {
       const external = externalDataLocation(model);
       if (external !== undefined) throw new SpecError(externalDataMessage(f, external, true));
     }
+    // One note per open dim, the first MAX_DIM_NOTES of them (a model may have thousands of inputs).
+    let open = 0;
     for (const i of model.inputs) {
       if (Object.prototype.hasOwnProperty.call(shapes, i.name)) continue;
       (i.shape ?? []).forEach((d, k) => {
-        if (typeof d !== 'number' || d < 1) process.stderr.write(neutraliseForDisplay(`note: ${f}: input ${JSON.stringify(i.name.slice(0, 60))} dim ${k}${typeof d === 'string' && d ? ` (${d.slice(0, 40)})` : ''} is dynamic: fed as 1 (give --input-shape ${i.name.slice(0, 60)}=...)`) + '\n');
+        if (typeof d === 'number' && d >= 1) return;
+        if (open++ < MAX_DIM_NOTES) process.stderr.write(neutraliseForDisplay(`note: ${f}: input ${JSON.stringify(i.name.slice(0, 60))} dim ${k}${typeof d === 'string' && d ? ` (${d.slice(0, 40)})` : ''} is dynamic: fed as 1 (give --input-shape ${i.name.slice(0, 60)}=...)`) + '\n');
       });
     }
-    return shapes;
+    if (open > MAX_DIM_NOTES) process.stderr.write(neutraliseForDisplay(`note: ${f}: and ${open - MAX_DIM_NOTES} more dynamic dims fed as 1`) + '\n');
+    return { shapes, model: command.kind === 'command' ? model : undefined };
   });
   checkAllUsed(given, used);
   const out = args.str('out');
@@ -208,8 +214,8 @@ export async function measureOnnx(args: Args): Promise<void> {
   const rows: { file: string; fastest_ms: number; median_ms: number; spread: number; runs: number }[] = [];
   try {
     for (let i = 0; i < files.length; i++) {
-      const runner = tmp ? command : onnxRunner(args, perFile[i]);
-      const file = tmp ? commandModelFile(files[i], tmp, perFile[i]).file : path.resolve(files[i]);
+      const runner = tmp ? command : onnxRunner(args, perFile[i].shapes);
+      const file = tmp ? commandModelFile(files[i], tmp, perFile[i].shapes, { model: perFile[i].model }).file : path.resolve(files[i]);
       const r = await withCancellation((signal) => measureArchitectures(runner, [{ arch: files[i], model: () => file }], { protocol, signal, required: [files[i]] }));
       for (const w of r.warnings) process.stderr.write(`warning: ${neutraliseForDisplay(w)}\n`);
       const s = r.samples[0];

@@ -15,6 +15,8 @@ import { Cursor, Out, Walker, WireError } from './wire';
 /** A graph input's ValueInfo above this size is not a ValueInfo anyone writes: refused, not rewritten. */
 const MAX_VALUE_INFO_BYTES = 1 << 20;
 const CHUNK = 1 << 20;
+/** Notes on inputs fed 1 (a model may have thousands of inputs): the first ones, then a count. */
+const MAX_NOTES = 20;
 
 const isOpen = (d: number | string | null) => !(typeof d === 'number' && Number.isInteger(d) && d > 0);
 const cut = (s: string) => JSON.stringify(s.length > 60 ? `${s.slice(0, 59)}…` : s);
@@ -27,6 +29,7 @@ export function planFixedInputs(model: OnnxModel, given: InputShapes = {}): { di
   checkInputShapesFor(model, mine);
   const dims = new Map<string, number[]>();
   const notes: string[] = [];
+  let skipped = 0;
   for (const i of model.inputs) {
     if (!i.shape) {
       if (mine[i.name]) notes.push(`input ${cut(i.name)} declares no shape: passed to the device as it is`);
@@ -37,10 +40,15 @@ export function planFixedInputs(model: OnnxModel, given: InputShapes = {}): { di
       dims.set(i.name, [...mine[i.name]]);
       continue;
     }
+    dims.set(i.name, i.shape.map((d) => (isOpen(d) ? 1 : (d as number))));
+    if (notes.length >= MAX_NOTES) {
+      skipped++;
+      continue;
+    }
     const open = i.shape.map((d, k) => (isOpen(d) ? (typeof d === 'string' && d ? `${k} (${d.slice(0, 40)})` : `${k}`) : '')).filter((x) => x);
     notes.push(`input ${cut(i.name)}: open dim${open.length === 1 ? '' : 's'} ${open.slice(0, 4).join(', ')}${open.length > 4 ? ', …' : ''} fed as 1 (give its shape in help.inputShapes or --input-shape)`);
-    dims.set(i.name, i.shape.map((d) => (isOpen(d) ? 1 : (d as number))));
   }
+  if (skipped) notes.push(`and ${skipped} more input${skipped === 1 ? '' : 's'} with open dims fed as 1`);
   return { dims, notes };
 }
 
@@ -234,8 +242,9 @@ export function externalDataMessage(src: string, location: string, openDims: boo
  * path the device sees is HELP's own). A model with weights in side files (external data) cannot be handed
  * over as one file: a SpecError says so.
  */
-export function commandModelFile(src: string, dir: string, given: InputShapes = {}, o: { always?: boolean } = {}): { file: string; notes: string[] } {
-  const model = readOnnxFile(src);
+export function commandModelFile(src: string, dir: string, given: InputShapes = {}, o: { always?: boolean; model?: OnnxModel } = {}): { file: string; notes: string[] } {
+  // `model`: the caller's reading of `src`, when it has one (a model of 200,000 inputs takes seconds to read).
+  const model = o.model ?? readOnnxFile(src);
   const { dims, notes } = planFixedInputs(model, given);
   if (dims.size === 0 && !o.always) return { file: src, notes };
   const external = externalDataLocation(model);
