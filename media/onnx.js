@@ -51,7 +51,10 @@
   function render() {
     const b = el('button', { id: 'measure' }, 'Measure on this machine');
     b.addEventListener('click', () => vscode.postMessage({ type: 'measure' }));
-    app.replaceChildren(el('h1', {}, 'HELP · ', el('code', {}, state.name || 'ONNX model')), el('p', {}, b));
+    // A help.devices entry (a board through its command, which gets the model with its input sizes fixed).
+    const onDevice = el('button', { id: 'measure-device', class: 'secondary' }, 'Measure on device…');
+    onDevice.addEventListener('click', () => vscode.postMessage({ type: 'measure', pick: true }));
+    app.replaceChildren(el('h1', {}, 'HELP · ', el('code', {}, state.name || 'ONNX model')), el('p', {}, b, ' ', onDevice));
     if (state.unavailable) {
       app.append(el('p', { class: 'notice', id: 'unavailable' }, state.unavailable));
     } else if (!state.model) {

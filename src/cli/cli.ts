@@ -27,7 +27,9 @@ import { scanCommand } from './scan';
 import { readOnnxFile } from '../core/onnx/reader';
 import { recogniseOnnx } from '../core/onnx/recognise';
 import { adaptLocalCommand, measureCommand } from './measure';
-import { isOnnxPredict, predictOnnx } from './onnxSpace';
+import { adaptOnnxSamples, isOnnxPredict, predictOnnx } from './onnxSpace';
+import { ONNX_DEVICE_FORMAT, validateOnnxDevice } from '../core/onnx/latency';
+import { MAX_DEVICE_FILE_BYTES, readRegularFile } from '../core/predictor/deviceFile';
 import { checkOutputPath } from '../core/devices/atomic';
 
 function readJsonFile(file: string, what: string): unknown {
@@ -68,6 +70,7 @@ async function cmdReferences(args: Args) {
 }
 
 async function cmdAdapt(args: Args) {
+  if (args.str('space') === 'onnx') return adaptOnnxSamples(args);
   args.only(['space', 'samples', 'out', 'name', 'weights']);
   const samplesPath = args.required('samples');
   const out = args.required('out');
@@ -161,10 +164,65 @@ async function cmdPredict(args: Args) {
   });
 }
 
+/** The adapted devices in a folder (what adapt-local / adapt write, the extension's globalStorage devices/),
+ *  by file name: NAS-space device files and onnx-space ones (with their error band; the first onnx one is the
+ *  primary, as in the editor). Unreadable files are skipped with a note. */
+function adaptedDeviceRows(dir: string, space: string | undefined): DeviceRow[] {
+  let names: string[];
+  try {
+    if (!fs.statSync(dir).isDirectory()) throw Object.assign(new Error('not a folder'), { code: 'ENOTDIR' });
+    names = fs.readdirSync(dir);
+  } catch (e) {
+    throw new SpecError(`--adapted ${dir}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+  const rows: DeviceRow[] = [];
+  const files = names.filter((f) => f.endsWith('.json') && !f.endsWith('.samples.json')).sort();
+  if (files.length > MAX_ADAPTED_FILES) process.stderr.write(`note: ${neutraliseForDisplay(dir)}: ${files.length} device files, listing the first ${MAX_ADAPTED_FILES}\n`);
+  let primaryOnnx = true;
+  for (const f of files.slice(0, MAX_ADAPTED_FILES)) {
+    const file = path.join(dir, f);
+    try {
+      const d = JSON.parse(readRegularFile(file, 'device file', MAX_DEVICE_FILE_BYTES).toString('utf8'));
+      if (d && d.format === ONNX_DEVICE_FORMAT) {
+        const onnx = validateOnnxDevice(d, file);
+        // The editor reads the onnx devices of `*.onnx.json` files (the names it saves them under).
+        const primary = primaryOnnx && f.endsWith('.onnx.json');
+        if (space === undefined || space === 'onnx') rows.push({ name: onnx.name, space: 'onnx', origin: 'adapted', samples: onnx.samples.length, errorBand: onnx.errorBand, file, ...(primary ? { primary: true } : {}) });
+        if (primary) primaryOnnx = false;
+        continue;
+      }
+      // Anything else (a SAMPLES.json beside the devices, say) is noted and passed over.
+      if (!d || d.format !== 'help-device' || typeof d.name !== 'string' || typeof d.space !== 'string' || !Array.isArray(d.samples)) throw new Error('not a device file');
+      if (space === undefined || space === d.space) rows.push({ name: d.name, space: d.space, origin: 'adapted', samples: d.samples.length, file });
+    } catch (e) {
+      process.stderr.write(neutraliseForDisplay(`note: skipping ${file}: ${(e as Error).message.split('\n')[0]}`) + '\n');
+    }
+  }
+  return rows;
+}
+
+const MAX_ADAPTED_FILES = 1000;
+
+interface DeviceRow {
+  name: string;
+  space: string;
+  origin: string;
+  samples: number;
+  kind?: string;
+  description?: string;
+  errorBand?: number;
+  file?: string;
+  primary?: boolean;
+}
+
 async function cmdDevices(args: Args) {
-  args.only(['space', 'json', 'weights']);
-  const spaces = args.has('space') ? [getSpace(args.str('space')).name] : SPACE_NAMES;
-  const rows: { name: string; space: string; origin: string; samples: number; kind?: string; description?: string }[] = [];
+  args.only(['space', 'json', 'weights', 'adapted']);
+  // The onnx space (any ONNX model) has no built-in devices, only adapted ones (--adapted DIR).
+  const onnxOnly = args.str('space') === 'onnx';
+  const spaces = onnxOnly ? [] : args.has('space') ? [getSpace(args.str('space')).name] : SPACE_NAMES;
+  const adaptedDir = args.str('adapted');
+  if (onnxOnly && adaptedDir === undefined) process.stderr.write('note: the onnx space has adapted devices only: list them with --adapted DIR (the folder of the DEVICE.json files; adapt one with adapt-local --space onnx)\n');
+  const rows: DeviceRow[] = [];
   for (const s of spaces) {
     const p = weightsPaths(s, args.str('weights'));
     if (getSpace(s).predictor === 'hat-transfer') {
@@ -178,12 +236,13 @@ async function cmdDevices(args: Args) {
     const file = JSON.parse(fs.readFileSync(p.devices, 'utf8')) as { devices: { name: string; origin: string; samples: unknown[] }[] };
     for (const d of file.devices) rows.push({ name: d.name, space: s, origin: d.origin, samples: d.samples.length });
   }
+  if (adaptedDir !== undefined) rows.push(...adaptedDeviceRows(adaptedDir, onnxOnly ? 'onnx' : args.has('space') ? spaces[0] : undefined));
   // What each name means (titan_rtx_32 = Titan RTX GPU at batch 32); names HELP does not know: kind "other".
   const { describeDevice } = await import('../core/devices/describe');
   for (const r of rows) {
     const d = describeDevice(r.name);
     r.kind = d.kind;
-    r.description = d.text;
+    r.description = r.errorBand !== undefined ? `out-of-bag error +-${Math.round(r.errorBand * 100)}%${r.primary ? ', primary onnx device' : ''}` : d.text;
   }
   if (args.has('json')) {
     process.stdout.write(JSON.stringify(rows) + '\n');

@@ -54,9 +54,9 @@ export const COMMAND_HELP: Record<string, CommandHelp> = {
   },
   adapt: {
     usage: 'adapt --space S --samples SAMPLES.json --out DEVICE.json [--name NAME]',
-    summary: 'few-shot adaptation to a device from its measured samples',
+    summary: 'few-shot adaptation to a device from its measured samples (--space onnx: from the onnx reference models\' samples that measure --space onnx writes)',
     options: [
-      SPACE,
+      { ...SPACE, help: `${SPACE.help}, or onnx (any ONNX model: every onnx reference model's latency, as measure --space onnx writes them)` },
       { name: 'samples', value: 'SAMPLES.json', help: 'the measured samples: {"space", "device", "samples": [{"arch", "latency_ms"}, ...]}' },
       { name: 'out', value: 'DEVICE.json', help: 'the adapted device file to write' },
       { ...NAME, help: 'the device name (default: the samples file\'s "device", else the file name)' },
@@ -66,14 +66,16 @@ export const COMMAND_HELP: Record<string, CommandHelp> = {
   measure: {
     usage:
       'measure --space S --runner onnxruntime|command [--command TEMPLATE] [--threads N] [--graph-opt LEVEL]\n' +
-      '        [--timeout-s N] [--first-run-timeout-s N] (--archs ARCHS.json | --references [--extra K]) --out SAMPLES.json [--name NAME]',
+      '        [--timeout-s N] [--first-run-timeout-s N] (--archs ARCHS.json | --references [--extra K]) --out SAMPLES.json [--name NAME]\n' +
+      '        measure --space onnx [--runner ... --command TEMPLATE] --out SAMPLES.json   (the onnx reference models)\n' +
+      '        measure --onnx FILE [--input-shape NAME=DIMS] [--runner ... --command TEMPLATE] [--json]',
     summary:
       "measure architectures on a device (this machine's CPU, or a command printing ms; {model} is the\n" +
       '.onnx path) and write SAMPLES.json with the spread of each sample',
     options: [
-      SPACE,
+      { ...SPACE, help: `${SPACE.help}, or onnx (measures the onnx reference models, for adapt --space onnx)` },
       { name: 'archs', value: 'ARCHS.json', help: 'a JSON array of the architectures (SPECs) to measure' },
-      { name: 'onnx', value: 'FILE', help: 'measure any ONNX model directly with onnxruntime (repeat for several; no --space; dynamic dims fed --input-shape, else 1)' },
+      { name: 'onnx', value: 'FILE', help: 'measure any ONNX model directly (repeat for several; no --space; dynamic dims fed --input-shape, else 1; a command gets a copy with them fixed)' },
       INPUT_SHAPE,
       JSON_OUT,
       { name: 'references', help: 'measure the 10 reference architectures' },
@@ -85,7 +87,8 @@ export const COMMAND_HELP: Record<string, CommandHelp> = {
     ],
   },
   'adapt-local': {
-    usage: 'adapt-local --space S [--extra K] [--threads N] --out DEVICE.json [--name NAME]',
+    usage: 'adapt-local --space S [--extra K] [--threads N] --out DEVICE.json [--name NAME]\n' +
+      '        adapt-local --space onnx [--shot FILE.onnx ...] [--runner command --command TEMPLATE] --out DEVICE.json',
     summary:
       'measure the 10 references and K more (default 10) on this machine and adapt in one go (also takes\n' +
       '--runner command --command TEMPLATE); the raw samples go beside DEVICE.json',
@@ -93,7 +96,7 @@ export const COMMAND_HELP: Record<string, CommandHelp> = {
       { ...SPACE, help: `${SPACE.help}, or onnx (any ONNX model: measures the onnx reference models and fits per-kernel-class costs)` },
       { name: 'extra', value: 'K', help: 'architectures to measure beyond the 10 references (default 10)' },
       { name: 'shot', value: 'FILE.onnx', help: 'with --space onnx: a further model to measure and adapt from (repeat for several)' },
-      { ...INPUT_SHAPE, help: 'with --space onnx --shot: ' + INPUT_SHAPE.help },
+      { ...INPUT_SHAPE, help: 'with --space onnx --shot: ' + INPUT_SHAPE.help + '; a command gets a copy of the shot with them fixed' },
       { name: 'out', value: 'DEVICE.json', help: 'the adapted device file to write (DEVICE.samples.json beside it)' },
       { ...NAME, help: 'the device name (default: "this machine" for onnxruntime, else the file name)' },
       ...RUNNER,
@@ -137,9 +140,14 @@ export const COMMAND_HELP: Record<string, CommandHelp> = {
     positional: ['PATH'],
   },
   devices: {
-    usage: 'devices [--space S] [--json]',
-    summary: 'built-in devices and what each is (titan_rtx_32: Titan RTX GPU at batch 32); --json adds kind and description',
-    options: [{ ...SPACE, help: `list one space only: ${SPACE_NAMES.join(', ')}` }, JSON_OUT, WEIGHTS],
+    usage: 'devices [--space S] [--adapted DIR] [--json]',
+    summary: 'built-in devices and what each is (titan_rtx_32: Titan RTX GPU at batch 32), and with --adapted the adapted ones; --json adds kind and description',
+    options: [
+      { ...SPACE, help: `list one space only: ${SPACE_NAMES.join(', ')}, or onnx (adapted devices only)` },
+      { name: 'adapted', value: 'DIR', help: 'also list the adapted devices in this folder (DEVICE.json files, e.g. the editor\'s), onnx ones with their error band; the first onnx one is the primary' },
+      JSON_OUT,
+      WEIGHTS,
+    ],
   },
   eval: {
     usage: 'eval --space S [--devices a,b] [--shots 10] [--seeds 5] [--json]',

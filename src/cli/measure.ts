@@ -3,7 +3,7 @@
 //   measure --space S --runner onnxruntime|command [--command TEMPLATE] [--threads N] [--graph-opt L]
 //           [--timeout-s N] (--archs ARCHS.json | --references [--extra K]) --out SAMPLES.json [--name NAME]
 //   adapt-local --space S [--extra K] [--threads N] --out DEVICE.json [--name NAME]
-// Both also take the protocol flags --warmup N, --runs N and --passes MIN[-MAX].
+// (--space onnx and --onnx FILE: onnxSpace.ts.) Both also take the protocol flags --warmup N, --runs N and --passes MIN[-MAX].
 import * as fs from 'fs';
 import * as path from 'path';
 import { Args } from './args';
@@ -15,84 +15,11 @@ import { mappingErrorName } from '../core/predictor/combine';
 import { loadPredictor } from '../core/predictor/load';
 import { checkOutputPath, writeFileAtomicSync } from '../core/devices/atomic';
 import { checkMeasurable } from '../core/devices/models';
-import { DEFAULT_EXTRA, measureAndAdapt, measureSpecs, planArchitectures, progressText, samplesPathFor, samplesRecord, saveAdapted } from '../core/devices/local';
-import type { MeasureProgress, MeasureResult, ProtocolOptions } from '../core/devices/measure';
-import { makeRunner } from '../core/devices/runners';
+import { DEFAULT_EXTRA, measureAndAdapt, measureSpecs, planArchitectures, samplesPathFor, samplesRecord, saveAdapted } from '../core/devices/local';
+import type { MeasureResult } from '../core/devices/measure';
 import { describeSpike } from '../core/predictor/adaptDevice';
-import { CancelledError } from '../core/devices/runners/runner';
-import type { Runner } from '../core/devices/runners/runner';
-import { adaptLocalOnnx, measureOnnx } from './onnxSpace';
-import { protocolFrom } from './protocolArgs';
-
-const RUNNER_FLAGS = ['runner', 'command', 'threads', 'graph-opt', 'timeout-s', 'first-run-timeout-s', 'warmup', 'runs', 'passes'];
-
-function secondsFlag(args: Args, name: string): number | undefined {
-  const v = args.str(name);
-  const t = v === undefined ? undefined : Number(v);
-  if (t !== undefined && !(t > 0 && Number.isFinite(t))) throw new SpecError(`--${name} must be a positive number of seconds, got "${v}"`);
-  return t;
-}
-
-function runnerFrom(args: Args, fallback: 'onnxruntime' | 'command' = 'onnxruntime'): Runner {
-  const t = secondsFlag(args, 'timeout-s');
-  const first = secondsFlag(args, 'first-run-timeout-s');
-  return makeRunner({
-    runner: args.str('runner') ?? fallback,
-    command: args.str('command'),
-    threads: args.has('threads') ? args.int('threads', 1, 1) : undefined,
-    graphOptimizationLevel: args.str('graph-opt'),
-    timeoutS: t,
-    firstRunTimeoutS: first,
-  });
-}
-
-function describe(r: Runner): string {
-  const s = r.settings;
-  return r.kind === 'onnxruntime' ? `onnxruntime (${s.threads} thread${s.threads === 1 ? '' : 's'}, graph optimisation ${s.graphOptimizationLevel})` : `command ${JSON.stringify(s.command)}`;
-}
-
-/** Progress on stderr: one rewritten line on a terminal, else a line at most every 2 s. Architectures, names
- *  and runner output in it are neutralised (no escape sequences or bidi controls reach the terminal). */
-function progressPrinter(): { progress(p: MeasureProgress): void; phase(m: string): void; done(): void } {
-  const tty = process.stderr.isTTY;
-  let last = 0;
-  let open = false;
-  return {
-    progress(p) {
-      const line = `  ${neutraliseForDisplay(progressText(p))}`;
-      if (tty) {
-        process.stderr.write(`\r\x1b[K${line}`);
-        open = true;
-      } else if (Date.now() - last >= 2000 || (p.visit === 1 && !p.waiting)) {
-        last = Date.now();
-        process.stderr.write(line + '\n');
-      }
-    },
-    phase(m) {
-      this.done();
-      process.stderr.write(`${neutraliseForDisplay(m)}\n`);
-    },
-    done() {
-      if (open) process.stderr.write('\r\x1b[K');
-      open = false;
-    },
-  };
-}
-
-/** Ctrl-C cancels between runs (and stops a running device command); nothing is written then. */
-function interruptible(): { signal: AbortSignal; dispose(): void } {
-  const ac = new AbortController();
-  const onSig = () => ac.abort();
-  process.once('SIGINT', onSig);
-  process.once('SIGTERM', onSig);
-  return {
-    signal: ac.signal,
-    dispose() {
-      process.off('SIGINT', onSig);
-      process.off('SIGTERM', onSig);
-    },
-  };
-}
+import { adaptLocalOnnx, measureOnnx, measureOnnxSpace } from './onnxSpace';
+import { describeRunner as describe, progressPrinter, protocolFrom, RUNNER_FLAGS, runnerFrom, withCancellation } from './protocolArgs';
 
 function readArchs(file: string): unknown[] {
   let v: unknown;
@@ -115,23 +42,9 @@ function reportWarnings(r: MeasureResult): void {
   for (const w of r.warnings) process.stderr.write(`warning: ${neutraliseForDisplay(w)}\n`);
 }
 
-async function withCancellation<T>(f: (signal: AbortSignal) => Promise<T>): Promise<T> {
-  const c = interruptible();
-  try {
-    return await f(c.signal);
-  } catch (e) {
-    if (e instanceof CancelledError) {
-      process.exitCode = 130;
-      throw new Error('cancelled; nothing was written');
-    }
-    throw e;
-  } finally {
-    c.dispose();
-  }
-}
-
 export async function measureCommand(args: Args): Promise<void> {
   if (args.has('onnx')) return measureOnnx(args);
+  if (args.str('space') === 'onnx') return measureOnnxSpace(args);
   args.only(['space', 'archs', 'references', 'extra', 'out', 'name', 'weights', ...RUNNER_FLAGS]);
   const space = checkMeasurable(getSpace(args.required('space')).name);
   const out = args.required('out');

@@ -36,26 +36,18 @@ function errorText(e: unknown): string {
   return err?.message ?? String(e);
 }
 
-/** The space of the architecture being edited, or one the user picks (with `measurable`, only spaces
- *  HELP can write models for are offered). */
-async function chooseSpace(ctx: CommandContext, title: string, measurable = false): Promise<string | undefined> {
-  const here = ctx.index.current(vscode.window.activeTextEditor);
-  if (here) return here.space;
-  const pick = await vscode.window.showQuickPick(measurable ? KNOWN_SPACES.filter(isMeasurable) : KNOWN_SPACES, { title, placeHolder: 'Search space' });
-  return pick;
-}
-
 /** The `onnx` space: any ONNX model, from its kernels (core/onnx/latency.ts). */
 export const ONNX_SPACE = 'onnx';
 export const ONNX_SPACE_LABEL = 'Any ONNX model (onnx)';
 
-/** The space "HELP: Adapt to this machine" adapts: the one being edited, else a pick of the measurable NAS
- *  spaces and the onnx space (the one the ONNX viewer and the explorer use for any model). */
-async function chooseAdaptSpace(ctx: CommandContext): Promise<string | undefined> {
+/** The space "HELP: Adapt to this machine" and "HELP: Measure on device..." adapt: the one being edited,
+ *  else a pick of the measurable NAS spaces and the onnx space (the one the ONNX viewer and the explorer use
+ *  for any model). */
+async function chooseAdaptSpace(ctx: CommandContext, title = 'HELP: Adapt to this machine'): Promise<string | undefined> {
   const here = ctx.index.current(vscode.window.activeTextEditor);
   if (here) return here.space;
   const items = [...KNOWN_SPACES.filter(isMeasurable).map((s) => ({ label: s, space: s })), { label: ONNX_SPACE_LABEL, space: ONNX_SPACE, description: 'the ONNX viewer and the explorer, for any model' }];
-  const pick = await vscode.window.showQuickPick(items, { title: 'HELP: Adapt to this machine', placeHolder: 'Search space' });
+  const pick = await vscode.window.showQuickPick(items, { title, placeHolder: 'Search space' });
   return pick?.space;
 }
 
@@ -168,9 +160,16 @@ export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
         },
       });
       if (!name) return;
-      const space = await vscode.window.showQuickPick([{ label: 'any', description: 'every space the architecture belongs to' }, ...KNOWN_SPACES.map((s) => ({ label: s }))], {
-        title: 'HELP: Add device (2/4) search space',
-      });
+      const space = await vscode.window.showQuickPick(
+        [
+          { label: 'any', description: 'every space the architecture belongs to' },
+          ...KNOWN_SPACES.map((s) => ({ label: s, description: '' })),
+          { label: ONNX_SPACE, description: 'any ONNX model (the ONNX viewer and the explorer)' },
+        ],
+        {
+          title: 'HELP: Add device (2/4) search space',
+        },
+      );
       if (!space) return;
       const runner = await vscode.window.showQuickPick(
         [
@@ -229,18 +228,19 @@ export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
       let spec: FoundSpec | undefined;
       if (!arg?.model) {
         spec = ctx.index.current(vscode.window.activeTextEditor);
-        space = device.space ?? spec?.space ?? (await chooseSpace(ctx, 'HELP: Measure on device', true));
+        space = device.space ?? spec?.space ?? (await chooseAdaptSpace(ctx, 'HELP: Measure on device'));
         if (!space) return;
-        if (!isMeasurable(space)) return notMeasurable(space);
+        if (space !== ONNX_SPACE && !isMeasurable(space)) return notMeasurable(space);
       }
       try {
         fs.mkdirSync(ctx.adaptedDir, { recursive: true });
         const r = await withWorkerProgress<AdaptResult | MeasureModelResult>(ctx, arg?.model ? `HELP: measuring ${path.basename(arg.model)} on ${device.name}` : `HELP: adapting to ${device.name}`, 'measure', {
           device,
           space,
-          spec: spec?.spec,
+          spec: space === ONNX_SPACE ? undefined : spec?.spec,
           model: arg?.model,
-          inputShapes: arg?.model && device.runner === 'onnxruntime' ? inputShapesFor(arg.model) : undefined,
+          // Both runners: onnxruntime feeds them, a command gets a copy of the model with them fixed.
+          inputShapes: arg?.model ? inputShapesFor(arg.model) : undefined,
           extra: s.adaptExtra,
           outDir: ctx.adaptedDir,
           trusted: vscode.workspace.isTrusted,
@@ -267,7 +267,7 @@ export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
         const file = path.join(ctx.adaptedDir, f);
         try {
           const d = JSON.parse(fs.readFileSync(file, 'utf8'));
-          return [{ label: shown(String(d.name)), description: shown(`${d.space} · ${originText({ name: d.name, space: d.space, origin: 'adapted', samples: d.samples?.length ?? 0, created: d.created })}`), file }];
+          return [{ label: shown(String(d.name)), description: shown(`${d.space} · ${originText({ name: d.name, space: d.space, origin: 'adapted', samples: d.samples?.length ?? 0, created: d.created, errorBand: d.errorBand })}`), file }];
         } catch {
           return [{ label: shown(f), description: 'unreadable device file', file }];
         }
@@ -304,7 +304,10 @@ export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
         for (const s of spaces) {
           items.push({ label: s.space, kind: vscode.QuickPickItemKind.Separator });
           if (s.error) items.push({ label: `$(info) ${shown(shortError(s.error))}` });
-          for (const d of s.devices) items.push({ label: shown(d.name), description: shown(originText(d)) });
+          // The onnx space's devices come by file name; the first is the primary one (listed first by the
+          // ONNX viewer and the explorer tooltips).
+          s.devices.forEach((d, k) => items.push({ label: shown(d.name), description: shown(`${originText(d)}${s.space === ONNX_SPACE && k === 0 ? ' · primary' : ''}`) }));
+          if (s.space === ONNX_SPACE && s.devices.length === 0 && !s.error) items.push({ label: '$(info) no device yet: "HELP: Adapt to this machine" or "HELP: Measure on device..." makes one' });
         }
         await vscode.window.showQuickPick(items, { title: 'HELP: devices' });
       } catch (e) {

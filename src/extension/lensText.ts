@@ -23,7 +23,8 @@ export function originText(info: DeviceInfo | undefined): string {
   if (!info) return '';
   if (info.origin === 'adapted') {
     const date = info.created ? `, ${info.created.slice(0, 10)}` : '';
-    return `adapted, ${info.samples} samples${date}`;
+    const band = typeof info.errorBand === 'number' && Number.isFinite(info.errorBand) ? `, ±${Math.round(info.errorBand * 100)}%` : '';
+    return `adapted, ${info.samples} samples${date}${band}`;
   }
   return info.origin === 'profile' ? 'built-in profile' : 'built-in table';
 }

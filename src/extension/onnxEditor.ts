@@ -189,11 +189,13 @@ export class OnnxEditorProvider implements vscode.CustomReadonlyEditorProvider {
         post({ type: 'latencyError', message: neutraliseForDisplay(shortError((e as Error).message, 300)) });
       }
     };
-    panel.webview.onDidReceiveMessage((m: { type?: string }) => {
+    panel.webview.onDidReceiveMessage((m: { type?: string; pick?: unknown }) => {
       if (m?.type === 'ready') void load();
       else if (m?.type === 'measure') {
         // The command returns the measurement (undefined when it did not finish): shown against the predictions.
-        void Promise.resolve(vscode.commands.executeCommand<MeasureModelResult | undefined>('help.measureOnDevice', { model: document.uri.fsPath, local: true })).then((r) => {
+        // `pick`: "Measure on device…", a help.devices entry chosen (a command device gets a copy of the model
+        // with its open input dims fixed); otherwise this machine.
+        void Promise.resolve(vscode.commands.executeCommand<MeasureModelResult | undefined>('help.measureOnDevice', { model: document.uri.fsPath, local: m.pick !== true })).then((r) => {
           if (r && typeof r.latency_ms === 'number') post({ type: 'measured', device: neutraliseForDisplay(r.device), ms: formatMs(r.latency_ms), rawMs: r.latency_ms, median: formatMs(r.median_ms) });
         });
       }

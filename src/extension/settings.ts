@@ -5,6 +5,8 @@ import { globProblem } from './glob';
 export const RUNNERS = ['onnxruntime', 'command'] as const;
 export type Runner = (typeof RUNNERS)[number];
 export const KNOWN_SPACES = ['nasbench201', 'fbnet', 'ofa', 'hat'];
+/** Spaces a help.devices entry may name: the NAS spaces, and `onnx` (any ONNX model, from its kernels). */
+export const DEVICE_SPACES = [...KNOWN_SPACES, 'onnx'];
 
 export interface DeviceSetting {
   name: string;
@@ -61,7 +63,7 @@ export function validateDevice(raw: unknown, index: number): DeviceSetting | str
   if (typeof r.name !== 'string' || r.name.trim() === '') return `${where}: "name" must be a non-empty string`;
   const named = `${where} ("${r.name}")`;
   if (!/^[\w .@+-]{1,64}$/.test(r.name)) return `${named}: "name" may use letters, digits, spaces and . _ @ + - (at most 64 characters)`;
-  if (r.space !== undefined && (typeof r.space !== 'string' || !KNOWN_SPACES.includes(r.space))) return `${named}: "space" must be one of ${KNOWN_SPACES.join(', ')}, got ${show(r.space)}`;
+  if (r.space !== undefined && (typeof r.space !== 'string' || !DEVICE_SPACES.includes(r.space))) return `${named}: "space" must be one of ${DEVICE_SPACES.join(', ')}, got ${show(r.space)}`;
   const runner = r.runner ?? 'onnxruntime';
   if (typeof runner !== 'string' || !(RUNNERS as readonly string[]).includes(runner)) return `${named}: "runner" must be "onnxruntime" or "command", got ${show(r.runner)}`;
   if (runner === 'command' && (typeof r.command !== 'string' || r.command.trim() === '')) return `${named}: runner "command" needs a "command" string`;

@@ -64,7 +64,7 @@ test('an unknown option is refused by name, with the closest known option when t
   expectBadInput(run('predict', '--jsno', '--space', 'nasbench201'), /^error: unknown option --jsno for predict \(did you mean --json\?\)$/);
   expectBadInput(run('adapt', '--space', 'nasbench201', '--sample', 'x.json', '--out', 'y.json'), /unknown option --sample for adapt \(did you mean --samples\?\)/);
   expectBadInput(run('nas', '--budgte', '3'), /unknown option --budgte for nas \(did you mean --budget\?\)/);
-  expectBadInput(run('devices', '--frobnicate'), /^error: unknown option --frobnicate for devices \(known: --space --json --weights\)$/);
+  expectBadInput(run('devices', '--frobnicate'), /^error: unknown option --frobnicate for devices \(known: --space --adapted --json --weights\)$/);
   expectBadInput(run('devices', '-x'), /^error: unknown option -x for devices/);
   expectBadInput(run('--jsno'), /^error: unknown option --jsno/);
 });

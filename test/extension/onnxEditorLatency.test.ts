@@ -122,3 +122,19 @@ test('"Measure on this machine": the measurement is posted to the viewer', async
   assert.equal(m.rawMs, 10);
   assert.equal(m.device, 'this machine');
 });
+
+test('"Measure on device…": the command asks which device (a command device included), the measurement is posted', async () => {
+  devices = [DEVICE];
+  const args: unknown[] = [];
+  registered.commands.set('help.measureOnDevice', async (a: unknown) => (args.push(a), { device: 'board', model: '/m', latency_ms: 4, median_ms: 5, spread: 0.01, runs: 9, visits: 3, warnings: [], seconds: 3 }));
+  const v = open(path.join(dir, 'net2.onnx'), { reason: 'no' });
+  v.send({ type: 'ready' });
+  await until(v.posted, (x) => x.type === 'onnxLatency');
+  v.send({ type: 'measure', pick: true });
+  const m = await until(v.posted, (x) => x.type === 'measured');
+  assert.equal(m.device, 'board');
+  assert.deepEqual(args, [{ model: path.join(dir, 'net2.onnx'), local: false }]);
+  v.send({ type: 'measure' });
+  await until(v.posted, (x) => x.type === 'measured' && x !== m);
+  assert.deepEqual(args[1], { model: path.join(dir, 'net2.onnx'), local: true });
+});

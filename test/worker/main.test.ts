@@ -47,7 +47,9 @@ test('ping and init', async () => {
 test('devices: every space, built-in + adapted; a space without weights says so', async () => {
   const r = await send('devices', {});
   const by = Object.fromEntries((r.result as any[]).map((s) => [s.space, s]));
-  assert.deepEqual(Object.keys(by), ['nasbench201', 'fbnet', 'ofa', 'hat']);
+  // The onnx space (any ONNX model) last: adapted devices only, none here.
+  assert.deepEqual(Object.keys(by), ['nasbench201', 'fbnet', 'ofa', 'hat', 'onnx']);
+  assert.deepEqual(by.onnx, { space: 'onnx', devices: [] });
   const nb = by.nasbench201;
   assert.equal(nb.error, undefined);
   assert.ok(nb.devices.some((d: any) => d.name === 'gold_6226' && d.origin === 'table' && d.samples === 30));

@@ -64,6 +64,8 @@ export interface DeviceInfo {
   samples: number;
   created?: string;
   file?: string;
+  /** The onnx space's adapted devices: the out-of-bag relative error (0.1: +-10%). */
+  errorBand?: number;
 }
 
 interface BuiltinDevice {

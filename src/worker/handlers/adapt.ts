@@ -14,7 +14,9 @@ import { CancelledError, MeasurementError, Runner } from '../../core/devices/run
 import type { AdaptLocalParams, AdaptResult, MeasureModelResult, MeasureParams } from '../protocol';
 import { Ctx, optionalInt, WorkerError } from '../context';
 import { predictorFor, spaceName } from '../predictors';
-import { adaptLocalOnnx } from './onnxLatency';
+import { adaptOnnxWith } from './onnxLatency';
+import { commandModelFile } from '../../core/onnx/fixInputs';
+import { SpecError } from '../../core/spaces/space';
 
 /** help.inputShapes' entry for a model: {inputName: [dims]} (at most 256 inputs of at most 64 dims). */
 function inputShapesOf(v: unknown): Record<string, number[]> | undefined {
@@ -100,7 +102,7 @@ async function adaptWith(ctx: Ctx, o: { space: string; name: string; runner: Run
 export async function adaptLocal(params: AdaptLocalParams, ctx: Ctx): Promise<AdaptResult> {
   const name = typeof params.name === 'string' && params.name.trim() ? params.name.trim() : 'this machine';
   const runner = runnerOf({ runner: 'onnxruntime', threads: optionalInt(params.threads, 'threads', 1, 256) });
-  if (params.space === 'onnx') return adaptLocalOnnx(name, optionalInt(params.threads, 'threads', 1, 256), outDirOf(params.outDir), ctx);
+  if (params.space === 'onnx') return adaptOnnxWith(ctx, { name, runner, outDir: outDirOf(params.outDir) });
   const extra = optionalInt(params.extra, 'extra', 0, 200) ?? DEFAULT_EXTRA;
   return adaptWith(ctx, { space: spaceName(params.space), name, runner, extra, outDir: outDirOf(params.outDir) });
 }
@@ -120,8 +122,10 @@ export async function measure(params: MeasureParams, ctx: Ctx): Promise<AdaptRes
   });
   if (params.model !== undefined && params.model !== null) {
     if (typeof params.model !== 'string' || !fs.existsSync(params.model)) throw new WorkerError('bad-request', `"model" must be an existing .onnx file`);
-    return measureModel(params.model, d.name, runner, ctx);
+    return measureModel(params.model, d.name, runner, ctx, inputShapesOf(params.inputShapes));
   }
+  // A device of the onnx space (or the onnx space chosen for a device without one): its reference models.
+  if ((d.space ?? params.space) === 'onnx') return adaptOnnxWith(ctx, { name: d.name.trim(), runner, outDir: outDirOf(params.outDir) });
   const space = spaceName(d.space ?? params.space);
   const archs = typeof params.spec === 'string' && params.spec ? [params.spec] : undefined;
   const extra = optionalInt(params.extra, 'extra', 0, 200) ?? DEFAULT_EXTRA;
@@ -129,20 +133,29 @@ export async function measure(params: MeasureParams, ctx: Ctx): Promise<AdaptRes
 }
 
 /** One model file, measured with the protocol (nothing saved). A command gets a private copy of the file,
- *  so its path holds no character a shell on the device side could read as syntax. */
-async function measureModel(model: string, device: string, runner: Runner, ctx: Ctx): Promise<MeasureModelResult> {
+ *  so its path holds no character a shell on the device side could read as syntax, and the device command,
+ *  which gets a path only, finds the open input dims fixed in it (help.inputShapes, else 1: see fixInputs.ts). */
+async function measureModel(model: string, device: string, runner: Runner, ctx: Ctx, inputShapes?: Record<string, number[]>): Promise<MeasureModelResult> {
   let tmp: string | undefined;
   let file = model;
+  const notes: string[] = [];
   if (runner.kind === 'command') {
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'help-model-'));
-    file = path.join(tmp, 'model.onnx');
-    fs.copyFileSync(model, file);
+    try {
+      const c = commandModelFile(model, tmp, inputShapes ?? {}, { always: true });
+      file = c.file;
+      notes.push(...c.notes);
+    } catch (e) {
+      fs.rmSync(tmp, { recursive: true, force: true });
+      if (e instanceof SpecError) throw new WorkerError('unsupported', e.message);
+      throw e;
+    }
   }
   const r = reporter(ctx);
   try {
     const m = await measureArchitectures(runner, [{ arch: path.basename(model), model: () => file }], { signal: ctx.signal, onProgress: r.measured, onFailure: r.failed, required: [path.basename(model)] });
     const s = m.samples[0];
-    const notes = runner instanceof OnnxRuntimeRunner ? [...runner.inputNotes] : [];
+    if (runner instanceof OnnxRuntimeRunner) notes.push(...runner.inputNotes);
     return { device, model, latency_ms: s.latency_ms, median_ms: s.median_ms, spread: s.spread, runs: s.runs, visits: s.minima.length, warnings: [...notes, ...m.warnings], seconds: Math.round(m.seconds * 10) / 10 };
   } catch (e) {
     if (e instanceof CancelledError) throw new WorkerError('cancelled', 'cancelled');

@@ -10,16 +10,17 @@ import { checkInputShapesValue } from '../../core/onnx/inputShapes';
 import type { OnnxModel } from '../../core/onnx/reader';
 import { deviceFileIn, progressText } from '../../core/devices/local';
 import { writeFileAtomicSync } from '../../core/devices/atomic';
-import { OnnxRuntimeRunner } from '../../core/devices/runners/onnxruntime';
-import { CancelledError, MeasurementError } from '../../core/devices/runners/runner';
-import type { AdaptResult, OnnxLatencyParams, OnnxLatencyResult } from '../protocol';
+import { CancelledError, MeasurementError, Runner } from '../../core/devices/runners/runner';
+import type { AdaptResult, DeviceInfo, OnnxLatencyParams, OnnxLatencyResult } from '../protocol';
 import { Ctx, optionalInt, WorkerError } from '../context';
 import { adaptedDir } from '../predictors';
 
-/** "HELP: Adapt to this machine" for the onnx space: onnxruntime on this machine, saved atomically. */
-export async function adaptLocalOnnx(name: string, threads: number | undefined, outDir: string, ctx: Ctx): Promise<AdaptResult> {
-  const file = deviceFileIn(outDir, 'onnx', name);
-  const runner = new OnnxRuntimeRunner({ threads: threads ?? 1 });
+/** "HELP: Adapt to this machine" (onnxruntime) and "HELP: Measure on device..." (a help.devices entry's
+ *  runner, a command included) for the onnx space: the reference models measured, the device fitted and
+ *  saved atomically as `<slug>-<hash>.onnx.json`; a cancelled or failed run leaves any previous file as it was. */
+export async function adaptOnnxWith(ctx: Ctx, o: { name: string; runner: Runner; outDir: string }): Promise<AdaptResult> {
+  const { name, runner } = o;
+  const file = deviceFileIn(o.outDir, 'onnx', name);
   const started = Date.now();
   ctx.progress({ message: 'measuring the onnx reference models' });
   try {
@@ -51,6 +52,12 @@ export async function adaptLocalOnnx(name: string, threads: number | undefined, 
     if (e instanceof MeasurementError) throw new WorkerError('failed', e.message);
     throw e;
   }
+}
+
+/** The adapted onnx devices as the device lists show them: by file name, the first the primary one (the one
+ *  the explorer's badge and the viewer put first, see onnxLatency). */
+export function onnxDeviceInfos(): DeviceInfo[] {
+  return adaptedOnnxDevices().map(({ file, device }) => ({ name: device.name, space: 'onnx', origin: 'adapted', samples: device.samples.length, created: device.created, file, errorBand: device.errorBand }));
 }
 
 // ---- adapted onnx devices: `*.onnx.json` in the adapted folder, read again when a file changes ----

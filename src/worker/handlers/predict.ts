@@ -19,6 +19,7 @@ import type {
 } from '../protocol';
 import { Ctx, WorkerError } from '../context';
 import { adaptedDevices, allDeviceNames, predictorFor, resolveDevice, spaceName } from '../predictors';
+import { onnxDeviceInfos } from './onnxLatency';
 
 /** Seed and size of the sample a histogram predicts for spaces too large to enumerate. */
 export const HISTOGRAM_SEED = 2021;
@@ -35,6 +36,8 @@ const SAMPLERS: Record<string, SearchSpace<unknown>> = {
 const PREDICT_STEP = 1024;
 
 export async function devices(params: DevicesParams, ctx: Ctx): Promise<SpaceDevices[]> {
+  // The onnx space (any ONNX model) has adapted devices only: listed after the NAS spaces.
+  if (params.space === 'onnx') return [{ space: 'onnx', devices: onnxDeviceInfos() }];
   const spaces = params.space === undefined ? SPACE_NAMES : [spaceName(params.space)];
   const out: SpaceDevices[] = [];
   for (const space of spaces) {
@@ -48,6 +51,7 @@ export async function devices(params: DevicesParams, ctx: Ctx): Promise<SpaceDev
       out.push({ space, devices: [], error: (e as Error).message.split('\n')[0], code: e instanceof WorkerError ? e.code : 'failed' });
     }
   }
+  if (params.space === undefined) out.push({ space: 'onnx', devices: onnxDeviceInfos() });
   return out;
 }
 
