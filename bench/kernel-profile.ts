@@ -110,3 +110,19 @@ if (process.argv[1] && /kernel-profile\.ts$/.test(process.argv[1])) {
     if (json) fs.writeFileSync(json, JSON.stringify(out, null, 1));
   })();
 }
+
+/** Pairs each kernel of the onnx-space model with onnxruntime's profiled node: onnxruntime names a node
+ *  after one of the tensors its fused nodes write (blocked-layout convolutions with "_nchwc" appended) or
+ *  keeps the first node's name. Returns, per kernel index, the profiled µs (undefined when unmatched). */
+export function matchKernels(kernels: readonly { name: string; outputs: string[]; free: boolean }[], nodes: readonly ProfiledNode[]): (number | undefined)[] {
+  const byName = new Map(nodes.map((n) => [n.name, n]));
+  const used = new Set<string>();
+  return kernels.map((k) => {
+    if (k.free) return undefined;
+    const cand = [...k.outputs.slice().reverse().map((o) => `${o}_nchwc`), ...k.outputs.slice().reverse(), k.name];
+    const hit = cand.find((c) => byName.has(c) && !used.has(c));
+    if (!hit) return undefined;
+    used.add(hit);
+    return byName.get(hit)!.us;
+  });
+}

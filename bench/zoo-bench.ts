@@ -9,14 +9,15 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { measureZoo, readManifest } from './zoo-measure';
 import { ONNX_REFERENCES, ONNX_REFERENCES_VERSION } from '../src/core/onnx/referenceModels';
-import { adaptOnnxDevice, COST_FEATURES, fitCosts, LAMBDA, modelCosts, OnnxSample, predictCosts, PRIOR_COSTS } from '../src/core/onnx/latency';
+import { adaptOnnxDevice, COST_FEATURES, fitCosts, LAMBDA_GRID, modelCosts, OnnxSample, predictCosts, PRIOR_COSTS } from '../src/core/onnx/latency';
 import { readOnnxBytes, readOnnxFile } from '../src/core/onnx/reader';
 
 const a = process.argv.slice(2);
 const opt = (k: string) => (a.includes(k) ? a[a.indexOf(k) + 1] : undefined);
 const zoo = opt('--zoo') ?? path.join(process.cwd(), '.cache/zoo');
 const passes = Number(opt('--passes') ?? 5);
-const lambda = Number(opt('--lambda') ?? LAMBDA);
+// Default: each device's pull towards the prior chosen by leave-one-out over its own samples (chooseLambda).
+const lambda = opt('--lambda') !== undefined ? Number(opt('--lambda')) : undefined;
 // --threads 2: this machine as another device (two cores: convolutions and matrix products run up to 2x
 // faster, small kernels do not), adapted from the same prior: a check of adaptation, not of the prior.
 const threads = Number(opt('--threads') ?? 1);
@@ -98,6 +99,10 @@ function macsLine(train: { macs: number; ms: number }[]): (macs: number) => numb
     });
   }
   const meas = zooRows.map((z) => z.ms);
+  const sweep = LAMBDA_GRID.map((l) => {
+    const d = adaptOnnxDevice('sweep', refs, ONNX_REFERENCES_VERSION, { lambda: l });
+    return { l, s: stats(zooRows.map((z) => predictCosts(d, z.mc).ms), meas) };
+  });
   const s = stats(pred, meas);
   const sNo = stats(predNoPrior, meas);
   const sB = stats(base, meas);
@@ -112,7 +117,8 @@ function macsLine(train: { macs: number; ms: number }[]): (macs: number) => numb
     '',
     `| fit | mean APE | within +-10% | Spearman |`,
     `|---|---:|---:|---:|`,
-    `| onnx space, references only (prior, lambda ${lambda}) | ${pc(s.mape)} | ${pc(s.within)} | ${s.rho.toFixed(3)} |`,
+    `| onnx space, references only (prior, lambda ${device.lambda}${lambda === undefined ? ' chosen by leave-one-out' : ''}) | ${pc(s.mape)} | ${pc(s.within)} | ${s.rho.toFixed(3)} |`,
+    ...sweep.map((w) => `| references only, lambda fixed at ${w.l} (for comparison) | ${pc(w.s.mape)} | ${pc(w.s.within)} | ${w.s.rho.toFixed(3)} |`),
     `| references only, no prior (lambda ~0) | ${pc(sNo.mape)} | ${pc(sNo.within)} | ${sNo.rho.toFixed(3)} |`,
     `| onnx space, leave one family out (refs + other families) | ${pc(sL.mape)} | ${pc(sL.within)} | ${sL.rho.toFixed(3)} |`,
     `| baseline: ms linear in MACs, references | ${pc(sB.mape)} | ${pc(sB.within)} | ${sB.rho.toFixed(3)} |`,

@@ -9,15 +9,21 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { measureZoo } from '../bench/zoo-measure';
+import { matchKernels, profileModel } from '../bench/kernel-profile';
 import { ONNX_REFERENCES, priorTrainingModels } from '../src/core/onnx/referenceModels';
-import { COST_FEATURES, fitCosts, modelCosts, PRIOR_COSTS } from '../src/core/onnx/latency';
+import { COST_FEATURES, fitCosts, kernelFeatures, modelCosts, PRIOR_COSTS } from '../src/core/onnx/latency';
 import { readOnnxBytes } from '../src/core/onnx/reader';
 
 const a = process.argv.slice(2);
 const opt = (k: string) => (a.includes(k) ? a[a.indexOf(k) + 1] : undefined);
-const count = Number(opt('--models') ?? 80);
+const count = Number(opt('--models') ?? 132);
 const passes = Number(opt('--passes') ?? 3);
 const out = path.join(process.cwd(), 'weights/onnx-prior.json');
+/** The measurements behind the prior (not bundled): totals and onnxruntime's per-kernel profile. */
+const samplesFile = path.join(process.cwd(), 'weights/onnx-prior-samples.json');
+/** A model's total counts as this many kernels in the fit (it carries the per-run cost and the layout
+ *  reorders no kernel is matched with). */
+const TOTAL_WEIGHT = 4;
 
 interface Measured {
   name: string;
@@ -27,8 +33,12 @@ interface Measured {
 (async () => {
   const models = [...ONNX_REFERENCES, ...priorTrainingModels(count)];
   let measured: Measured[];
+  /** Per model: [kernel index, profiled µs] of the kernels matched with onnxruntime's profile. */
+  let profiles: Record<string, [number, number][]>;
+  let profiledTotalUs: Record<string, number>;
   if (a.includes('--refit')) {
-    measured = (JSON.parse(fs.readFileSync(out, 'utf8')) as { samples: Measured[] }).samples;
+    const stored = JSON.parse(fs.readFileSync(samplesFile, 'utf8')) as { samples: Measured[]; profiles: Record<string, [number, number][]>; profiledTotalUs: Record<string, number> };
+    ({ samples: measured, profiles, profiledTotalUs } = stored);
   } else {
     const dir = path.join(process.cwd(), '.cache/onnx-prior');
     fs.mkdirSync(dir, { recursive: true });
@@ -40,24 +50,54 @@ interface Measured {
     });
     const r = await measureZoo(dir, passes, path.join(dir, 'measured.json'), (l) => process.stderr.write(l + '\n'), entries);
     measured = models.map((m, i) => ({ name: m.name, ms: Number(r[i].fastestMs.toPrecision(4)) }));
+    profiles = {};
+    profiledTotalUs = {};
+    for (const [i, m] of models.entries()) {
+      const p = await profileModel(entries[i].file, { [m.inputName]: { dtype: 'float32', shape: m.inputShape } }, 20);
+      const mc = modelCosts(readOnnxBytes(m.write()));
+      const us = matchKernels(mc.kernels, p.nodes);
+      profiles[m.name] = us.flatMap((v, k) => (v === undefined ? [] : [[k, v] as [number, number]]));
+      profiledTotalUs[m.name] = p.nodes.reduce((s2, n) => s2 + n.us, 0);
+      if ((i + 1) % 20 === 0) process.stderr.write(`profiled ${i + 1}/${models.length}\n`);
+    }
+    fs.writeFileSync(samplesFile, JSON.stringify({ about: 'Measurements behind weights/onnx-prior.json (scripts/train-onnx-prior.ts): fastest total per model, and per model [kernel index, µs] from onnxruntime\'s profiler.', samples: measured, profiles, profiledTotalUs }) + '\n');
   }
   const byName = new Map(measured.map((m) => [m.name, m.ms]));
-  const rows = models.filter((m) => byName.has(m.name)).map((m) => ({ name: m.name, x: modelCosts(readOnnxBytes(m.write())).features, y: byName.get(m.name)! }));
+  // Rows per model: its total (relative error, weight TOTAL_WEIGHT) and each profiled kernel (error relative
+  // to the model's total, the kernel's time scaled so that the profile adds up to the measured total:
+  // the profiler's own overhead is spread evenly).
+  interface Row { model: string; x: number[]; y: number; by: number; total: boolean }
+  const rows: Row[] = [];
+  const totals: { name: string; x: number[]; y: number }[] = [];
+  for (const m of models) {
+    const y = byName.get(m.name);
+    if (y === undefined) continue;
+    const mc = modelCosts(readOnnxBytes(m.write()));
+    totals.push({ name: m.name, x: mc.features, y });
+    rows.push({ model: m.name, x: mc.features, y, by: y / Math.sqrt(TOTAL_WEIGHT), total: true });
+    const k = y / Math.max(1e-9, (profiledTotalUs[m.name] ?? 0) / 1000);
+    for (const [ki, us] of profiles[m.name] ?? []) {
+      const kern = mc.kernels[ki];
+      if (!kern) continue;
+      rows.push({ model: m.name, x: kernelFeatures(kern, mc.coldWeights), y: (us / 1000) * k, by: y, total: false });
+    }
+  }
   // Nearly unregularised: the data decide (the centre only breaks ties of features no model exercises).
   const lambda = 1e-3;
   // A cost the data set to 0 keeps 10% of its starting value: a zero prior would stop every device from
   // ever giving that feature a cost (the fit scales the prior).
   const start: number[] = JSON.parse(fs.readFileSync(out, 'utf8')).start ?? PRIOR_COSTS;
-  const costs = fitCosts(rows.map((r) => r.x), rows.map((r) => r.y), PRIOR_COSTS, lambda).map((c, j) => Math.max(c, 0.1 * start[j]));
-  const pred = (c: number[], x: number[]) => x.reduce((s, v, j) => s + v * c[j], 0);
-  // Leave-one-out relative error of the fit over the training models (a check, not a target).
-  const loo = rows.map((r, i) => {
-    const rest = rows.filter((_, k) => k !== i);
-    const c = fitCosts(rest.map((q) => q.x), rest.map((q) => q.y), PRIOR_COSTS, lambda);
-    return Math.abs(pred(c, r.x) / r.y - 1);
+  const fit = (rs: Row[]) => fitCosts(rs.map((r) => r.x), rs.map((r) => r.y), start, lambda, rs.map((r) => r.by)).map((c, j) => Math.max(c, 0.1 * start[j]));
+  const costs = fit(rows);
+  const pred = (c: number[], x: number[]) => x.reduce((s2, v, j) => s2 + v * c[j], 0);
+  // Leave-one-model-out relative error of the totals (a check, not a target).
+  const loo = totals.map((t) => {
+    const c = fit(rows.filter((r) => r.model !== t.name));
+    return Math.abs(pred(c, t.x) / t.y - 1);
   });
-  const mape = loo.reduce((s, v) => s + v, 0) / loo.length;
-  for (const [i, r] of rows.entries()) process.stderr.write(`${r.name.padEnd(24)} ${r.y.toFixed(3).padStart(9)} ms  fit ${pred(costs, r.x).toFixed(3).padStart(9)}  loo ${(100 * loo[i]).toFixed(1)}%\n`);
+  const mape = loo.reduce((s2, v) => s2 + v, 0) / loo.length;
+  const kernelRows = rows.filter((r) => !r.total).length;
+  for (const [i, r] of totals.entries()) process.stderr.write(`${r.name.padEnd(24)} ${r.y.toFixed(3).padStart(9)} ms  fit ${pred(costs, r.x).toFixed(3).padStart(9)}  loo ${(100 * loo[i]).toFixed(1)}%\n`);
   const doc = {
     about: 'Prior per-feature costs (ms per unit) of the onnx space, fitted by scripts/train-onnx-prior.ts on the samples below (generated models measured with onnxruntime, 1 thread).',
     features: [...COST_FEATURES],
@@ -65,8 +105,9 @@ interface Measured {
     start,
     looMeanApe: Number(mape.toFixed(4)),
     machine: `${os.cpus()[0]?.model ?? 'unknown CPU'}`,
-    samples: measured,
+    models: totals.length,
+    profiledKernels: kernelRows,
   };
   fs.writeFileSync(out, JSON.stringify(doc, null, 1) + '\n');
-  process.stdout.write(`${rows.length} models; leave-one-out mean APE ${(100 * mape).toFixed(1)}%; costs ${doc.costs.join(', ')}\n`);
+  process.stdout.write(`${totals.length} models, ${kernelRows} profiled kernels; leave-one-model-out mean APE ${(100 * mape).toFixed(1)}%; costs ${doc.costs.join(', ')}\n`);
 })();

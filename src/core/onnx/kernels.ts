@@ -28,6 +28,8 @@ export interface Kernel {
   ops: string[];
   /** The tensor its last node writes (onnxruntime names a fused kernel after it). */
   output: string;
+  /** Every tensor its nodes write (onnxruntime may name the fused kernel after an inner one). */
+  outputs: string[];
   kernelClass: KernelClass;
   macs: number;
   /** Activations read from outside the kernel and written by its last node, bytes. */
@@ -48,6 +50,8 @@ export interface Kernel {
   /** Loop and If nodes: executions of their subgraph per execution of the node (Loop: the trip count when
    *  known, else 1); else 0. */
   subgraphRuns: number;
+  /** Convolutions: output channels; else 0. */
+  outChannels: number;
   /** Convolutions: input channels per group (dense: all of them; depthwise 1); else 0. */
   groupWidth: number;
   /** Cost nothing (a view or folded at load time). */
@@ -159,6 +163,7 @@ export function kernelsOf(inf: Inference, unknowns = new Limits()): Kernel[] {
       name: label(n, idx),
       ops: [n.opType],
       output: n.outputs[0] ?? '',
+      outputs: n.outputs.filter((x) => x),
       kernelClass: cls,
       macs: num(c.macs),
       bytesRead: num(c.activationBytesRead),
@@ -170,6 +175,7 @@ export function kernelsOf(inf: Inference, unknowns = new Limits()): Kernel[] {
       reorderBytes: 0,
       stridedReduceOutputs: REDUCE.has(n.opType) ? stridedReduceOutputs(inf, n) : 0,
       subgraphRuns: n.opType === 'If' ? 1 : n.opType === 'Loop' ? loopTrips(inf, n) : 0,
+      outChannels: n.opType === 'Conv' ? (inf.shapes.get(n.inputs[1])?.[0] ?? 0) : 0,
       groupWidth: cls === 'conv' || cls === 'depthwiseConv' || cls === 'groupedConv' ? groupWidthOf(inf, n) : 0,
       free: false,
       unknown: c.macs === undefined || c.activationBytesRead === undefined,
@@ -195,6 +201,7 @@ export function kernelsOf(inf: Inference, unknowns = new Limits()): Kernel[] {
     const n = c.node;
     o.k.ops.push(n.opType);
     o.k.output = n.outputs[0] ?? '';
+    o.k.outputs.push(...n.outputs.filter((x) => x));
     o.k.macs += num(c.macs);
     o.k.bytesRead += extraRead;
     o.k.bytesWritten = num(c.activationBytesWritten);

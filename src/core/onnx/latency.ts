@@ -47,6 +47,8 @@ export const COST_FEATURES = [
   'groupedIm2colElements',
   'convTapOutputs',
   'subgraphRuns',
+  'activationPassBytes',
+  'paddedConvMacs',
   'runs',
 ] as const;
 /** The per-run cost (feeding inputs, the session's own work), once per model, not per kernel. */
@@ -62,12 +64,15 @@ export const PRIOR_COSTS: readonly number[] = onnxPrior.costs;
 export const LAMBDA = 0.03;
 /** Activation bytes above which a kernel's working set leaves a core's L2 (1 MB per core here; 4 MB covers
  *  the usual 0.5-2 MB L2s with input and output both live). */
-export const LARGE_ACTIVATION_BYTES = 4 << 20;
-/** Weights of a model above which they no longer stay in the last-level cache between runs (32 MB on the
- *  development machine; 8-64 MB on the usual desktops and servers). */
+export const LARGE_ACTIVATION_BYTES = 1 << 20;
+/** Bytes a run touches (weights and activations) above which weights no longer stay in the last-level
+ *  cache between runs (32 MB on the development machine; 8-64 MB on the usual desktops and servers). */
 export const COLD_WEIGHT_BYTES = 24 << 20;
 const BAGS = 30;
 const BAG_FRACTION = 0.8;
+
+/** Activations a MAC kernel applies as a pass of its own over the output. */
+const PASS_ACTIVATIONS = new Set(['Clip', 'HardSigmoid', 'Sigmoid', 'Tanh', 'LeakyRelu']);
 
 /** Kernels evaluating exp, erf, sqrt or a division per element (and the normalisations built on them). */
 const TRANSCENDENTAL_OPS = new Set(['Sigmoid', 'Tanh', 'Erf', 'Exp', 'Log', 'Softmax', 'LogSoftmax', 'Softplus', 'Gelu', 'Elu', 'Selu', 'Sqrt', 'Reciprocal', 'Pow', 'InstanceNormalization', 'LayerNormalization', 'GroupNormalization', 'LpNormalization', 'Mish', 'HardSwish']);
@@ -112,6 +117,13 @@ export function kernelFeatures(k: Kernel, coldWeights = false): number[] {
   f[14] = k.stridedReduceOutputs * t;
   // A Loop iteration or an If branch: the runtime sets up and runs a subgraph each time.
   f[20] = k.subgraphRuns * t;
+  if (k.macs > 0) {
+    // A fused activation other than ReLU is a second pass over the output (onnxruntime's blocked
+    // convolutions apply only ReLU inside the kernel).
+    if (k.ops[0] === 'Conv' && k.ops.slice(1).some((o) => PASS_ACTIVATIONS.has(o))) f[21] = k.bytesWritten * t;
+    // Output channels padded up to a whole block of 16 lanes: the padding's MACs are computed too.
+    if ((c === 'conv' || c === 'groupedConv') && k.outChannels > 0) f[22] = k.macs * (Math.ceil(k.outChannels / 16) * 16 / k.outChannels - 1) * t;
+  }
   // Weights of a model too large for the last-level cache, each used by few multiply-adds (a Gemm on one
   // row), stream from memory on every run: bandwidth, not arithmetic, sets the time.
   if (coldWeights && k.macs > 0 && k.macs < 8 * (k.weightBytes / 4)) f[16] = weights;
@@ -133,7 +145,8 @@ export interface ModelCosts {
 /** A graph's features: its kernels' summed, and one run. */
 export function summedFeatures(kernels: readonly Kernel[]): { features: number[]; coldWeights: boolean } {
   const features = new Array(COST_FEATURES.length).fill(0);
-  const coldWeights = kernels.reduce((s, k) => s + (k.free ? 0 : k.weightBytes), 0) > COLD_WEIGHT_BYTES;
+  // Weights stay in the last-level cache between runs only when everything a run touches fits there.
+  const coldWeights = kernels.reduce((s, k) => s + (k.free ? 0 : (k.weightBytes + k.bytesRead + k.bytesWritten) * Math.min(k.times, 1)), 0) > COLD_WEIGHT_BYTES;
   for (const k of kernels) kernelFeatures(k, coldWeights).forEach((v, j) => (features[j] += v));
   features[RUN_FEATURE] = 1;
   return { features, coldWeights };
@@ -193,8 +206,9 @@ export function nnlsGram(g: number[][], h: number[]): number[] {
   return u;
 }
 
-/** Relative, non-negative least squares regularised towards scale x prior (see the header). */
-export function fitCosts(x: number[][], y: number[], prior: readonly number[] = PRIOR_COSTS, lambda = LAMBDA): number[] {
+/** Relative, non-negative least squares regularised towards scale x prior (see the header). `scaleBy`: the
+ *  per-row divisor of the residual (default: the row's own latency, a relative error). */
+export function fitCosts(x: number[][], y: number[], prior: readonly number[] = PRIOR_COSTS, lambda = LAMBDA, scaleBy: readonly number[] = y): number[] {
   const p = prior.length;
   const logRatio = x.map((r, i) => Math.log(y[i] / Math.max(dot(r, prior), 1e-12)));
   const scale = Math.exp(logRatio.reduce((a, b) => a + b, 0) / Math.max(1, y.length));
@@ -204,10 +218,11 @@ export function fitCosts(x: number[][], y: number[], prior: readonly number[] = 
   const g = Array.from({ length: p }, () => new Array(p).fill(0));
   const h = new Array(p).fill(0);
   x.forEach((r, i) => {
-    const z = r.map((v, j) => (v * centre[j]) / y[i]);
+    const z = r.map((v, j) => (v * centre[j]) / scaleBy[i]);
+    const t = y[i] / scaleBy[i];
     for (let a = 0; a < p; a++) {
       if (!z[a]) continue;
-      h[a] += z[a];
+      h[a] += z[a] * t;
       for (let b = 0; b < p; b++) g[a][b] += z[a] * z[b];
     }
   });
@@ -240,17 +255,38 @@ export interface OnnxDevice {
   bags: number[][];
   /** Out-of-bag RMS relative error (0.1: +-10%). */
   errorBand: number;
+  /** The pull towards the prior the fit used (chooseLambda). */
+  lambda?: number;
   samples: { arch: string; latency_ms: number; features: number[]; reference: boolean }[];
   spikes: { arch: string; latency_ms: number; fitted_ms: number }[];
   created: string;
 }
 
 /** Fits a device from samples (bagged, spike rule, out-of-bag error band). */
+/** The pull towards the prior a device's own samples support best: leave-one-out relative error of the fit
+ *  over LAMBDA_GRID (a device like the development machine keeps the prior's ratios; one unlike it, e.g.
+ *  with convolutions on several cores, moves its costs further). Ties go to the larger pull. */
+export const LAMBDA_GRID: readonly number[] = [0.003, 0.01, 0.03, 0.1, 0.3];
+export function chooseLambda(samples: readonly OnnxSample[], prior: readonly number[] = PRIOR_COSTS): { lambda: number; looError: number } {
+  let best = { lambda: LAMBDA, looError: Infinity };
+  for (const lambda of [...LAMBDA_GRID].reverse()) {
+    let se = 0;
+    samples.forEach((s, i) => {
+      const rest = samples.filter((_, k) => k !== i);
+      const c = fitCosts(rest.map((r) => r.features), rest.map((r) => r.latency_ms), prior, lambda);
+      se += (dot(s.features, c) / s.latency_ms - 1) ** 2;
+    });
+    const e = Math.sqrt(se / Math.max(1, samples.length));
+    if (e < best.looError * 0.98) best = { lambda, looError: e };
+  }
+  return best;
+}
+
 export function adaptOnnxDevice(name: string, samples: OnnxSample[], referencesVersion: number, opts: { lambda?: number; prior?: readonly number[]; bags?: number } = {}): OnnxDevice {
   if (samples.length < 3) throw new SpecError(`an onnx device needs at least 3 measured samples, got ${samples.length}`);
   for (const s of samples) if (!(s.latency_ms > 0 && Number.isFinite(s.latency_ms))) throw new SpecError(`sample ${s.arch}: latency_ms must be a positive number, got ${s.latency_ms}`);
-  const lambda = opts.lambda ?? LAMBDA;
   const prior = opts.prior ?? PRIOR_COSTS;
+  const lambda = opts.lambda ?? chooseLambda(samples, prior).lambda;
   const full = fitCosts(samples.map((s) => s.features), samples.map((s) => s.latency_ms), prior, lambda);
   // Spike rule on the shots (references are never left out).
   const resid = samples.map((s) => Math.log(s.latency_ms / Math.max(dot(s.features, full), 1e-9)));
@@ -292,6 +328,7 @@ export function adaptOnnxDevice(name: string, samples: OnnxSample[], referencesV
     costs,
     bags,
     errorBand: n ? Math.sqrt(se / n) : 0,
+    lambda,
     samples: samples.map((s) => ({ arch: s.arch, latency_ms: s.latency_ms, features: s.features, reference: s.reference })),
     spikes: [...spikeIdx].map((i) => ({ arch: samples[i].arch, latency_ms: samples[i].latency_ms, fitted_ms: dot(samples[i].features, full) })),
     created: new Date().toISOString(),

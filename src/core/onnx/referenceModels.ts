@@ -93,7 +93,7 @@ function convStack(name: string, size: number, widths: number[], seed: number): 
   };
 }
 
-type Activation = 'hswish' | 'relu' | 'swish';
+type Activation = 'hswish' | 'relu' | 'relu6' | 'swish';
 /** Squeeze-excite's pooling: GlobalAveragePool, one ReduceMean over H and W, or two (W then H, as some
  *  exports write x.mean(3).mean(2)), or none. */
 type Squeeze = 'gap' | 'reduce' | 'reduce2' | 'none';
@@ -110,7 +110,8 @@ function dwSeparable(name: string, size: number, widths: number[], expansion: nu
     write() {
       const n = new Net(seed);
       const b = n.b;
-      const act = (y: string) => (actName === 'hswish' ? b.hswish(y) : actName === 'relu' ? b.relu(y) : b.node('Mul', [y, b.node('Sigmoid', [y])]));
+      const act = (y: string) =>
+        actName === 'hswish' ? b.hswish(y) : actName === 'relu' ? b.relu(y) : actName === 'relu6' ? b.node('Clip', [y, b.scalar('zero', 0), b.scalar('six', 6)]) : b.node('Mul', [y, b.node('Sigmoid', [y])]);
       let [x, s] = n.conv('input', [1, 3, size, size], 16, 3, 2);
       for (const w of widths) {
         for (let r = 0; r < 2; r++) {
@@ -380,7 +381,7 @@ export const ONNX_REFERENCES: readonly ReferenceModel[] = [
   convStack('conv-l', 128, [48, 96, 192], 2),
   dwSeparable('dwsep-s', 96, [24, 40], 4, 3),
   dwSeparable('dwsep-l', 160, [24, 48, 96], 6, 4, true),
-  dwSeparable('dwsep-xl', 224, [24, 32], 6, 12),
+  dwSeparable('dwsep-xl', 224, [24, 32], 6, 12, false, { act: 'relu6', se: 'none' }),
   groupedStack('grouped', 56, 128, 8, 5),
   transformer('transformer-s', 64, 128, 4, 2, 6),
   transformer('transformer-l', 197, 192, 3, 2, 7),
@@ -406,21 +407,23 @@ export function priorTrainingModels(count: number, seed = 2024): ReferenceModel[
     const kind = kinds[i % kinds.length];
     const s = 100 + i;
     const name = `train-${i}-${kind}`;
+    // Sizes from toy to ImageNet scale (real models run at 224x224 with up to 512 channels: activations and
+    // weights then outgrow the caches, which small models never show).
     if (kind === 'conv') {
       const base = pick([16, 24, 32, 48, 64]);
-      out.push(convStack(name, pick([32, 56, 64, 96, 112, 128]), pick([[base], [base, 2 * base], [base, 2 * base, 4 * base]]), s));
+      out.push(convStack(name, pick([32, 56, 64, 96, 112, 128, 224]), pick([[base], [base, 2 * base], [base, 2 * base, 4 * base], [base, 2 * base, 4 * base, 8 * base]]), s));
     } else if (kind === 'dwsep') {
-      const w = pick([[16, 24], [24, 40], [24, 32, 64], [16, 24, 40, 80]]);
-      out.push(dwSeparable(name, pick([64, 96, 112, 160, 224]), w, pick([3, 4, 6]), s, false, { kernel: pick([3, 5]), act: pick(['hswish', 'relu', 'swish'] as const), se: pick(['gap', 'reduce', 'reduce2', 'none'] as const) }));
-    } else if (kind === 'grouped') out.push(groupedStack(name, pick([28, 56, 64]), pick([64, 128, 256]), pick([2, 4, 8, 16, 32]), s));
+      const w = pick([[16, 24], [24, 40], [24, 32, 64], [16, 24, 40, 80], [24, 40, 80, 112, 160]]);
+      out.push(dwSeparable(name, pick([64, 96, 112, 160, 224]), w, pick([3, 4, 6]), s, false, { kernel: pick([3, 5]), act: pick(['hswish', 'relu', 'relu6', 'swish'] as const), se: pick(['gap', 'reduce', 'reduce2', 'none'] as const) }));
+    } else if (kind === 'grouped') out.push(groupedStack(name, pick([28, 56, 64, 112]), pick([64, 128, 256]), pick([2, 4, 8, 16, 32]), s));
     else if (kind === 'transformer') {
-      const heads = pick([2, 4, 8]);
+      const heads = pick([2, 4, 8, 12]);
       out.push(transformer(name, pick([16, 32, 64, 128, 197, 256]), heads * pick([16, 32, 64]), heads, pick([1, 2, 3]), s));
-    } else if (kind === 'recurrent') out.push(lstm(name, pick([16, 50, 100, 200]), pick([16, 40, 64, 128]), pick([32, 64, 128, 256]), s, { gru: rng() < 0.5, bidirectional: rng() < 0.5 }));
+    } else if (kind === 'recurrent') out.push(lstm(name, pick([16, 50, 100, 200]), pick([16, 40, 64, 128]), pick([32, 64, 128, 256, 512]), s, { gru: rng() < 0.5, bidirectional: rng() < 0.5 }));
     else if (kind === 'mlp') out.push(mlp(name, pick([128, 256, 512, 1024, 2048]), pick([2, 3, 4, 6]), s));
-    else if (kind === 'upsampling') out.push(upsampling(name, pick([32, 64, 96, 128]), pick([8, 16, 32]), s));
+    else if (kind === 'upsampling') out.push(upsampling(name, pick([32, 64, 96, 128, 256]), pick([8, 16, 32, 64]), s));
     else if (kind === 'elementwise') out.push(elementwise(name, pick([14, 28, 56, 112]), pick([16, 32, 64, 128]), s));
-    else if (kind === 'preact') out.push(preActivation(name, pick([16, 32]), pick([[16, 32, 64], [32, 64, 128], [16, 32]]), s));
+    else if (kind === 'preact') out.push(preActivation(name, pick([16, 32, 64]), pick([[16, 32, 64], [32, 64, 128], [16, 32]]), s));
     else if (kind === 'loop') out.push(loopRnn(name, pick([10, 25, 50, 100]), pick([16, 40, 80]), pick([32, 64, 128, 256]), s));
     else out.push(classifierHead(name, pick([32, 64, 96]), pick([512, 1024, 1280, 2048]), pick([100, 1000]), s));
   }
