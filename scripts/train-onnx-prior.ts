@@ -4,7 +4,8 @@
 // passes). Only the ratios of the costs matter: every device rescales and refits them from its own
 // measurements of the references (src/core/onnx/latency.ts).
 //   npm run train:onnx-prior [-- --models N] [-- --passes N] [-- --refit]
-// --refit fits again from the measurements stored in weights/onnx-prior.json (no measuring; deterministic).
+// --refit fits again from the measurements stored in weights/onnx-prior-samples.json (no measuring;
+// deterministic); --check does that and fails (exit 1) when the result differs from the bundled prior.
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -36,7 +37,7 @@ interface Measured {
   /** Per model: [kernel index, profiled µs] of the kernels matched with onnxruntime's profile. */
   let profiles: Record<string, [number, number][]>;
   let profiledTotalUs: Record<string, number>;
-  if (a.includes('--refit')) {
+  if (a.includes('--refit') || a.includes('--check')) {
     const stored = JSON.parse(fs.readFileSync(samplesFile, 'utf8')) as { samples: Measured[]; profiles: Record<string, [number, number][]>; profiledTotalUs: Record<string, number> };
     ({ samples: measured, profiles, profiledTotalUs } = stored);
   } else {
@@ -108,6 +109,12 @@ interface Measured {
     models: totals.length,
     profiledKernels: kernelRows,
   };
+  if (a.includes('--check')) {
+    const bundled = (JSON.parse(fs.readFileSync(out, 'utf8')) as { costs: number[] }).costs;
+    const same = bundled.length === doc.costs.length && bundled.every((c, j) => Math.abs(c / doc.costs[j] - 1) < 1e-3);
+    process.stdout.write(same ? `the bundled prior is reproduced from ${rows.length} rows\n` : `the bundled prior differs from the refit: ${bundled.join(', ')} vs ${doc.costs.join(', ')}\n`);
+    process.exit(same ? 0 : 1);
+  }
   fs.writeFileSync(out, JSON.stringify(doc, null, 1) + '\n');
   process.stdout.write(`${totals.length} models, ${kernelRows} profiled kernels; leave-one-model-out mean APE ${(100 * mape).toFixed(1)}%; costs ${doc.costs.join(', ')}\n`);
 })();

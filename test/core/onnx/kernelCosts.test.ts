@@ -1,0 +1,140 @@
+// The cost features of the onnx space's second version: what onnxruntime runs that a MAC count misses
+// (Shape chains of dynamic models, Loop iterations, strided reductions, activation passes, padded channels,
+// cold weights), the non-negative fit, the per-device pull towards the prior, and the bundled prior.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { onnx } from 'onnx-proto';
+import { readOnnxBytes } from '../../../src/core/onnx/reader';
+import { inferShapes } from '../../../src/core/onnx/shapeInference';
+import { kernelsOf } from '../../../src/core/onnx/kernels';
+import { ONNX_REFERENCES, priorTrainingModels } from '../../../src/core/onnx/referenceModels';
+import { chooseLambda, COST_FEATURES, kernelFeatures, LAMBDA_GRID, modelCosts, nnlsGram, OnnxSample, PRIOR_COSTS } from '../../../src/core/onnx/latency';
+import { OnnxBuilder } from '../../../src/core/onnx/writer';
+
+const at = (name: (typeof COST_FEATURES)[number]) => COST_FEATURES.indexOf(name);
+const ref = (name: string) => ONNX_REFERENCES.find((r) => r.name === name)!;
+const costsOf = (bytes: Uint8Array) => modelCosts(readOnnxBytes(bytes));
+const dot = (a: readonly number[], b: readonly number[]) => a.reduce((s, v, j) => s + v * b[j], 0);
+
+/** x -> Shape -> Gather(0) -> Unsqueeze -> Concat([-1]) -> Reshape(x): the chain torch writes for a flatten
+ *  that keeps the batch; `dynamic` declares the batch dim symbolic. */
+function shapeChainModel(dynamic: boolean): Uint8Array {
+  const b = new OnnxBuilder(13, 1);
+  const s = b.node('Shape', ['input']);
+  const g = b.node('Gather', [s, b.int64Init('zero', [0])], { axis: 0 });
+  const u = b.node('Unsqueeze', [g, b.int64Init('axes', [0])]);
+  const c = b.node('Concat', [u, b.int64Init('rest', [-1])], { axis: 0 });
+  const r = b.node('Reshape', ['input', c]);
+  const m = onnx.ModelProto.decode(b.encode('input', [1, 8, 4, 4], b.node('Relu', [r]), [1, 128]));
+  if (dynamic) m.graph!.input![0].type!.tensorType!.shape!.dim![0] = { dimParam: 'batch' };
+  return onnx.ModelProto.encode(m).finish();
+}
+
+test('a model with a symbolic batch runs its Shape chain (onnxruntime cannot fold it); a static one does not', () => {
+  const live = (bytes: Uint8Array) => costsOf(bytes).kernels.filter((k) => !k.free).map((k) => k.ops.join('+'));
+  assert.deepEqual(live(shapeChainModel(false)), ['Relu']);
+  // Unsqueeze is a view (free) either way.
+  assert.deepEqual(live(shapeChainModel(true)), ['Shape', 'Gather', 'Concat', 'Relu']);
+});
+
+test('a Loop node is a kernel that runs its body trip-count times; its body kernels run as often', () => {
+  const mc = costsOf(ref('loop').write());
+  const loop = mc.kernels.find((k) => k.ops[0] === 'Loop')!;
+  assert.equal(loop.subgraphRuns, 40);
+  assert.equal(mc.features[at('subgraphRuns')], 40);
+  assert.ok(mc.kernels.filter((k) => k.ops[0] === 'Gemm').every((k) => k.times === 40));
+});
+
+test('a ReduceMean over inner axes costs by bytes; one over a middle axis (x.mean(3).mean(2)) by outputs', () => {
+  const reduces = costsOf(ref('dwsep-swish').write()).kernels.filter((k) => k.ops[0] === 'ReduceMean');
+  assert.equal(reduces.length, 8);
+  // Pairs: first over W (a suffix: 0), then over H of [1, C, H, 1] (C outputs).
+  for (let i = 0; i < reduces.length; i += 2) {
+    assert.equal(reduces[i].stridedReduceOutputs, 0);
+    assert.ok(reduces[i + 1].stridedReduceOutputs >= 96, String(reduces[i + 1].stridedReduceOutputs));
+  }
+});
+
+test('Clip after a convolution is a second pass over its output; ReLU is not', () => {
+  const pass = (name: string) => costsOf(ref(name).write()).features[at('activationPassBytes')];
+  assert.ok(pass('dwsep-xl') > 0);
+  assert.equal(pass('conv-s'), 0);
+});
+
+test('output channels short of a block of 16 cost their padding; full blocks cost none', () => {
+  const b = new OnnxBuilder(13, 2);
+  const y = b.conv('input', 16, 24, 1, 1, 0, 1, { bn: false });
+  const k = kernelsOf(inferShapes(readOnnxBytes(b.encode('input', [1, 16, 8, 8], y, [1, 24, 8, 8])))).find((x) => x.ops[0] === 'Conv')!;
+  assert.equal(k.outChannels, 24);
+  assert.ok(Math.abs(kernelFeatures(k)[at('paddedConvMacs')] - k.macs * (32 / 24 - 1)) < 1e-6);
+  const full = kernelsOf(inferShapes(readOnnxBytes(ref('conv-s').write()))).filter((x) => x.kernelClass === 'conv');
+  assert.ok(full.every((x) => kernelFeatures(x)[at('paddedConvMacs')] === 0));
+});
+
+test('weights count as cold only when a run touches more bytes than a last-level cache holds', () => {
+  const bigMlp = priorTrainingModels(132).find((m) => /3 Gemm \+ ReLU layers of width 2048/.test(m.about));
+  assert.ok(bigMlp, 'the training set has a 3-layer 2048-wide MLP');
+  const cold = costsOf(bigMlp.write()); // 48 MB of weights
+  assert.ok(cold.coldWeights && cold.features[at('coldWeightBytes')] > 45e6);
+  const hot = costsOf(ref('mlp').write()); // 16 MB of weights, nothing else: stays in a 32 MB cache
+  assert.ok(!hot.coldWeights && hot.features[at('coldWeightBytes')] === 0);
+});
+
+test('nnlsGram finds the best non-negative solution (brute force over every support on random problems)', () => {
+  let seed = 7;
+  const rnd = () => ((seed = (seed * 16807) % 2147483647) / 2147483647) * 2 - 1;
+  for (let trial = 0; trial < 40; trial++) {
+    const p = 5;
+    const a = Array.from({ length: 8 }, () => Array.from({ length: p }, rnd));
+    const bvec = Array.from({ length: 8 }, rnd);
+    const g = Array.from({ length: p }, (_, i) => Array.from({ length: p }, (_, j) => a.reduce((s, r) => s + r[i] * r[j], 0)));
+    const h = Array.from({ length: p }, (_, i) => a.reduce((s, r, k) => s + r[i] * bvec[k], 0));
+    const obj = (u: number[]) => a.reduce((s, r, k) => s + (dot(r, u) - bvec[k]) ** 2, 0);
+    const u = nnlsGram(g, h);
+    assert.ok(u.every((v) => v >= 0));
+    // Brute force: every support's unconstrained solution that is non-negative.
+    let best = obj(new Array(p).fill(0));
+    for (let mask = 1; mask < 1 << p; mask++) {
+      const idx = [...Array(p).keys()].filter((j) => mask & (1 << j));
+      const m = idx.map((i) => idx.map((j) => g[i][j]));
+      const rhs = idx.map((i) => h[i]);
+      // Gaussian elimination (small, well-conditioned enough for random data).
+      const n = idx.length;
+      const aug = m.map((r, i) => [...r, rhs[i]]);
+      for (let c = 0; c < n; c++) {
+        let piv = c;
+        for (let r = c + 1; r < n; r++) if (Math.abs(aug[r][c]) > Math.abs(aug[piv][c])) piv = r;
+        [aug[c], aug[piv]] = [aug[piv], aug[c]];
+        for (let r = 0; r < n; r++) if (r !== c) {
+          const f = aug[r][c] / aug[c][c];
+          for (let k = c; k <= n; k++) aug[r][k] -= f * aug[c][k];
+        }
+      }
+      const sol = aug.map((r, i) => r[n] / r[i]);
+      if (sol.some((v) => v < 0)) continue;
+      const full = new Array(p).fill(0);
+      idx.forEach((j, i) => (full[j] = sol[i]));
+      best = Math.min(best, obj(full));
+    }
+    assert.ok(obj(u) <= best + 1e-9 * (1 + best), `trial ${trial}: ${obj(u)} > ${best}`);
+  }
+});
+
+test('the pull towards the prior: strongest when the device follows it, weaker when its ratios differ', () => {
+  const refs = ONNX_REFERENCES.map((r) => ({ name: r.name, features: costsOf(r.write()).features }));
+  const like = refs.map((r): OnnxSample => ({ arch: r.name, latency_ms: dot(r.features, PRIOR_COSTS), features: r.features, reference: true }));
+  assert.equal(chooseLambda(like).lambda, Math.max(...LAMBDA_GRID));
+  // Convolutions and matrix products 3x faster than the prior says (several cores), the rest as it says.
+  const fast = PRIOR_COSTS.map((c, j) => (['convMacs', 'matmulMacs', 'dwGroupedMacs', 'groupedMacs'].includes(COST_FEATURES[j]) ? c / 3 : c));
+  const unlike = refs.map((r): OnnxSample => ({ arch: r.name, latency_ms: dot(r.features, fast), features: r.features, reference: true }));
+  assert.ok(chooseLambda(unlike).lambda < Math.max(...LAMBDA_GRID));
+});
+
+test('the bundled prior names the features the code computes, one positive cost each', () => {
+  const prior = JSON.parse(fs.readFileSync(path.join(__dirname, '../../../weights/onnx-prior.json'), 'utf8')) as { features: string[]; costs: number[] };
+  assert.deepEqual(prior.features, [...COST_FEATURES]);
+  assert.equal(prior.costs.length, COST_FEATURES.length);
+  assert.ok(prior.costs.every((c) => c > 0 && Number.isFinite(c)));
+});
