@@ -17,7 +17,7 @@ import { readOnnxBytes } from '../src/core/onnx/reader';
 
 const a = process.argv.slice(2);
 const opt = (k: string) => (a.includes(k) ? a[a.indexOf(k) + 1] : undefined);
-const count = Number(opt('--models') ?? 132);
+const count = Number(opt('--models') ?? 154);
 const passes = Number(opt('--passes') ?? 3);
 const out = path.join(process.cwd(), 'weights/onnx-prior.json');
 /** The measurements behind the prior (not bundled): totals and onnxruntime's per-kernel profile. */
@@ -37,9 +37,11 @@ interface Measured {
   /** Per model: [kernel index, profiled µs] of the kernels matched with onnxruntime's profile. */
   let profiles: Record<string, [number, number][]>;
   let profiledTotalUs: Record<string, number>;
+  /** Per model: the profiled nodes' µs (every node, matched or not). */
+  let profiledNodesUs: Record<string, number[]>;
   if (a.includes('--refit') || a.includes('--check')) {
-    const stored = JSON.parse(fs.readFileSync(samplesFile, 'utf8')) as { samples: Measured[]; profiles: Record<string, [number, number][]>; profiledTotalUs: Record<string, number> };
-    ({ samples: measured, profiles, profiledTotalUs } = stored);
+    const stored = JSON.parse(fs.readFileSync(samplesFile, 'utf8')) as { samples: Measured[]; profiles: Record<string, [number, number][]>; profiledTotalUs: Record<string, number>; profiledNodesUs: Record<string, number[]> };
+    ({ samples: measured, profiles, profiledTotalUs, profiledNodesUs } = stored);
   } else {
     const dir = path.join(process.cwd(), '.cache/onnx-prior');
     fs.mkdirSync(dir, { recursive: true });
@@ -53,15 +55,17 @@ interface Measured {
     measured = models.map((m, i) => ({ name: m.name, ms: Number(r[i].fastestMs.toPrecision(4)) }));
     profiles = {};
     profiledTotalUs = {};
+    profiledNodesUs = {};
     for (const [i, m] of models.entries()) {
       const p = await profileModel(entries[i].file, { [m.inputName]: { dtype: 'float32', shape: m.inputShape } }, 20);
       const mc = modelCosts(readOnnxBytes(m.write()));
       const us = matchKernels(mc.kernels, p.nodes);
       profiles[m.name] = us.flatMap((v, k) => (v === undefined ? [] : [[k, v] as [number, number]]));
       profiledTotalUs[m.name] = p.nodes.reduce((s2, n) => s2 + n.us, 0);
+      profiledNodesUs[m.name] = p.nodes.map((n) => n.us);
       if ((i + 1) % 20 === 0) process.stderr.write(`profiled ${i + 1}/${models.length}\n`);
     }
-    fs.writeFileSync(samplesFile, JSON.stringify({ about: 'Measurements behind weights/onnx-prior.json (scripts/train-onnx-prior.ts): fastest total per model, and per model [kernel index, µs] from onnxruntime\'s profiler.', samples: measured, profiles, profiledTotalUs }) + '\n');
+    fs.writeFileSync(samplesFile, JSON.stringify({ about: 'Measurements behind weights/onnx-prior.json (scripts/train-onnx-prior.ts): fastest total per model, and per model [kernel index, µs] from onnxruntime\'s profiler.', samples: measured, profiles, profiledTotalUs, profiledNodesUs }) + '\n');
   }
   const byName = new Map(measured.map((m) => [m.name, m.ms]));
   // Rows per model: its total (relative error, weight TOTAL_WEIGHT) and each profiled kernel (error relative
@@ -76,15 +80,21 @@ interface Measured {
     const mc = modelCosts(readOnnxBytes(m.write()));
     totals.push({ name: m.name, x: mc.features, y });
     rows.push({ model: m.name, x: mc.features, y, by: y / Math.sqrt(TOTAL_WEIGHT), total: true });
-    const k = y / Math.max(1e-9, (profiledTotalUs[m.name] ?? 0) / 1000);
+    // The profiler adds its own time to every node: the per-node excess of the profiled sum over the
+    // plain run (at most 80% of a node) is taken off each node, the rest scaled to the plain total.
+    const nodesUs = profiledNodesUs[m.name] ?? [];
+    const excess = nodesUs.length ? Math.max(0, ((profiledTotalUs[m.name] ?? 0) - y * 1000) / nodesUs.length) : 0;
+    const adjust = (us: number) => Math.max(us - excess, 0.2 * us);
+    const adjustedSum = nodesUs.reduce((s2, us) => s2 + adjust(us), 0);
+    const k = y / Math.max(1e-9, adjustedSum / 1000);
     for (const [ki, us] of profiles[m.name] ?? []) {
       const kern = mc.kernels[ki];
       if (!kern) continue;
-      rows.push({ model: m.name, x: kernelFeatures(kern, mc.coldWeights), y: (us / 1000) * k, by: y, total: false });
+      rows.push({ model: m.name, x: kernelFeatures(kern, mc.coldWeights), y: (adjust(us) / 1000) * k, by: y, total: false });
     }
   }
   // Nearly unregularised: the data decide (the centre only breaks ties of features no model exercises).
-  const lambda = 1e-3;
+  const lambda = 1e-6;
   // A cost the data set to 0 keeps 10% of its starting value: a zero prior would stop every device from
   // ever giving that feature a cost (the fit scales the prior).
   const start: number[] = JSON.parse(fs.readFileSync(out, 'utf8')).start ?? PRIOR_COSTS;

@@ -30,6 +30,8 @@ export interface Kernel {
   output: string;
   /** Every tensor its nodes write (onnxruntime may name the fused kernel after an inner one). */
   outputs: string[];
+  /** Its nodes' names (onnxruntime names some fusions "<node>/<Fusion>/"). */
+  nodeNames: string[];
   kernelClass: KernelClass;
   macs: number;
   /** Activations read from outside the kernel and written by its last node, bytes. */
@@ -164,6 +166,7 @@ export function kernelsOf(inf: Inference, unknowns = new Limits()): Kernel[] {
       ops: [n.opType],
       output: n.outputs[0] ?? '',
       outputs: n.outputs.filter((x) => x),
+      nodeNames: [label(n, idx)],
       kernelClass: cls,
       macs: num(c.macs),
       bytesRead: num(c.activationBytesRead),
@@ -202,6 +205,7 @@ export function kernelsOf(inf: Inference, unknowns = new Limits()): Kernel[] {
     o.k.ops.push(n.opType);
     o.k.output = n.outputs[0] ?? '';
     o.k.outputs.push(...n.outputs.filter((x) => x));
+    o.k.nodeNames.push(n.name || n.opType);
     o.k.macs += num(c.macs);
     o.k.bytesRead += extraRead;
     o.k.bytesWritten = num(c.activationBytesWritten);
@@ -227,6 +231,27 @@ export function kernelsOf(inf: Inference, unknowns = new Limits()): Kernel[] {
     if ((!hasSubgraph && nonConst.length === 0 && (ins.length > 0 || n.opType === 'Constant')) || shapeFolded) {
       for (const x of n.outputs) if (x) constant.add(x);
       return;
+    }
+    // A Transpose undoing the Transpose it reads (read by it alone): onnxruntime's transpose optimizer
+    // removes both.
+    if (n.opType === 'Transpose' && nonConst.length === 1) {
+      const p = producer.get(nonConst[0]);
+      const inner = p && p.k.ops.length === 1 && p.k.ops[0] === 'Transpose' && !p.k.free && consumers.get(nonConst[0]) === 1 ? p : undefined;
+      const permOf = (x: OnnxNode) => (Array.isArray(x.attributes.perm) ? (x.attributes.perm as number[]) : undefined);
+      const outerPerm = permOf(n);
+      const innerNode = inner?.members[0].node;
+      const innerPerm = innerNode ? permOf(innerNode) : undefined;
+      if (inner && outerPerm && innerPerm && outerPerm.length === innerPerm.length && outerPerm.every((q, i) => innerPerm[q] === i)) {
+        inner.k.free = true;
+        inner.k.kernelClass = 'memory';
+        inner.k.bytesRead = inner.k.bytesWritten = 0;
+        const o = newKernel(c, idx, 'closed');
+        o.k.free = true;
+        o.k.kernelClass = 'memory';
+        o.k.bytesRead = o.k.bytesWritten = o.k.weightBytes = 0;
+        out.push(o);
+        return;
+      }
     }
     if (MEMORY_FREE.has(n.opType)) {
       const o = newKernel(c, idx, 'closed');

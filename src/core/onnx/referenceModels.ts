@@ -414,7 +414,11 @@ export function priorTrainingModels(count: number, seed = 2024): ReferenceModel[
       out.push(convStack(name, pick([32, 56, 64, 96, 112, 128, 224]), pick([[base], [base, 2 * base], [base, 2 * base, 4 * base], [base, 2 * base, 4 * base, 8 * base]]), s));
     } else if (kind === 'dwsep') {
       const w = pick([[16, 24], [24, 40], [24, 32, 64], [16, 24, 40, 80], [24, 40, 80, 112, 160]]);
-      out.push(dwSeparable(name, pick([64, 96, 112, 160, 224]), w, pick([3, 4, 6]), s, false, { kernel: pick([3, 5]), act: pick(['hswish', 'relu', 'relu6', 'swish'] as const), se: pick(['gap', 'reduce', 'reduce2', 'none'] as const) }));
+      // Activation and squeeze-excite cycle (every pairing over the set), sizes are drawn.
+      const j = Math.floor(i / kinds.length);
+      const act = (['hswish', 'relu', 'relu6', 'swish'] as const)[j % 4];
+      const se = (['gap', 'reduce', 'reduce2', 'none'] as const)[(j + Math.floor(j / 4)) % 4];
+      out.push(dwSeparable(name, pick([64, 96, 112, 160, 224]), w, pick([3, 4, 6]), s, false, { kernel: pick([3, 5]), act, se }));
     } else if (kind === 'grouped') out.push(groupedStack(name, pick([28, 56, 64, 112]), pick([64, 128, 256]), pick([2, 4, 8, 16, 32]), s));
     else if (kind === 'transformer') {
       const heads = pick([2, 4, 8, 12]);
@@ -425,7 +429,7 @@ export function priorTrainingModels(count: number, seed = 2024): ReferenceModel[
     else if (kind === 'elementwise') out.push(elementwise(name, pick([14, 28, 56, 112]), pick([16, 32, 64, 128]), s));
     else if (kind === 'preact') out.push(preActivation(name, pick([16, 32, 64]), pick([[16, 32, 64], [32, 64, 128], [16, 32]]), s));
     else if (kind === 'loop') out.push(loopRnn(name, pick([10, 25, 50, 100]), pick([16, 40, 80]), pick([32, 64, 128, 256]), s));
-    else out.push(classifierHead(name, pick([32, 64, 96]), pick([512, 1024, 1280, 2048]), pick([100, 1000]), s));
+    else out.push(classifierHead(name, pick([32, 64, 96, 160, 224]), pick([512, 1024, 1280, 2048]), pick([100, 1000]), s));
   }
   return out;
 }

@@ -74,7 +74,7 @@ test('output channels short of a block of 16 cost their padding; full blocks cos
 });
 
 test('weights count as cold only when a run touches more bytes than a last-level cache holds', () => {
-  const bigMlp = priorTrainingModels(132).find((m) => /3 Gemm \+ ReLU layers of width 2048/.test(m.about));
+  const bigMlp = priorTrainingModels(154).find((m) => /3 Gemm \+ ReLU layers of width 2048/.test(m.about));
   assert.ok(bigMlp, 'the training set has a 3-layer 2048-wide MLP');
   const cold = costsOf(bigMlp.write()); // 48 MB of weights
   assert.ok(cold.coldWeights && cold.features[at('coldWeightBytes')] > 45e6);
