@@ -381,6 +381,8 @@ export function validateOnnxDevice(v: unknown, file: string): OnnxDevice {
   if (!v || typeof v !== 'object' || Array.isArray(v)) fail('device', 'expected a JSON object');
   const d = v as Record<string, unknown>;
   if (d.format !== ONNX_DEVICE_FORMAT) fail('format', `expected "${ONNX_DEVICE_FORMAT}"`);
+  if (typeof d.version === 'number' && d.version >= 1 && d.version < ONNX_DEVICE_VERSION && Number.isInteger(d.version))
+    fail('version', `adapted by an earlier version of the onnx space (${d.version}; this HELP reads ${ONNX_DEVICE_VERSION}, with other costs and reference models): adapt the device again ("HELP: Adapt to this machine" or adapt-local --space onnx)`);
   if (d.version !== ONNX_DEVICE_VERSION) fail('version', `expected ${ONNX_DEVICE_VERSION}`);
   if (d.space !== 'onnx') fail('space', 'expected "onnx"');
   if (typeof d.name !== 'string' || !d.name || d.name.length > 256) fail('name', 'expected a non-empty string of at most 256 characters');

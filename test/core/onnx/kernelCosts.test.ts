@@ -10,7 +10,7 @@ import { readOnnxBytes } from '../../../src/core/onnx/reader';
 import { inferShapes } from '../../../src/core/onnx/shapeInference';
 import { kernelsOf } from '../../../src/core/onnx/kernels';
 import { ONNX_REFERENCES, priorTrainingModels } from '../../../src/core/onnx/referenceModels';
-import { chooseLambda, COST_FEATURES, kernelFeatures, LAMBDA_GRID, modelCosts, nnlsGram, OnnxSample, PRIOR_COSTS } from '../../../src/core/onnx/latency';
+import { chooseLambda, COST_FEATURES, kernelFeatures, LAMBDA_GRID, modelCosts, nnlsGram, OnnxSample, PRIOR_COSTS, validateOnnxDevice } from '../../../src/core/onnx/latency';
 import { OnnxBuilder } from '../../../src/core/onnx/writer';
 
 const at = (name: (typeof COST_FEATURES)[number]) => COST_FEATURES.indexOf(name);
@@ -137,4 +137,9 @@ test('the bundled prior names the features the code computes, one positive cost 
   assert.deepEqual(prior.features, [...COST_FEATURES]);
   assert.equal(prior.costs.length, COST_FEATURES.length);
   assert.ok(prior.costs.every((c) => c > 0 && Number.isFinite(c)));
+});
+
+test('a device file of the first onnx-space version is refused with a message to adapt again', () => {
+  const v1 = { format: 'help-onnx-device', version: 1, space: 'onnx', name: 'old', referencesVersion: 1, costs: new Array(11).fill(1e-8), bags: [], errorBand: 0.1, samples: [], spikes: [] };
+  assert.throws(() => validateOnnxDevice(v1, 'old.onnx.json'), /old\.onnx\.json: version: adapted by an earlier version of the onnx space \(1;.*adapt the device again/);
 });
