@@ -3,7 +3,7 @@
 // reference models alone (no zoo model among them), per model predicted vs measured, APE, share within
 // +-10%, Spearman; then leave-one-family-out (the other families' zoo models as extra shots); beside it the
 // baseline: latency linear in total MACs fitted on the same measurements.
-//   npm run bench:zoo [-- --zoo DIR] [-- --passes N] [-- --lambda L] [-- --threads N]
+//   npm run bench:zoo [-- --zoo DIR] [-- --passes N] [-- --lambda L] [-- --threads N] [-- --against MEASURED.json]
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -129,5 +129,17 @@ function macsLine(train: { macs: number; ms: number }[]): (macs: number) => numb
     `no-prior costs: ${noPrior.map((c) => c.toPrecision(3)).join(', ')}`,
     `${((Date.now() - t0) / 1000).toFixed(0)} s; load average before ${load0.map((v) => v.toFixed(1)).join(' ')}, after ${os.loadavg().map((v) => v.toFixed(1)).join(' ')} (2 cores)`,
   ];
+  // --against FILE: another measurement of the zoo (a cached measured*.json); how far the two agree is the
+  // noise floor of any predictor judged on these numbers.
+  const against = opt('--against');
+  if (against) {
+    const other = JSON.parse(fs.readFileSync(against, 'utf8')) as Record<string, { fastestMs: number }>;
+    const diffs = zooRows.filter((z) => other[z.file]).map((z) => ({ file: z.file, d: z.ms / other[z.file].fastestMs - 1 }));
+    const ad = diffs.map((x) => Math.abs(x.d));
+    lines.push(
+      '',
+      `repeatability against ${path.basename(against)} (${diffs.length} models): mean |difference| ${pc(ad.reduce((q, v) => q + v, 0) / ad.length)}, largest ${pc(Math.max(...ad))}, within +-10% ${pc(ad.filter((v) => v <= 0.1).length / ad.length)}; ${diffs.map((x) => `${x.file.replace(/\.onnx$/, '')} ${x.d >= 0 ? '+' : ''}${(100 * x.d).toFixed(1)}%`).join(', ')}`,
+    );
+  }
   process.stdout.write(lines.join('\n') + '\n');
 })();
