@@ -114,7 +114,7 @@ if (process.argv[1] && /kernel-profile\.ts$/.test(process.argv[1])) {
 /** Pairs each kernel of the onnx-space model with onnxruntime's profiled node: onnxruntime names a node
  *  after one of the tensors its fused nodes write (blocked-layout convolutions with "_nchwc" appended) or
  *  keeps the first node's name. Returns, per kernel index, the profiled µs (undefined when unmatched). */
-export function matchKernels(kernels: readonly { name: string; outputs: string[]; nodeNames: string[]; free: boolean }[], nodes: readonly ProfiledNode[]): (number | undefined)[] {
+export function matchKernels(kernels: readonly { name: string; nodes: readonly { name: string; outputs: string[] }[]; free: boolean }[], nodes: readonly ProfiledNode[]): (number | undefined)[] {
   const byName = new Map(nodes.map((n) => [n.name, n]));
   // Fusions named "<node>/<Fusion>/" (QuickGelu, Gelu, LayerNorm...): found by the node's name.
   const fusedBy = new Map<string, string>();
@@ -125,8 +125,10 @@ export function matchKernels(kernels: readonly { name: string; outputs: string[]
   const used = new Set<string>();
   return kernels.map((k) => {
     if (k.free) return undefined;
-    const fused = k.nodeNames.map((x) => fusedBy.get(x)).filter((x): x is string => !!x);
-    const cand = [...k.outputs.slice().reverse().map((o) => `${o}_nchwc`), ...k.outputs.slice().reverse(), k.name, ...fused, ...k.nodeNames];
+    const outputs = k.nodes.flatMap((n) => n.outputs.filter((o) => o)).reverse();
+    const names = k.nodes.map((n) => n.name).filter((x) => x);
+    const fused = names.map((x) => fusedBy.get(x)).filter((x): x is string => !!x);
+    const cand = [...outputs.map((o) => `${o}_nchwc`), ...outputs, k.name, ...fused, ...names];
     const hit = cand.find((c) => byName.has(c) && !used.has(c));
     if (!hit) return undefined;
     used.add(hit);

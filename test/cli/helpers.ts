@@ -1,7 +1,9 @@
 // Running the bundled CLI (dist/cli.js; `node esbuild.js` first) as a user does, and the background worker
 // (dist/worker.js) as the extension does, for the CLI and worker tests.
 import assert from 'node:assert/strict';
+import { after, before } from 'node:test';
 import { ChildProcess, fork, spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 
 export const root = path.resolve(__dirname, '..', '..');
@@ -87,4 +89,19 @@ export class WorkerProcess {
   kill(): void {
     this.child.kill();
   }
+}
+
+/** A worker for one test file: initialised on `adaptedDir` before its tests, killed after them with `tmp`
+ *  removed. `send` makes a request (its id, reply and progress). */
+export function workerForTests(adaptedDir: string, tmp: string): { worker: WorkerProcess; send: (method: string, params?: unknown, onProgress?: (p: WorkerProgress) => void) => ReturnType<WorkerProcess['request']> } {
+  const worker = new WorkerProcess();
+  const send = (method: string, params?: unknown, onProgress?: (p: WorkerProgress) => void) => worker.request(method, params, onProgress);
+  before(async () => {
+    assert.ok((await send('init', { adaptedDir }).reply).result);
+  });
+  after(() => {
+    worker.kill();
+    fs.rmSync(tmp, { recursive: true, force: true });
+  });
+  return { worker, send };
 }

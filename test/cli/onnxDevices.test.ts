@@ -121,13 +121,7 @@ test('measure --onnx on a command device: the device gets a copy with the open i
   const seen = path.join(tmp, 'seen');
   fs.mkdirSync(seen);
   // A device that keeps a copy of what it was given (and where) and prints a latency.
-  const script = path.join(tmp, 'keep.js');
-  fs.writeFileSync(
-    script,
-    `const fs = require('fs'); const [m, dir] = process.argv.slice(2); const n = fs.readdirSync(dir).filter((f) => f.endsWith('.onnx')).length;\n` +
-      `fs.copyFileSync(m, dir + '/' + n + '.onnx'); fs.writeFileSync(dir + '/' + n + '.path', m); console.log('latency_ms: 1.5');\n`,
-  );
-  const keep = `${node} ${JSON.stringify(script)} {model} ${JSON.stringify(seen)}`;
+  const keep = `${node} ${JSON.stringify(path.join(fixtures, 'keep-copy.js'))} {model} ${JSON.stringify(seen)} ${JSON.stringify('latency_ms: 1.5')}`;
   const r = run('measure', '--onnx', model, '--input-shape', 'x=4x7', '--runner', 'command', '--command', keep, '--json', ...QUICK);
   assert.equal(r.code, 0, r.stderr);
   assert.equal(JSON.parse(r.stdout)[0].fastest_ms, 1.5);

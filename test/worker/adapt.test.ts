@@ -2,12 +2,12 @@
 // command and the device then listed and predicted, predictions answered during a measurement, one job
 // at a time, the trust check, timing one model, and a cancellation mid-measurement that leaves the
 // previous device file and its samples intact.
-import { test, after, before } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { WorkerProcess, WorkerProgress, WorkerReply } from '../cli/helpers';
+import { workerForTests } from '../cli/helpers';
 
 const root = path.resolve(__dirname, '..', '..');
 const fixtures = path.join(root, 'test', 'fixtures', 'devices');
@@ -18,18 +18,7 @@ const fake = `/bin/sh ${JSON.stringify(path.join(fixtures, 'fake-device.sh'))} {
 const board = { name: 'fake board', runner: 'command', space: 'nasbench201', command: fake };
 const CELL = '|nor_conv_3x3~0|+|nor_conv_3x3~0|avg_pool_3x3~1|+|skip_connect~0|nor_conv_3x3~1|skip_connect~2|';
 
-const worker = new WorkerProcess();
-
-const send = (method: string, params?: unknown, onProgress?: (p: WorkerProgress) => void) => worker.request(method, params, onProgress);
-
-before(async () => {
-  assert.ok((await send('init', { adaptedDir }).reply).result);
-});
-
-after(() => {
-  worker.kill();
-  fs.rmSync(tmp, { recursive: true, force: true });
-});
+const { worker, send } = workerForTests(adaptedDir, tmp);
 
 test('a command device is measured only when the workspace is trusted', async () => {
   const r = await send('measure', { device: board, outDir: adaptedDir, extra: 0 }).reply;

@@ -2,12 +2,12 @@
 // a cancellation that leaves nothing behind, the `<slug>-<hash>.onnx.json` file beside the NAS devices) and
 // `onnxLatency`: any model's latency on every adapted onnx device, with its breakdown; nothing before one is
 // adapted.
-import { test, after, before } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { WorkerProcess, WorkerProgress, WorkerReply } from '../cli/helpers';
+import { workerForTests } from '../cli/helpers';
 import { ONNX_REFERENCES } from '../../src/core/onnx/referenceModels';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'help-worker-onnx-'));
@@ -15,18 +15,7 @@ const adaptedDir = path.join(tmp, 'devices');
 const model = path.join(tmp, 'not-a-nas-model.onnx');
 fs.writeFileSync(model, ONNX_REFERENCES[0].write());
 
-const worker = new WorkerProcess();
-
-const send = (method: string, params?: unknown, onProgress?: (p: WorkerProgress) => void) => worker.request(method, params, onProgress);
-
-before(async () => {
-  assert.ok((await send('init', { adaptedDir }).reply).result);
-});
-
-after(() => {
-  worker.kill();
-  fs.rmSync(tmp, { recursive: true, force: true });
-});
+const { worker, send } = workerForTests(adaptedDir, tmp);
 
 test('onnxLatency before any onnx device is adapted: no devices, not an error', async () => {
   const r = await send('onnxLatency', { path: model }).reply;

@@ -3,12 +3,12 @@
 // the device's runner and saves `<slug>-<hash>.onnx.json` atomically; trusted workspaces only for a command;
 // a failed or cancelled run leaves the previous file as it was; the device list shows it. A model measured
 // on a command device is handed a copy with its open input dims fixed.
-import { test, after, before } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { root, WorkerProcess, WorkerProgress } from '../cli/helpers';
+import { root, workerForTests } from '../cli/helpers';
 import { ONNX_REFERENCES } from '../../src/core/onnx/referenceModels';
 import { readOnnxFile } from '../../src/core/onnx/reader';
 import { dynamicModel } from '../core/onnx/dynamicModel';
@@ -20,17 +20,7 @@ const node = JSON.stringify(process.execPath);
 const fast = `/bin/sh ${JSON.stringify(path.join(fixtures, 'fake-device.sh'))} {model}`;
 const garbage = `${node} ${JSON.stringify(path.join(fixtures, 'garbage.js'))} {model}`;
 
-const worker = new WorkerProcess();
-const send = (method: string, params?: unknown, onProgress?: (p: WorkerProgress) => void) => worker.request(method, params, onProgress);
-
-before(async () => {
-  assert.ok((await send('init', { adaptedDir }).reply).result);
-});
-
-after(() => {
-  worker.kill();
-  fs.rmSync(tmp, { recursive: true, force: true });
-});
+const { worker, send } = workerForTests(adaptedDir, tmp);
 
 const board = { name: 'board', runner: 'command', command: fast, space: 'onnx' };
 
@@ -97,13 +87,7 @@ test('a model with open input dims measured on a command device: a copy with the
   fs.writeFileSync(model, dynamicModel());
   const seen = path.join(tmp, 'seen');
   fs.mkdirSync(seen);
-  const script = path.join(tmp, 'keep.js');
-  fs.writeFileSync(
-    script,
-    `const fs = require('fs'); const [m, dir] = process.argv.slice(2); const n = fs.readdirSync(dir).filter((f) => f.endsWith('.onnx')).length;\n` +
-      `fs.copyFileSync(m, dir + '/' + n + '.onnx'); fs.writeFileSync(dir + '/' + n + '.path', m); console.log('2.5');\n`,
-  );
-  const keep = { name: 'keeper', runner: 'command', command: `${node} ${JSON.stringify(script)} {model} ${JSON.stringify(seen)}` };
+  const keep = { name: 'keeper', runner: 'command', command: `${node} ${JSON.stringify(path.join(fixtures, 'keep-copy.js'))} {model} ${JSON.stringify(seen)} 2.5` };
   const r = await send('measure', { device: keep, model, inputShapes: { x: [4, 7] }, outDir: adaptedDir, trusted: true }).reply;
   assert.equal(r.error, undefined, r.error);
   assert.equal(r.result.latency_ms, 2.5);

@@ -9,24 +9,17 @@
 // in proportion to how common they are, which is what the Spearman and MAPE over random architectures
 // reward. The choice is deterministic for given bundled weights.
 import type { LatencyPredictor } from '../predictor/service';
-import { makeRng, SearchSpace, SpecError } from '../spaces/space';
-import { nasBench201Space } from '../spaces/nasbench201';
-import { fbnetSpace } from '../spaces/fbnet';
-import { ofaSpace } from '../spaces/ofa';
+import { makeRng, SpecError } from '../spaces/space';
+import { SEARCH_SPACES } from '../spaces/searchSpaces';
 import { getSpace } from '../spaces/registry';
 
 export const CHOOSE_SEED = 2021;
 export const CHOOSE_POOL = 1000;
 
-const SAMPLERS: Record<string, SearchSpace<unknown>> = {
-  nasbench201: nasBench201Space as SearchSpace<unknown>,
-  fbnet: fbnetSpace as SearchSpace<unknown>,
-  ofa: ofaSpace as SearchSpace<unknown>,
-};
-
 /** `n` distinct canonical random specs of a space from a seed, none of them in `exclude`. */
 export function sampleSpecs(space: string, n: number, seed: number, exclude: Iterable<string> = []): string[] {
-  const sampler = SAMPLERS[space];
+  // HAT's devices are never measured: it has no shots to choose.
+  const sampler = space === 'hat' ? undefined : SEARCH_SPACES[space];
   if (!sampler) throw new SpecError(`no sampler for ${space}`);
   const canonical = getSpace(space).canonical;
   const rng = makeRng(seed);

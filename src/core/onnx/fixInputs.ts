@@ -10,7 +10,7 @@ import { SpecError } from '../spaces/space';
 import { neutraliseForDisplay } from '../text/safeText';
 import { checkInputShapesFor, InputShapes } from './inputShapes';
 import { OnnxModel, OnnxNode, OnnxTensor, readOnnxFile } from './reader';
-import { Cursor, Out, Walker, WireError } from './wire';
+import { Cursor, fileCursor, Out, Walker, WireError } from './wire';
 
 /** A graph input's ValueInfo above this size is not a ValueInfo anyone writes: refused, not rewritten. */
 const MAX_VALUE_INFO_BYTES = 1 << 20;
@@ -194,19 +194,9 @@ export function writeFixedInputs(src: string, dest: string, plan: Map<string, nu
   let outFd: number | undefined;
   try {
     const size = fs.fstatSync(fd).size;
-    const readAt = (pos: number, len: number) => {
-      const b = Buffer.allocUnsafe(len);
-      let got = 0;
-      while (got < len) {
-        const n = fs.readSync(fd, b, got, len - got, pos + got);
-        if (n === 0) break;
-        got += n;
-      }
-      return got === len ? b : b.subarray(0, got);
-    };
     let segments: Segment[];
     try {
-      segments = rewrittenSegments(new Cursor(size, readAt), plan);
+      segments = rewrittenSegments(fileCursor(fd, size), plan);
     } catch (e) {
       if (e instanceof WireError) throw new SpecError(`${neutraliseForDisplay(src)}: cannot fix its input dims (${e.message})`);
       throw e;

@@ -3,12 +3,15 @@
 //
 // Fusions followed (those of onnxruntime's CPU graph transformers):
 //   - constant folding: a node whose inputs are all constants (initializers, Constant nodes, Shape of a
-//     tensor of known shape and everything computed from them) is folded at load time: no kernel;
+//     tensor of known shape when no graph input has a symbolic dim, and everything computed from them) is
+//     folded at load time: no kernel; Loop and If nodes are never folded (their bodies may read outer
+//     tensors) and are kernels of their own;
 //   - Conv + BatchNormalization, Conv + Add (residual) + activation, Conv + activation (Relu, Clip,
 //     Sigmoid, Tanh, LeakyRelu, HardSigmoid), MatMul + Add (bias) -> Gemm, Gemm/MatMul + activation,
 //     MatMul + scalar Mul/Div (MatMulScale);
 //   - LayerNorm (ReduceMean, Sub, Pow, ReduceMean, Add, Sqrt, Div, Mul, Add) and Gelu (Div, Erf, Add, Mul,
-//     Mul) patterns into one kernel each;
+//     Mul) patterns into one kernel each; Swish x * Sigmoid(x) into one (QuickGelu);
+//   - a Transpose undoing the Transpose it reads: both removed;
 //   - memory-only ops (Reshape, Flatten, Squeeze, Unsqueeze, Identity, Dropout) cost nothing (a view).
 // Other element-wise chains are not fused by onnxruntime's CPU provider: one kernel per node.
 //
@@ -26,12 +29,9 @@ export interface Kernel {
   name: string;
   /** Operator types fused into this kernel, in order. */
   ops: string[];
-  /** The tensor its last node writes (onnxruntime names a fused kernel after it). */
-  output: string;
-  /** Every tensor its nodes write (onnxruntime may name the fused kernel after an inner one). */
-  outputs: string[];
-  /** Its nodes' names (onnxruntime names some fusions "<node>/<Fusion>/"). */
-  nodeNames: string[];
+  /** The nodes fused into it, in order (onnxruntime names a fused kernel after one of their output
+   *  tensors or names; bench/kernel-profile.ts matches its profile by them). */
+  nodes: OnnxNode[];
   kernelClass: KernelClass;
   macs: number;
   /** Activations read from outside the kernel and written by its last node, bytes. */
@@ -164,9 +164,7 @@ export function kernelsOf(inf: Inference, unknowns = new Limits()): Kernel[] {
     const k: Kernel = {
       name: label(n, idx),
       ops: [n.opType],
-      output: n.outputs[0] ?? '',
-      outputs: n.outputs.filter((x) => x),
-      nodeNames: [label(n, idx)],
+      nodes: [n],
       kernelClass: cls,
       macs: num(c.macs),
       bytesRead: num(c.activationBytesRead),
@@ -200,12 +198,21 @@ export function kernelsOf(inf: Inference, unknowns = new Limits()): Kernel[] {
     const o: Open = { k, stage, inner: new Set(n.outputs.filter((x) => x)), outer: new Set(n.inputs.filter((x) => x && !constant.has(x))), members: [c], out: n.outputs[0] };
     return o;
   };
+  /** A kernel that costs nothing: a view, or removed by the runtime. */
+  const makeFree = (k: Kernel) => {
+    k.free = true;
+    k.kernelClass = 'memory';
+    k.bytesRead = k.bytesWritten = k.weightBytes = 0;
+  };
+  const freeKernel = (c: NodeCost, idx: number): Open => {
+    const o = newKernel(c, idx, 'closed');
+    makeFree(o.k);
+    return o;
+  };
   const absorb = (o: Open, c: NodeCost, extraRead: number) => {
     const n = c.node;
     o.k.ops.push(n.opType);
-    o.k.output = n.outputs[0] ?? '';
-    o.k.outputs.push(...n.outputs.filter((x) => x));
-    o.k.nodeNames.push(n.name || n.opType);
+    o.k.nodes.push(n);
     o.k.macs += num(c.macs);
     o.k.bytesRead += extraRead;
     o.k.bytesWritten = num(c.activationBytesWritten);
@@ -242,23 +249,13 @@ export function kernelsOf(inf: Inference, unknowns = new Limits()): Kernel[] {
       const innerNode = inner?.members[0].node;
       const innerPerm = innerNode ? permOf(innerNode) : undefined;
       if (inner && outerPerm && innerPerm && outerPerm.length === innerPerm.length && outerPerm.every((q, i) => innerPerm[q] === i)) {
-        inner.k.free = true;
-        inner.k.kernelClass = 'memory';
-        inner.k.bytesRead = inner.k.bytesWritten = 0;
-        const o = newKernel(c, idx, 'closed');
-        o.k.free = true;
-        o.k.kernelClass = 'memory';
-        o.k.bytesRead = o.k.bytesWritten = o.k.weightBytes = 0;
-        out.push(o);
+        makeFree(inner.k);
+        out.push(freeKernel(c, idx));
         return;
       }
     }
     if (MEMORY_FREE.has(n.opType)) {
-      const o = newKernel(c, idx, 'closed');
-      o.k.free = true;
-      o.k.kernelClass = 'memory';
-      o.k.bytesRead = o.k.bytesWritten = o.k.weightBytes = 0;
-      out.push(o);
+      out.push(freeKernel(c, idx));
       return;
     }
     // Fusion into the open conv/matmul kernel producing one of its activation inputs, read by this node

@@ -2,20 +2,19 @@
 // (kernels.ts) of per-class costs, the device being a small vector of costs fitted from measurements of
 // the reference models (referenceModels.ts) and optional further shots.
 //
-// Features of a kernel (times its executions): 1 (per-kernel overhead, plus onnxruntime's layout
-// reorders), dense-conv MACs, depthwise and grouped conv MACs, matmul/attention MACs, recurrent MACs,
-// recurrent steps, bytes of the memory-bound kernels (element-wise, normalisation, data movement), bytes of
-// the MAC kernels, pooling/resize bytes, single-reduce bytes (ReduceMean is slow in onnxruntime), and
-// activation bytes of kernels whose working set outgrows L2. A device's costs are non-negative ms per unit.
+// Features of a kernel (times its executions): COST_FEATURES below, each there because onnxruntime's
+// per-kernel profile showed a cost the others missed (docs/research.md, "the kernel-cost model"), plus one
+// per-run cost that no kernel carries. A device's costs are non-negative ms per unit.
 //
-// The fit (tried: unregularised non-negative fit, and penalties 0.3, 0.1, 0.03; docs/benchmarks.md): relative (per-sample 1/y weighted) least
-// squares, non-negative by an active set, regularised towards a prior: PRIOR_COSTS (this repo's fit on an
-// x86 core under onnxruntime, 1 thread) times one device scale s (the geometric mean of measured over
-// prior-predicted), with penalty LAMBDA on the relative deviation of each cost from s x prior. With 12
-// references and 11 costs the prior keeps classes the references barely exercise at sane ratios. Bagged (30
-// fits on 80% of the samples, as the NAS spaces' mapping): the prediction is the bag mean and the error
-// band the out-of-bag RMS relative error. Spike rule: a shot (not a reference) whose log residual is more
-// than SPIKE_LIMIT robust deviations above the fit is left out, as adaptDevice.ts does.
+// The fit: relative (per-sample 1/y weighted) least squares, non-negative (Lawson-Hanson, nnlsGram),
+// regularised towards a prior: PRIOR_COSTS (weights/onnx-prior.json, fitted by
+// scripts/train-onnx-prior.ts on generated models measured on the development machine) times one device
+// scale s (the geometric mean of measured over prior-predicted), with a penalty on the relative deviation of
+// each cost from s x prior, chosen per device by leave-one-out (chooseLambda). With 17 references and 24
+// costs the prior keeps what the references barely exercise at sane ratios. Bagged (30 fits on 80% of the
+// samples, as the NAS spaces' mapping): the prediction is the bag mean and the error band the out-of-bag
+// RMS relative error. Spike rule: a shot (not a reference) whose log residual is more than SPIKE_LIMIT
+// robust deviations above the fit is left out, as adaptDevice.ts does.
 import { SpecError } from '../spaces/space';
 import { findSpikes } from '../predictor/adaptDevice';
 import { solveSpd } from '../predictor/linear';

@@ -28,7 +28,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { onnx } from 'onnx-proto';
 import { SpecError } from '../spaces/space';
-import { checkFraming, Cursor, Out, Walker, WireError } from './wire';
+import { checkFraming, Cursor, fileCursor, Out, Walker, WireError } from './wire';
 
 export class OnnxError extends SpecError {
   constructor(message: string) {
@@ -936,17 +936,7 @@ export function readOnnxFile(file: string, opts: ReadOptions = {}): OnnxModel {
     if (!st.isFile()) throw notRegular(st); // replaced between the stat and the open
     const max = opts.maxFileBytes ?? 8 * 1024 ** 3;
     if (st.size > max) throw new OnnxError(`${file}: ${st.size} bytes is over the limit of ${max} bytes for ONNX files`);
-    const readAt = (pos: number, len: number) => {
-      const b = Buffer.allocUnsafe(len);
-      let got = 0;
-      while (got < len) {
-        const n = fs.readSync(fd, b, got, len - got, pos + got);
-        if (n === 0) break;
-        got += n;
-      }
-      return got === len ? b : b.subarray(0, got);
-    };
-    model = finish(new Cursor(st.size, readAt), file, opts);
+    model = finish(fileCursor(fd, st.size), file, opts);
   } finally {
     fs.closeSync(fd);
   }

@@ -4,6 +4,8 @@
 // that onnx-proto then decodes, and the framing check (wire types of onnx.proto) of every buffer handed to
 // onnx-proto.
 
+import * as fs from 'fs';
+
 /** Signals a problem at a byte offset; turned into an OnnxError naming the file by the reader. */
 export class WireError extends Error {}
 
@@ -88,6 +90,20 @@ export class Cursor {
 
 /** Consumes one field (key already read, `at` is the key's offset) and returns true, or returns false to have
  *  it skipped. */
+/** A cursor over an open file of `size` bytes (positioned reads; a short file yields short windows). */
+export function fileCursor(fd: number, size: number): Cursor {
+  return new Cursor(size, (pos, len) => {
+    const b = Buffer.allocUnsafe(len);
+    let got = 0;
+    while (got < len) {
+      const n = fs.readSync(fd, b, got, len - got, pos + got);
+      if (n === 0) break;
+      got += n;
+    }
+    return got === len ? b : b.subarray(0, got);
+  });
+}
+
 export type FieldFn = (field: number, wire: number, at: number) => boolean;
 
 /** Walks the fields of messages through a cursor, checking every length against the data and the end of the

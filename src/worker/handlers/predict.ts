@@ -2,11 +2,8 @@
 import { SpacePredictor } from '../../core/predictor/load';
 import { LatencyPredictor, DeviceHandle } from '../../core/predictor/service';
 import { SPACE_NAMES } from '../../core/spaces/registry';
-import { makeRng, SearchSpace } from '../../core/spaces/space';
-import { nasBench201Space } from '../../core/spaces/nasbench201';
-import { fbnetSpace } from '../../core/spaces/fbnet';
-import { ofaSpace } from '../../core/spaces/ofa';
-import { hatSpace } from '../../core/spaces/hat';
+import { makeRng } from '../../core/spaces/space';
+import { SEARCH_SPACES } from '../../core/spaces/searchSpaces';
 import type {
   AdaptedSamplesParams,
   AdaptedSamplesResult,
@@ -24,13 +21,6 @@ import { onnxDeviceInfos } from './onnxLatency';
 /** Seed and size of the sample a histogram predicts for spaces too large to enumerate. */
 export const HISTOGRAM_SEED = 2021;
 export const HISTOGRAM_SAMPLES = 2000;
-
-const SAMPLERS: Record<string, SearchSpace<unknown>> = {
-  nasbench201: nasBench201Space as SearchSpace<unknown>,
-  fbnet: fbnetSpace as SearchSpace<unknown>,
-  ofa: ofaSpace as SearchSpace<unknown>,
-  hat: hatSpace as SearchSpace<unknown>,
-};
 
 /** Architectures predicted in one step (about 0.1-0.3 s of CPU) between two checkpoints. */
 const PREDICT_STEP = 1024;
@@ -136,7 +126,7 @@ export async function histogram(params: HistogramParams, ctx: Ctx): Promise<Hist
         ms.push(...p.predictIndicesOnDevices([handle], indices)[0]);
       }
     } else {
-      const sampler = SAMPLERS[space];
+      const sampler = SEARCH_SPACES[space];
       const specs = sampler.sample(HISTOGRAM_SAMPLES, makeRng(HISTOGRAM_SEED)).map((a) => sampler.format(a));
       for (let from = 0; from < specs.length; from += PREDICT_STEP / 4) {
         if (from > 0) await ctx.checkpoint();
