@@ -1,9 +1,9 @@
 // The latency benchmark of issue 15 (`npm run bench:zoo`): every zoo model measured on this machine with
-// onnxruntime (1 thread; fastest and median run, min over passes), the `onnx` space adapted from the
+// onnxruntime (1 thread; fastest and median run, by the rule that measures a device), the `onnx` space adapted from the
 // reference models alone (no zoo model among them), per model predicted vs measured, APE, share within
 // +-10%, Spearman; then leave-one-family-out (the other families' zoo models as extra shots); beside it the
 // baseline: latency linear in total MACs fitted on the same measurements.
-//   npm run bench:zoo [-- --zoo DIR] [-- --passes N] [-- --lambda L] [-- --threads N] [-- --against MEASURED.json]
+//   npm run bench:zoo [-- --zoo DIR] [-- --passes MIN_VISITS] [-- --lambda L] [-- --threads N] [-- --against MEASURED.json]
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -15,7 +15,8 @@ import { readOnnxBytes, readOnnxFile } from '../src/core/onnx/reader';
 const a = process.argv.slice(2);
 const opt = (k: string) => (a.includes(k) ? a[a.indexOf(k) + 1] : undefined);
 const zoo = opt('--zoo') ?? path.join(process.cwd(), '.cache/zoo');
-const passes = Number(opt('--passes') ?? 5);
+/** The measuring rule's minimum visits per model (default: the rule's own, 15). */
+const passes = opt('--passes') !== undefined ? Number(opt('--passes')) : undefined;
 // Default: each device's pull towards the prior chosen by leave-one-out over its own samples (chooseLambda).
 const lambda = opt('--lambda') !== undefined ? Number(opt('--lambda')) : undefined;
 // --threads 2: this machine as another device (two cores: convolutions and matrix products run up to 2x
@@ -58,8 +59,9 @@ function macsLine(train: { macs: number; ms: number }[]): (macs: number) => numb
   const t0 = Date.now();
   const load0 = os.loadavg();
   const models = readManifest(zoo);
-  process.stderr.write(`measuring ${models.length} zoo models (${passes} passes, ${threads} thread${threads === 1 ? '' : 's'}) and ${ONNX_REFERENCES.length} references; load average ${load0.map((v) => v.toFixed(1)).join(' ')}\n`);
-  // References and zoo models measured in the same interleaved passes (the machine's load then hits both).
+  process.stderr.write(`measuring ${models.length} zoo models (${passes ?? 'the rule\'s'} minimum visits, ${threads} thread${threads === 1 ? '' : 's'}) and ${ONNX_REFERENCES.length} references; load average ${load0.map((v) => v.toFixed(1)).join(' ')}\n`);
+  // References and zoo models measured together, interleaved (the machine's slow spells and drift then hit
+  // both alike).
   const refDir = path.join(process.cwd(), '.cache/zoo-bench/refs');
   fs.mkdirSync(refDir, { recursive: true });
   const refEntries = ONNX_REFERENCES.map((r) => {

@@ -1,9 +1,9 @@
 // The prior of the `onnx` space (weights/onnx-prior.json): per-feature costs fitted on generated training
-// models (priorTrainingModels: the reference generators at random sizes, fixed seed; never a zoo model)
-// plus the references, measured on this machine with onnxruntime (1 thread, fastest run over interleaved
-// passes). Only the ratios of the costs matter: every device rescales and refits them from its own
+// models (priorTrainingModels: the reference generators at random sizes; mobileTrainingModels: full-depth
+// mobile networks; fixed seeds, never a zoo model) plus the references, measured on this machine with
+// onnxruntime (1 thread) by the rule and runner that measure a device (bench/zoo-measure.ts). Only the ratios of the costs matter: every device rescales and refits them from its own
 // measurements of the references (src/core/onnx/latency.ts).
-//   npm run train:onnx-prior [-- --models N] [-- --passes N] [-- --refit]
+//   npm run train:onnx-prior [-- --models N] [-- --mobile N] [-- --passes MIN_VISITS] [-- --refit | --check]
 // --refit fits again from the measurements stored in weights/onnx-prior-samples.json (no measuring;
 // deterministic); --check does that and fails (exit 1) when the result differs from the bundled prior.
 import * as fs from 'node:fs';
@@ -11,14 +11,15 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { measureZoo } from '../bench/zoo-measure';
 import { matchKernels, profileModel } from '../bench/kernel-profile';
-import { ONNX_REFERENCES, priorTrainingModels } from '../src/core/onnx/referenceModels';
+import { mobileTrainingModels, ONNX_REFERENCES, priorTrainingModels } from '../src/core/onnx/referenceModels';
 import { COST_FEATURES, fitCosts, kernelFeatures, modelCosts, PRIOR_COSTS } from '../src/core/onnx/latency';
 import { readOnnxBytes } from '../src/core/onnx/reader';
 
 const a = process.argv.slice(2);
 const opt = (k: string) => (a.includes(k) ? a[a.indexOf(k) + 1] : undefined);
 const count = Number(opt('--models') ?? 154);
-const passes = Number(opt('--passes') ?? 3);
+const mobileCount = Number(opt('--mobile') ?? 24);
+const passes = opt('--passes') !== undefined ? Number(opt('--passes')) : undefined;
 const out = path.join(process.cwd(), 'weights/onnx-prior.json');
 /** The measurements behind the prior (not bundled): totals and onnxruntime's per-kernel profile. */
 const samplesFile = path.join(process.cwd(), 'weights/onnx-prior-samples.json');
@@ -32,7 +33,7 @@ interface Measured {
 }
 
 (async () => {
-  const models = [...ONNX_REFERENCES, ...priorTrainingModels(count)];
+  const models = [...ONNX_REFERENCES, ...priorTrainingModels(count), ...mobileTrainingModels(mobileCount)];
   let measured: Measured[];
   /** Per model: [kernel index, profiled µs] of the kernels matched with onnxruntime's profile. */
   let profiles: Record<string, [number, number][]>;

@@ -10,7 +10,7 @@
 // regularised towards a prior: PRIOR_COSTS (weights/onnx-prior.json, fitted by
 // scripts/train-onnx-prior.ts on generated models measured on the development machine) times one device
 // scale s (the geometric mean of measured over prior-predicted), with a penalty on the relative deviation of
-// each cost from s x prior, chosen per device by leave-one-out (chooseLambda). With 17 references and 24
+// each cost from s x prior, chosen per device by leave-one-out (chooseLambda). With 18 references and 24
 // costs the prior keeps what the references barely exercise at sane ratios. Bagged (30 fits on 80% of the
 // samples, as the NAS spaces' mapping): the prediction is the bag mean and the error band the out-of-bag
 // RMS relative error. Spike rule: a shot (not a reference) whose log residual is more than SPIKE_LIMIT
@@ -53,8 +53,10 @@ export const COST_FEATURES = [
 /** The per-run cost (feeding inputs, the session's own work), once per model, not per kernel. */
 const RUN_FEATURE = COST_FEATURES.indexOf('runs');
 export const ONNX_DEVICE_FORMAT = 'help-onnx-device';
-/** 2: the features above (weights, depthwise bytes and transcendental kernels apart) and references v2. */
-export const ONNX_DEVICE_VERSION = 2;
+/** 2: the features above (weights, depthwise bytes and transcendental kernels apart) and references v2.
+ *  3: cold weights priced up to COLD_WEIGHT_REUSE multiply-adds per weight, references v3 (a whole mobile
+ *  network), the prior measured by the devices' own rule. */
+export const ONNX_DEVICE_VERSION = 3;
 
 /** ms per unit: the prior of every device (only the ratios matter: a device rescales them), fitted on
  *  generated training models measured on the development machine (weights/onnx-prior.json, made by
@@ -67,6 +69,11 @@ export const LARGE_ACTIVATION_BYTES = 1 << 20;
 /** Bytes a run touches (weights and activations) above which weights no longer stay in the last-level
  *  cache between runs (32 MB on the development machine; 8-64 MB on the usual desktops and servers). */
 export const COLD_WEIGHT_BYTES = 24 << 20;
+/** Multiply-adds per weight (output positions of a convolution, rows of a matrix product) below which a
+ *  cold weight's read from memory is not hidden behind the arithmetic: a Gemm on one row (1), the last
+ *  stages of a ResNet at 7x7 and 14x14 (49, 196 > 64: only the 7x7 ones). onnxruntime's profile of
+ *  ResNet-18 showed its 9.4 MB 7x7 convolutions ~20% slower per multiply-add than its 14x14 ones. */
+export const COLD_WEIGHT_REUSE = 64;
 const BAGS = 30;
 const BAG_FRACTION = 0.8;
 
@@ -125,7 +132,7 @@ export function kernelFeatures(k: Kernel, coldWeights = false): number[] {
   }
   // Weights of a model too large for the last-level cache, each used by few multiply-adds (a Gemm on one
   // row), stream from memory on every run: bandwidth, not arithmetic, sets the time.
-  if (coldWeights && k.macs > 0 && k.macs < 8 * (k.weightBytes / 4)) f[16] = weights;
+  if (coldWeights && k.macs > 0 && k.macs < COLD_WEIGHT_REUSE * (k.weightBytes / 4)) f[16] = weights;
   // Activations of a kernel whose working set outgrows a core's L2 stream from L3 or memory.
   const a1 = k.bytesRead + k.bytesWritten;
   if (a1 > LARGE_ACTIVATION_BYTES) f[10] = a1 * t;

@@ -7,7 +7,8 @@ import { OnnxBuilder } from './writer';
 import { makeRng } from '../spaces/space';
 import { onnx } from 'onnx-proto';
 
-export const ONNX_REFERENCES_VERSION = 2;
+/** 3: a full-depth mobile network joined the references. */
+export const ONNX_REFERENCES_VERSION = 3;
 
 type Shape = number[];
 
@@ -98,7 +99,23 @@ type Activation = 'hswish' | 'relu' | 'relu6' | 'swish';
  *  exports write x.mean(3).mean(2)), or none. */
 type Squeeze = 'gap' | 'reduce' | 'reduce2' | 'none';
 
-function dwSeparable(name: string, size: number, widths: number[], expansion: number, seed: number, seReduce = false, o: { kernel?: number; act?: Activation; se?: Squeeze } = {}): ReferenceModel {
+interface InvertedResidualOptions {
+  kernel?: number;
+  act?: Activation;
+  se?: Squeeze;
+  /** Per stage (one per width): blocks (default 2), the first block's stride (default 2), the depthwise
+   *  kernel (default `kernel`). */
+  blocks?: number[];
+  strides?: number[];
+  kernels?: number[];
+  /** The stem's stride (default 2). */
+  stemStride?: number;
+  /** A 1x1 convolution to this width (with the activation) before the pooling, as MobileNets end. */
+  head?: number;
+}
+
+/** Inverted-residual stacks (MobileNetV2/V3, EfficientNet, FBNet and OFA blocks). */
+export function dwSeparable(name: string, size: number, widths: number[], expansion: number, seed: number, seReduce = false, o: InvertedResidualOptions = {}): ReferenceModel {
   const kernel = o.kernel ?? 3;
   const actName = o.act ?? 'hswish';
   const se: Squeeze = o.se ?? (seReduce ? 'reduce' : 'gap');
@@ -112,25 +129,32 @@ function dwSeparable(name: string, size: number, widths: number[], expansion: nu
       const b = n.b;
       const act = (y: string) =>
         actName === 'hswish' ? b.hswish(y) : actName === 'relu' ? b.relu(y) : actName === 'relu6' ? b.node('Clip', [y, b.scalar('zero', 0), b.scalar('six', 6)]) : b.node('Mul', [y, b.node('Sigmoid', [y])]);
-      let [x, s] = n.conv('input', [1, 3, size, size], 16, 3, 2);
-      for (const w of widths) {
-        for (let r = 0; r < 2; r++) {
-          const stride = r === 0 ? 2 : 1;
+      let [x, s] = n.conv('input', [1, 3, size, size], 16, 3, o.stemStride ?? 2);
+      widths.forEach((w, stage) => {
+        const k = o.kernels?.[stage] ?? kernel;
+        for (let r = 0; r < (o.blocks?.[stage] ?? 2); r++) {
+          const stride = r === 0 ? (o.strides?.[stage] ?? 2) : 1;
           const mid = s[1] * expansion;
           let [y, sy] = n.conv(x, s, mid, 1, 1, 1, false);
           y = act(y);
-          [y, sy] = n.conv(y, sy, mid, kernel, stride, mid, false);
+          [y, sy] = n.conv(y, sy, mid, k, stride, mid, false);
           y = act(y);
           if (se !== 'none') {
             const squeezed =
               se === 'reduce' ? b.node('ReduceMean', [y], { axes: [2, 3], keepdims: 1 }) : se === 'reduce2' ? b.node('ReduceMean', [b.node('ReduceMean', [y], { axes: [3], keepdims: 1 })], { axes: [2], keepdims: 1 }) : b.gap(y);
-            const g = b.conv(b.relu(b.conv(squeezed, mid, mid / 4, 1, 1, 0, 1, { bn: false, bias: true })), mid / 4, mid, 1, 1, 0, 1, { bn: false, bias: true });
+            const r4 = Math.round(mid / 4);
+            const g = b.conv(b.relu(b.conv(squeezed, mid, r4, 1, 1, 0, 1, { bn: false, bias: true })), r4, mid, 1, 1, 0, 1, { bn: false, bias: true });
             y = b.node('Mul', [y, actName === 'swish' ? b.node('Sigmoid', [g]) : b.node('HardSigmoid', [g], { alpha: 1 / 6, beta: 0.5 })]);
           }
           const [z, sz] = n.conv(y, sy, w, 1, 1, 1, false);
           x = stride === 1 && s[1] === w ? b.add(z, x) : z;
           s = sz;
         }
+      });
+      if (o.head) {
+        const [h] = n.conv(x, s, o.head, 1, 1, 1, false);
+        x = act(h);
+        s = [1, o.head, s[2], s[3]];
       }
       const out = b.linear(b.gap(x), s[1], 100);
       return b.encode('input', [1, 3, size, size], out, [1, 100]);
@@ -394,9 +418,12 @@ export const ONNX_REFERENCES: readonly ReferenceModel[] = [
   classifierHead('head', 64, 1280, 1000, 15),
   lstm('gru', 64, 40, 64, 16, { gru: true, bidirectional: true }),
   loopRnn('loop', 40, 32, 64, 17),
+  // A whole MobileNetV3-like network: 6 stages of 1-3 blocks down to 5x5, mixed 3x3/5x5 depthwise, a head
+  // convolution (the two-block stacks above never reach such depths and widths).
+  dwSeparable('mobile', 160, [16, 24, 40, 80, 112, 192], 4, 18, false, { act: 'hswish', se: 'gap', blocks: [1, 2, 3, 3, 2, 1], strides: [1, 2, 2, 2, 1, 2], kernels: [3, 3, 5, 3, 5, 5], head: 960 }),
 ];
 
-/** Generated training models for the prior (src/core/training/onnxPrior.ts): the reference generators at
+/** Generated training models for the prior (scripts/train-onnx-prior.ts): the reference generators at
  *  random sizes from a fixed seed (never a benchmark model). */
 export function priorTrainingModels(count: number, seed = 2024): ReferenceModel[] {
   const rng = makeRng(seed);
@@ -430,6 +457,32 @@ export function priorTrainingModels(count: number, seed = 2024): ReferenceModel[
     else if (kind === 'preact') out.push(preActivation(name, pick([16, 32, 64]), pick([[16, 32, 64], [32, 64, 128], [16, 32]]), s));
     else if (kind === 'loop') out.push(loopRnn(name, pick([10, 25, 50, 100]), pick([16, 40, 80]), pick([32, 64, 128, 256]), s));
     else out.push(classifierHead(name, pick([32, 64, 96, 160, 224]), pick([512, 1024, 1280, 2048]), pick([100, 1000]), s));
+  }
+  return out;
+}
+
+/** Full-depth mobile networks for the prior (scripts/train-onnx-prior.ts): 5-7 stages of 1-4 inverted
+ *  residuals each down to 7x7 (ImageNet inputs) or 4x4 (CIFAR-size inputs), widths up to 320, a head
+ *  convolution, as MobileNetV2/V3, EfficientNet, FBNet and OFA are built. priorTrainingModels' two-block
+ *  stages never reach those depths and widths, and its prior under-predicted such networks by 1.2-1.5x
+ *  (docs/research.md). */
+export function mobileTrainingModels(count: number, seed = 2025): ReferenceModel[] {
+  const rng = makeRng(seed);
+  const pick = <T>(v: readonly T[]): T => v[Math.floor(rng() * v.length)];
+  const ladder = [16, 24, 40, 80, 112, 192, 320];
+  const out: ReferenceModel[] = [];
+  for (let i = 0; i < count; i++) {
+    const size = pick([32, 64, 96, 128, 160, 192, 224]);
+    const stages = pick([5, 6, 7]);
+    const mult = pick([0.5, 0.75, 1, 1.25]);
+    const widths = ladder.slice(0, stages).map((w) => Math.max(8, Math.round((w * mult) / 8) * 8));
+    // Strides as MobileNetV2 places them; small inputs keep the early resolution (FBNet on CIFAR).
+    const strides = (size <= 64 ? [1, 1, 2, 2, 1, 2, 1] : [1, 2, 2, 2, 1, 2, 1]).slice(0, stages);
+    const blocks = widths.map((_, j) => (j === 0 || j === stages - 1 ? 1 : pick([1, 2, 3, 4])));
+    const kernels = widths.map(() => pick([3, 3, 5, 7]));
+    const act = (['hswish', 'relu', 'relu6', 'swish'] as const)[i % 4];
+    const se = (['none', 'gap', 'none', 'reduce', 'none', 'reduce2'] as const)[Math.floor(i / 4 + i) % 6];
+    out.push(dwSeparable(`mobile-${i}`, size, widths, pick([3, 4, 6]), 500 + i, false, { act, se, blocks, strides, kernels, stemStride: size <= 64 ? 1 : 2, head: pick([0, 960, 1280, 1536]) }));
   }
   return out;
 }
