@@ -3,6 +3,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import { findSpecs, FoundSpec } from '../core/spaces/findSpecs';
+import { ScanBudget } from '../core/spaces/scanBudget';
 import { findNearSpecs } from '../core/spaces/nearSpecs';
 import type { AdaptResult, MeasureModelResult, SpaceDevices, WorkerProgress } from '../worker/protocol';
 import { LatencyService } from './latency';
@@ -318,15 +319,19 @@ export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
     vscode.commands.registerCommand('help.predictSelection', async () => {
       const editor = vscode.window.activeTextEditor;
       const text = editor ? editor.document.getText(editor.selection.isEmpty ? undefined : editor.selection) : '';
-      const spec = findSpecs(text)[0];
+      // The whole document when nothing is selected: scanned within the budget the editor's finders have,
+      // on the extension host, so a huge file costs a bounded time.
+      const budget = ScanBudget.forText(text.length);
+      const spec = findSpecs(text, undefined, budget)[0];
       // Almost a spec: say what is wrong with it, as the diagnostics do.
-      const near = spec ? undefined : findNearSpecs(text)[0];
+      const near = spec ? undefined : findNearSpecs(text, [], budget)[0];
       if (near) {
         void vscode.window.showErrorMessage(shown(`HELP: ${near.message}`));
         return;
       }
       if (!spec) {
-        void vscode.window.showInformationMessage('HELP: select an architecture first (e.g. a NAS-Bench-201 cell string)');
+        if (!budget.ok) void vscode.window.showInformationMessage(`HELP: no architecture found before the scan stopped (${budget.exceeded}); select the architecture`);
+        else void vscode.window.showInformationMessage('HELP: select an architecture first (e.g. a NAS-Bench-201 cell string)');
         return;
       }
       try {

@@ -9,6 +9,8 @@ import { ScanBudget, unlimited } from '../../src/core/spaces/scanBudget';
 import { globMatcher, globProblem, isExcluded } from '../../src/extension/glob';
 import { validateSettings } from '../../src/extension/settings';
 import { bounded } from './bounded';
+import { readLiteral } from '../../src/core/spaces/literal';
+import { SpecError } from '../../src/core/spaces/space';
 
 const FBNET = Array.from({ length: 22 }, (_, i) => (i % 4 === 0 ? 'skip' : 'k5_e6'));
 const FBNET_LIST = `[${FBNET.map((o) => `'${o}'`).join(', ')}]`;
@@ -97,4 +99,19 @@ test('help.exclude globs: linear matching, invalid patterns never throw', () => 
   assert.equal(globMatcher('?.txt')('x/y.txt'), true);
   assert.equal(globMatcher('*.txt')('x/y/z.txt'), true);
   assert.equal(globMatcher('x/*.txt')('x/y/z.txt'), false);
+});
+
+test('a YAML block nested 4,000 levels deep is refused with a message, not a stack overflow', () => {
+  // readBlock recursed once per level: ~4,000 levels (an 8 MB file) overflowed the stack with a RangeError.
+  let seqText = '';
+  let mapText = '';
+  for (let i = 0; i < 4000; i++) {
+    seqText += `${' '.repeat(i)}-\n`;
+    mapText += `${' '.repeat(i)}a:\n`;
+  }
+  for (const [what, text] of [['deep.yaml', seqText], ['deep-map.yaml', mapText]]) {
+    bounded(what, 5000, () => assert.throws(() => readLiteral(text, what), (e: Error) => e instanceof SpecError && new RegExp(`^${what.replace('.', '\\.')}: blocks nested deeper than 256 levels at line 257`).test(e.message)));
+  }
+  // Real nesting still reads.
+  assert.deepEqual(readLiteral('a:\n  b:\n    - 1\n    - x\n  c:\n    d: 2\n', 'ok.yaml'), { a: { b: [1, 'x'], c: { d: 2 } } });
 });

@@ -395,6 +395,9 @@ interface Line {
   blank: boolean;
 }
 
+/** Nesting of block mappings and sequences readBlock accepts (specs nest 2-4 levels). */
+const MAX_BLOCK_DEPTH = 256;
+
 /** The YAML subset specs use: block mappings and sequences (nested by indentation) whose leaves are plain
  *  scalars or flow values (which may span lines). */
 function readBlock(text: string, what: string): Literal {
@@ -485,7 +488,16 @@ function readBlock(text: string, what: string): Literal {
     }
     return [obj, li];
   };
-  const node = (li: number): [Literal, number] => (isItem(lines[li]) ? seq(li) : mapping(li));
+  // Blocks nest by recursion (a spec nests a few levels): deeper text is refused before the stack runs out.
+  let depth = 0;
+  const node = (li: number): [Literal, number] => {
+    if (++depth > MAX_BLOCK_DEPTH) fail(`blocks nested deeper than ${MAX_BLOCK_DEPTH} levels`, lines[li].content);
+    try {
+      return isItem(lines[li]) ? seq(li) : mapping(li);
+    } finally {
+      depth--;
+    }
+  };
 
   const first = next(0);
   if (first >= n) throw new SpecError(`${what}: empty`);
