@@ -78,7 +78,9 @@ function macsLine(train: { macs: number; ms: number }[]): (macs: number) => numb
     const mc = modelCosts(readOnnxFile(path.join(zoo, m.file)), { inputShapes: Object.fromEntries(m.inputs.map((x) => [x.name, x.shape])) });
     return { file: m.file, family: m.family, mc, ms: measured[i].fastestMs, median: measured[i].medianMs, macs: mc.kernels.reduce((s, k) => s + (k.free ? 0 : k.macs * k.times), 0) };
   });
-  const refMacs = refs.map((r) => ({ macs: r.features[1] + r.features[2] + r.features[3] + r.features[4], ms: r.latency_ms }));
+  // Every multiply-add feature (the zoo models' MACs come from their kernels, the references' from these).
+  const macFeatures = (['convMacs', 'dwGroupedMacs', 'groupedMacs', 'matmulMacs', 'recurrentMacs', 'gruMacs'] as const).map((n) => COST_FEATURES.indexOf(n));
+  const refMacs = refs.map((r) => ({ macs: macFeatures.reduce((s, j) => s + r.features[j], 0), ms: r.latency_ms }));
 
   const device = adaptOnnxDevice('this machine', refs, ONNX_REFERENCES_VERSION, { lambda });
   const noPrior = fitCosts(refs.map((r) => r.features), refs.map((r) => r.latency_ms), PRIOR_COSTS, 1e-6);

@@ -10,7 +10,7 @@
 // regularised towards a prior: PRIOR_COSTS (weights/onnx-prior.json, fitted by
 // scripts/train-onnx-prior.ts on generated models measured on the development machine) times one device
 // scale s (the geometric mean of measured over prior-predicted), with a penalty on the relative deviation of
-// each cost from s x prior, chosen per device by leave-one-out (chooseLambda). With 18 references and 24
+// each cost from s x prior, chosen per device by leave-one-out (chooseLambda). With 18 references and 25
 // costs the prior keeps what the references barely exercise at sane ratios. Bagged (30 fits on 80% of the
 // samples, as the NAS spaces' mapping): the prediction is the bag mean and the error band the out-of-bag
 // RMS relative error. Spike rule: a shot (not a reference) whose log residual is more than SPIKE_LIMIT
@@ -49,6 +49,7 @@ export const COST_FEATURES = [
   'activationPassBytes',
   'paddedConvMacs',
   'runs',
+  'gruMacs',
 ] as const;
 /** The per-run cost (feeding inputs, the session's own work), once per model, not per kernel. */
 const RUN_FEATURE = COST_FEATURES.indexOf('runs');
@@ -107,7 +108,9 @@ export function kernelFeatures(k: Kernel, coldWeights = false): number[] {
   }
   else if (c === 'matmul' || c === 'attention') f[3] = k.macs * t;
   else if (c === 'recurrent') {
-    f[4] = k.macs * t;
+    // onnxruntime's GRU and LSTM are different kernels whose rates part ways with the thread count.
+    if (k.ops[0] === 'GRU') f[24] = k.macs * t;
+    else f[4] = k.macs * t;
     f[5] = k.steps * t;
   }
   if (k.macs > 0) {

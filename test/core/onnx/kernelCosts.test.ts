@@ -82,6 +82,39 @@ test('weights count as cold only when a run touches more bytes than a last-level
   assert.ok(!hot.coldWeights && hot.features[at('coldWeightBytes')] === 0);
 });
 
+test('in a cold model, convolutions with few output positions per weight read them cold; larger ones do not', () => {
+  // 512 -> 512 3x3 convolutions (9.4 MB each): at 7x7 (49 multiply-adds per weight) the weights stream from
+  // memory, at 28x28 (784) the arithmetic hides them. Five of them make the run touch > 24 MB.
+  const kernel = (hw: number) => {
+    const b = new OnnxBuilder(13, 1, false);
+    let x = 'input';
+    for (let i = 0; i < 5; i++) x = b.relu(b.conv(x, 512, 512, 3, 1, 1));
+    const mc = modelCosts(readOnnxBytes(b.encode('input', [1, 512, hw, hw], x, [1, 512, hw, hw])));
+    assert.ok(mc.coldWeights);
+    const k = mc.kernels.find((x) => x.ops[0] === 'Conv')!;
+    return { k, f: kernelFeatures(k, true) };
+  };
+  const small = kernel(7);
+  assert.ok(small.k.weightBytes > 512 * 512 * 9 * 4 && small.f[at('coldWeightBytes')] === small.k.weightBytes);
+  assert.equal(kernel(28).f[at('coldWeightBytes')], 0);
+});
+
+test('GRU and LSTM multiply-adds are priced apart; both count their sequential steps', () => {
+  const gru = costsOf(ref('gru').write()).features;
+  const lstm = costsOf(ref('lstm').write()).features;
+  assert.ok(gru[at('gruMacs')] > 0 && gru[at('recurrentMacs')] === 0 && gru[at('recurrentSteps')] > 0);
+  assert.ok(lstm[at('recurrentMacs')] > 0 && lstm[at('gruMacs')] === 0 && lstm[at('recurrentSteps')] > 0);
+});
+
+test('the mobile reference is a whole network: 6 stages down to 5x5, a head convolution, many depthwise kernels', () => {
+  const mc = costsOf(ref('mobile').write());
+  const dw = mc.kernels.filter((k) => k.kernelClass === 'depthwiseConv');
+  assert.equal(dw.length, 12); // blocks 1+2+3+3+2+1
+  const smallest = Math.min(...dw.map((k) => k.bytesWritten / 4 / k.outChannels));
+  assert.equal(smallest, 25);
+  assert.ok(mc.kernels.some((k) => k.kernelClass === 'conv' && k.outChannels === 960));
+});
+
 test('nnlsGram finds the best non-negative solution (brute force over every support on random problems)', () => {
   let seed = 7;
   const rnd = () => ((seed = (seed * 16807) % 2147483647) / 2147483647) * 2 - 1;
