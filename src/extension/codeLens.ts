@@ -86,7 +86,7 @@ export function titleFromCache(latency: LatencyService, primary: { devices: stri
   for (const d of primary.devices) {
     const p = latency.cached(space, spec, d);
     if (!p) return undefined;
-    entries.push({ device: d, ms: p.ms, error: p.error, info: primary.info.find((i) => i.name === d) as LensEntry['info'] });
+    entries.push({ device: d, ms: p.ms, atFloor: p.atFloor, error: p.error, info: primary.info.find((i) => i.name === d) as LensEntry['info'] });
   }
   return formatLens(entries, { caveat: caveatOf(space, spec)?.short });
 }

@@ -5,7 +5,7 @@ import vscode = require('vscode');
 import { specAt } from '../core/spaces/findSpecs';
 import { specCaveats } from '../core/spaces/caveats';
 import { DEVICE_KINDS, describeDevice, DeviceKind } from '../core/devices/describe';
-import { formatMs, originText, shortError } from './lensText';
+import { formatPrediction, originText, shortError } from './lensText';
 import type { DeviceInfo } from '../worker/protocol';
 import type { Prediction } from './latency';
 import { LatencyService } from './latency';
@@ -30,7 +30,7 @@ const KIND_TITLE: Record<DeviceKind, string> = { GPU: 'GPUs', CPU: 'CPUs', phone
 type Row = { info: DeviceInfo; prediction: Prediction };
 
 function latencyText(p: Prediction): string {
-  return p.ms !== undefined ? formatMs(p.ms) : `— ${escapeMd(shortError(p.error ?? '', 50))}`;
+  return p.ms !== undefined ? formatPrediction(p.ms, p.atFloor) : `— ${escapeMd(shortError(p.error ?? '', 50))}`;
 }
 
 /** The hover's Markdown below its title, for the rows of every device and the names of the primary ones. */
@@ -68,6 +68,7 @@ export function hoverMarkdown(rows: readonly Row[], primary: readonly string[], 
     const more = group.length > HOVER_GROUP_LIMIT ? ` · [${group.length - HOVER_GROUP_LIMIT} more in the panel](${PANEL_LINK})` : '';
     md += `**${KIND_TITLE[kind]}**${batches}${sameOrigin}: ${shown.join(' · ')}${more}\n\n`;
   }
+  if (rows.some((r) => r.prediction.atFloor)) md += `≤: below anything that device was measured at (its floor, 1% of its fastest measurement): a bound, not a latency.\n\n`;
   md += `[Open the latency panel](${PANEL_LINK})`;
   return md;
 }

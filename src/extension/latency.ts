@@ -9,6 +9,8 @@ import { Config } from './config';
 
 export interface Prediction {
   ms?: number;
+  /** The prediction is at the device's floor: below anything measured there (shown as "≤"). */
+  atFloor?: boolean;
   error?: string;
 }
 
@@ -71,7 +73,8 @@ export class LatencyService implements vscode.Disposable {
     missingSpecs.forEach((spec, k) => {
       for (const d of devices) {
         const ms = r.ms[d]?.[k];
-        this.put(space, spec, d, ms !== undefined ? { ms } : { error: r.errors[d] ?? 'no prediction' });
+        const floor = r.floors?.[d] ?? 0;
+        this.put(space, spec, d, ms !== undefined ? (floor > 0 && ms <= floor ? { ms, atFloor: true } : { ms }) : { error: r.errors[d] ?? 'no prediction' });
       }
     });
   }

@@ -6,8 +6,15 @@ import { neutraliseForDisplay } from '../core/text/safeText';
 export interface LensEntry {
   device: string;
   ms?: number;
+  /** At the device's floor: below anything measured there. */
+  atFloor?: boolean;
   error?: string;
   info?: DeviceInfo;
+}
+
+/** A prediction at a device's floor is no latency but a bound: "≤0.03 ms" (below anything measured there). */
+export function formatPrediction(ms: number, atFloor?: boolean): string {
+  return atFloor ? `≤${formatMs(ms)}` : formatMs(ms);
 }
 
 /** Milliseconds as people read them: 0.42 ms, 10.7 ms, 1.25 s. */
@@ -48,7 +55,7 @@ export function formatLens(entries: readonly LensEntry[], opts: { stale?: boolea
   const parts = entries.map((e) => {
     const device = neutraliseForDisplay(e.device);
     if (e.ms === undefined) return `${device} ${e.error ? '—' : STALE_MARK}`;
-    return `${device} ${formatMs(e.ms)}`;
+    return `${device} ${formatPrediction(e.ms, e.atFloor)}`;
   });
   return `${head}${parts.join(' · ')}${tail}`;
 }

@@ -86,6 +86,9 @@ export interface PredictResult {
   /** Devices that could not predict, with the reason; the others still answer. */
   errors: Record<string, string>;
   info: Record<string, DeviceInfo>;
+  /** Per device, its prediction floor (ms; core/predictor/combine.ts latencyFloorMs): a prediction at or
+   *  below it says "below anything measured on this device", not a latency. 0: none. */
+  floors?: Record<string, number>;
 }
 
 export interface HistogramParams {

@@ -1,7 +1,9 @@
-// The CodeLens text, origins and badges.
+// The CodeLens text, origins and badges (and the hover's latency text).
+import './vscodeMock';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { decorationTooltip, formatLens, formatMs, LATENCY_BADGE, originText, shortError } from '../../src/extension/lensText';
+import { decorationTooltip, formatLens, formatMs, formatPrediction, LATENCY_BADGE, originText, shortError } from '../../src/extension/lensText';
+import { hoverMarkdown } from '../../src/extension/hover';
 import type { DeviceInfo } from '../../src/worker/protocol';
 
 const adapted: DeviceInfo = { name: 'this machine', space: 'nasbench201', origin: 'adapted', samples: 20, created: '2025-11-23T10:00:00.000Z' };
@@ -66,4 +68,16 @@ test('device names and errors in the lens are shown with escape sequences, contr
   ]);
   assert.equal(title, 'HELP  a\\u{202e}b 1.0 ms · c —');
   assert.equal(formatLens([], { error: 'no \u202edevice\x1b[0m' }), 'HELP  no \\u{202e}device');
+});
+
+test('a prediction at its device\'s floor is shown as a bound (≤) in the lens and the hover, with what it means', () => {
+  assert.equal(formatPrediction(0.0013, true), '≤0.00 ms');
+  assert.equal(formatPrediction(10.71), '10.7 ms');
+  assert.equal(formatLens([{ device: 'raspi4', ms: 0.0171, atFloor: true }, { device: 'gold_6226', ms: 1.2 }]), 'HELP  raspi4 ≤0.02 ms · gold_6226 1.2 ms');
+  const raspi: DeviceInfo = { name: 'raspi4', space: 'nasbench201', origin: 'table', samples: 30 };
+  const gold: DeviceInfo = { name: 'gold_6226', space: 'nasbench201', origin: 'table', samples: 30 };
+  const md = hoverMarkdown([{ info: raspi, prediction: { ms: 0.0171, atFloor: true } }, { info: gold, prediction: { ms: 1.2 } }], ['raspi4', 'gold_6226'], []);
+  assert.match(md, /\*\*≤0\.02 ms\*\*/);
+  assert.match(md, /≤: below anything that device was measured at/);
+  assert.doesNotMatch(hoverMarkdown([{ info: gold, prediction: { ms: 1.2 } }], ['gold_6226'], []), /≤/);
 });

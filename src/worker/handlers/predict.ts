@@ -1,4 +1,5 @@
 // The prediction handlers: devices, predict, histogram, adaptedSamples.
+import { deviceLatencyFloorMs } from '../../core/predictor/combine';
 import { SpacePredictor } from '../../core/predictor/load';
 import { LatencyPredictor, DeviceHandle } from '../../core/predictor/service';
 import { SPACE_NAMES } from '../../core/spaces/registry';
@@ -65,13 +66,14 @@ export async function predict(params: PredictParams, ctx: Ctx): Promise<PredictR
     throw new WorkerError('bad-request', '"devices" must be an array of device names');
   }
   const names = params.devices ?? allDeviceNames(p, adapted);
-  const result: PredictResult = { space, specs, ms: {}, errors: {}, info: {} };
+  const result: PredictResult = { space, specs, ms: {}, errors: {}, info: {}, floors: {} };
   const ok: { name: string; handle: DeviceHandle }[] = [];
   for (const name of [...new Set(names)]) {
     try {
       const handle = resolveDevice(p, name, adapted);
       ok.push({ name, handle });
       result.info[name] = handle.info;
+      result.floors![name] = deviceLatencyFloorMs(handle);
     } catch (e) {
       result.errors[name] = (e as Error).message.split('\n')[0];
     }
