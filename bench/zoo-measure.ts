@@ -2,7 +2,7 @@
 // shapes, by the rule a device's references are measured with (measureArchitectures): per model the fastest
 // run over its visits and the median of all runs. Results are cached in .cache/zoo-bench/measured.json
 // (keyed by file, size and mtime).
-//   node --import tsx bench/zoo-measure.ts [--zoo DIR] [--passes N]
+//   node --import tsx bench/zoo-measure.ts [--zoo DIR] [--passes MIN_VISITS]
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
