@@ -9,7 +9,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { loadOrt } from '../src/core/devices/runners/onnxruntime';
 import { ONNX_REFERENCES } from '../src/core/onnx/referenceModels';
-import { readManifest } from './zoo-measure';
+import { generatedEntries, readManifest } from './zoo-measure';
 import { makeRng } from '../src/core/spaces/space';
 
 const a = process.argv.slice(2);
@@ -82,15 +82,9 @@ if (process.argv[1] && /kernel-profile\.ts$/.test(process.argv[1])) {
   (async () => {
     const out: ProfiledModel[] = [];
     const jobs: { file: string; inputs: Feeds }[] = [];
-    if (a.includes('--refs')) {
-      const dir = path.join(process.cwd(), '.cache/zoo-bench/refs');
-      fs.mkdirSync(dir, { recursive: true });
-      for (const r of ONNX_REFERENCES) {
-        const f = path.join(dir, `${r.name}.onnx`);
-        fs.writeFileSync(f, r.write());
-        jobs.push({ file: f, inputs: { [r.inputName]: { dtype: 'float32', shape: r.inputShape } } });
-      }
-    }
+    // The references bench:zoo measures (an unchanged file keeps its measurement cache key).
+    const refs = a.includes('--refs') ? generatedEntries(path.join(process.cwd(), '.cache/zoo-bench/refs'), ONNX_REFERENCES, 'reference') : [];
+    for (const r of refs) jobs.push({ file: r.file, inputs: Object.fromEntries(r.inputs.map((i) => [i.name, { dtype: i.dtype, shape: i.shape }])) });
     const zoo = opt('--zoo');
     if (zoo) for (const m of readManifest(zoo)) jobs.push({ file: path.join(zoo, m.file), inputs: Object.fromEntries(m.inputs.map((i) => [i.name, { dtype: i.dtype, shape: i.shape }])) });
     for (const j of jobs) {

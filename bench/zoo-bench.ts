@@ -7,7 +7,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { measureZoo, readManifest } from './zoo-measure';
+import { generatedEntries, measureZoo, readManifest } from './zoo-measure';
 import { ONNX_REFERENCES, ONNX_REFERENCES_VERSION, priorTrainingModels } from '../src/core/onnx/referenceModels';
 import { adaptOnnxDevice, COST_FEATURES, fitCosts, LAMBDA_GRID, modelCosts, OnnxSample, predictCosts, PRIOR_COSTS } from '../src/core/onnx/latency';
 import { readOnnxBytes, readOnnxFile } from '../src/core/onnx/reader';
@@ -68,23 +68,9 @@ function macsLine(train: { macs: number; ms: number }[]): (macs: number) => numb
   process.stderr.write(`measuring ${models.length} zoo models (${passes ?? 'the rule\'s'} minimum visits, ${threads} thread${threads === 1 ? '' : 's'}) and ${ONNX_REFERENCES.length} references; load average ${load0.map((v) => v.toFixed(1)).join(' ')}\n`);
   // References and zoo models measured together, interleaved (the machine's slow spells and drift then hit
   // both alike).
-  const refDir = path.join(process.cwd(), '.cache/zoo-bench/refs');
-  fs.mkdirSync(refDir, { recursive: true });
-  const refEntries = ONNX_REFERENCES.map((r) => {
-    const f = path.join(refDir, `${r.name}.onnx`);
-    const bytes = r.write();
-    if (!fs.existsSync(f) || !fs.readFileSync(f).equals(Buffer.from(bytes))) fs.writeFileSync(f, bytes);
-    return { file: f, family: 'reference', inputs: [{ name: r.inputName, shape: r.inputShape, dtype: 'float32' }] };
-  });
+  const refEntries = generatedEntries(path.join(process.cwd(), '.cache/zoo-bench/refs'), ONNX_REFERENCES, 'reference');
   const validationModels = priorTrainingModels(validationCount, VALIDATION_SEED);
-  const valDir = path.join(process.cwd(), '.cache/zoo-bench/validation');
-  if (validationModels.length) fs.mkdirSync(valDir, { recursive: true });
-  const valEntries = validationModels.map((r) => {
-    const f = path.join(valDir, `${r.name}.onnx`);
-    const bytes = r.write();
-    if (!fs.existsSync(f) || !fs.readFileSync(f).equals(Buffer.from(bytes))) fs.writeFileSync(f, bytes);
-    return { file: f, family: 'validation', inputs: [{ name: r.inputName, shape: r.inputShape, dtype: 'float32' }] };
-  });
+  const valEntries = generatedEntries(path.join(process.cwd(), '.cache/zoo-bench/validation'), validationModels, 'validation');
   const all = await measureZoo(zoo, passes, path.join(process.cwd(), `.cache/zoo-bench/measured${threads === 1 ? '' : `-${threads}threads`}.json`), (l) => process.stderr.write(l + '\n'), [...models, ...refEntries, ...valEntries], threads);
   const validation = validationModels.map((r, i) => ({ name: r.name, features: modelCosts(readOnnxBytes(r.write())).features, ms: all[models.length + ONNX_REFERENCES.length + i].fastestMs }));
   const measured = all.slice(0, models.length);
@@ -121,14 +107,13 @@ function macsLine(train: { macs: number; ms: number }[]): (macs: number) => numb
   const meas = zooRows.map((z) => z.ms);
   const sweep = LAMBDA_GRID.map((l) => {
     const d = adaptOnnxDevice('sweep', refs, ONNX_REFERENCES_VERSION, { lambda: l });
-    return { l, s: stats(zooRows.map((z) => predictCosts(d, z.mc).ms), meas) };
+    return { l, d, s: stats(zooRows.map((z) => predictCosts(d, z.mc).ms), meas) };
   });
   // The pull chosen by the held-out generated models' mean relative error (--validation).
   const byValidation = validation.length
     ? sweep
         .map((w) => {
-          const d = adaptOnnxDevice('validation', refs, ONNX_REFERENCES_VERSION, { lambda: w.l });
-          const err = validation.reduce((acc, v) => acc + Math.abs(v.features.reduce((t, x, j) => t + x * d.costs[j], 0) / v.ms - 1), 0) / validation.length;
+          const err = validation.reduce((acc, v) => acc + Math.abs(v.features.reduce((t, x, j) => t + x * w.d.costs[j], 0) / v.ms - 1), 0) / validation.length;
           return { ...w, err };
         })
         .sort((x, y) => x.err - y.err || y.l - x.l)

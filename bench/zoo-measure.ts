@@ -37,6 +37,18 @@ const fileKey = (f: string) => {
   return `${s.size}:${Math.round(s.mtimeMs)}`;
 };
 
+/** Generated models (references, training or validation models) as entries to measure: each written to
+ *  `dir` as NAME.onnx unless the file already holds its bytes (an unchanged file keeps its cache key). */
+export function generatedEntries(dir: string, models: readonly { name: string; inputName: string; inputShape: number[]; write(): Uint8Array }[], family: string): ZooEntry[] {
+  if (models.length) fs.mkdirSync(dir, { recursive: true });
+  return models.map((m) => {
+    const f = path.join(dir, `${m.name}.onnx`);
+    const bytes = m.write();
+    if (!fs.existsSync(f) || !fs.readFileSync(f).equals(Buffer.from(bytes))) fs.writeFileSync(f, bytes);
+    return { file: f, family, inputs: [{ name: m.inputName, shape: m.inputShape, dtype: 'float32' }] };
+  });
+}
+
 /** One OnnxRuntimeRunner per model (each with its manifest input shapes), behind one Runner. */
 class ZooRunner implements Runner {
   readonly kind = 'onnxruntime' as const;

@@ -9,7 +9,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { measureZoo } from '../bench/zoo-measure';
+import { generatedEntries, measureZoo } from '../bench/zoo-measure';
 import { matchKernels, profileModel } from '../bench/kernel-profile';
 import { mobileTrainingModels, ONNX_REFERENCES, priorTrainingModels } from '../src/core/onnx/referenceModels';
 import { COST_FEATURES, fitCosts, kernelFeatures, modelCosts, PRIOR_COSTS } from '../src/core/onnx/latency';
@@ -45,13 +45,7 @@ interface Measured {
     ({ samples: measured, profiles, profiledTotalUs, profiledNodesUs } = stored);
   } else {
     const dir = path.join(process.cwd(), '.cache/onnx-prior');
-    fs.mkdirSync(dir, { recursive: true });
-    const entries = models.map((m) => {
-      const f = path.join(dir, `${m.name}.onnx`);
-      const bytes = m.write();
-      if (!fs.existsSync(f) || !fs.readFileSync(f).equals(Buffer.from(bytes))) fs.writeFileSync(f, bytes);
-      return { file: f, family: 'prior', inputs: [{ name: m.inputName, shape: m.inputShape, dtype: 'float32' }] };
-    });
+    const entries = generatedEntries(dir, models, 'prior');
     const r = await measureZoo(dir, passes, path.join(dir, 'measured.json'), (l) => process.stderr.write(l + '\n'), entries);
     measured = models.map((m, i) => ({ name: m.name, ms: Number(r[i].fastestMs.toPrecision(4)) }));
     profiles = {};
