@@ -7,7 +7,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { generatedEntries, measureZoo, readManifest } from './zoo-measure';
+import { branchEntries, generatedEntries, measureZoo, readManifest } from './zoo-measure';
 import { ONNX_REFERENCES, ONNX_REFERENCES_VERSION, priorTrainingModels } from '../src/core/onnx/referenceModels';
 import { adaptOnnxDevice, COST_FEATURES, fitCosts, LAMBDA_GRID, modelCosts, OnnxSample, predictCosts, PRIOR_COSTS } from '../src/core/onnx/latency';
 import { readOnnxBytes, readOnnxFile } from '../src/core/onnx/reader';
@@ -71,10 +71,17 @@ function macsLine(train: { macs: number; ms: number }[]): (macs: number) => numb
   const refEntries = generatedEntries(path.join(process.cwd(), '.cache/zoo-bench/refs'), ONNX_REFERENCES, 'reference');
   const validationModels = priorTrainingModels(validationCount, VALIDATION_SEED);
   const valEntries = generatedEntries(path.join(process.cwd(), '.cache/zoo-bench/validation'), validationModels, 'validation');
-  const all = await measureZoo(zoo, passes, path.join(process.cwd(), `.cache/zoo-bench/measured${threads === 1 ? '' : `-${threads}threads`}.json`), (l) => process.stderr.write(l + '\n'), [...models, ...refEntries, ...valEntries], threads);
-  const validation = validationModels.map((r, i) => ({ name: r.name, features: modelCosts(readOnnxBytes(r.write())).features, ms: all[models.length + ONNX_REFERENCES.length + i].fastestMs }));
-  const measured = all.slice(0, models.length);
-  const refMs = new Map(ONNX_REFERENCES.map((r, i) => [r.name, all[models.length + i].fastestMs]));
+  // A model whose If branch depends on the data is measured once per branch input; its latency is their
+  // mean (the prediction's own meaning: each branch in half of the runs), and each branch is also compared
+  // with the prediction's branch range below.
+  const expanded = branchEntries(zoo, models, path.join(process.cwd(), '.cache/zoo-bench/branches'));
+  const all = await measureZoo(zoo, passes, path.join(process.cwd(), `.cache/zoo-bench/measured${threads === 1 ? '' : `-${threads}threads`}.json`), (l) => process.stderr.write(l + '\n'), [...expanded.map((e) => e.entry), ...refEntries, ...valEntries], threads);
+  const nZoo = expanded.length;
+  const validation = validationModels.map((r, i) => ({ name: r.name, features: modelCosts(readOnnxBytes(r.write())).features, ms: all[nZoo + ONNX_REFERENCES.length + i].fastestMs }));
+  const mean = (v: number[]) => v.reduce((a, b) => a + b, 0) / v.length;
+  const variants = models.map((_, i) => expanded.flatMap((e, k) => (e.model === i ? [{ label: e.label, m: all[k] }] : [])));
+  const measured = variants.map((v) => ({ fastestMs: mean(v.map((x) => x.m.fastestMs)), medianMs: mean(v.map((x) => x.m.medianMs)) }));
+  const refMs = new Map(ONNX_REFERENCES.map((r, i) => [r.name, all[nZoo + i].fastestMs]));
   const refs: OnnxSample[] = ONNX_REFERENCES.map((r) => ({ arch: r.name, latency_ms: refMs.get(r.name)!, features: modelCosts(readOnnxBytes(r.write())).features, reference: true }));
   const zooRows = models.map((m, i) => {
     const mc = modelCosts(readOnnxFile(path.join(zoo, m.file)), { inputShapes: Object.fromEntries(m.inputs.map((x) => [x.name, x.shape])) });
@@ -125,6 +132,19 @@ function macsLine(train: { macs: number; ms: number }[]): (macs: number) => numb
   const sLB = stats(lofoBase, meas);
   const f = (v: number) => (v >= 100 ? v.toFixed(0) : v >= 1 ? v.toFixed(2) : v.toFixed(3));
   const pc = (v: number) => `${(v * 100).toFixed(1)}%`;
+  /** Data-dependent models: each branch input's measurement against the prediction's branch range (the
+   *  fastest-measured input against the cheaper branch, the slowest against the costlier one). */
+  function branchLines(): string[] {
+    const rows = zooRows.flatMap((z, i) => {
+      const r = predictCosts(device, z.mc).branchRange;
+      const v = [...variants[i]].sort((a, b) => a.m.fastestMs - b.m.fastestMs);
+      if (!r || v.length < 2) return [];
+      const lo = v[0];
+      const hi = v[v.length - 1];
+      return [`| ${z.file.replace(/\.onnx$/, '')} | ${lo.label} ${f(lo.m.fastestMs)} / ${hi.label} ${f(hi.m.fastestMs)} | ${f(r.low)} / ${f(r.high)} | ${pc(Math.abs(r.low / lo.m.fastestMs - 1))} / ${pc(Math.abs(r.high / hi.m.fastestMs - 1))} |`];
+    });
+    return rows.length ? ['', '| data-dependent model | measured per branch input, ms | predicted cheaper / costlier branch, ms | APE |', '|---|---|---:|---:|', ...rows] : [];
+  }
   const lines = [
     `| model | family | fastest ms | median ms | predicted ms | APE | LOFO ms | LOFO APE | MACs-line ms | APE |`,
     `|---|---|---:|---:|---:|---:|---:|---:|---:|---:|`,
@@ -140,6 +160,7 @@ function macsLine(train: { macs: number; ms: number }[]): (macs: number) => numb
     `| baseline: ms linear in MACs, references | ${pc(sB.mape)} | ${pc(sB.within)} | ${sB.rho.toFixed(3)} |`,
     `| baseline: ms linear in MACs, leave one family out | ${pc(sLB.mape)} | ${pc(sLB.within)} | ${sLB.rho.toFixed(3)} |`,
     '',
+    ...branchLines(),
     `references (fastest ms): ${refs.map((r) => `${r.arch} ${f(r.latency_ms)}`).join(', ')}`,
     `device costs (${COST_FEATURES.join(', ')}): ${device.costs.map((c) => c.toPrecision(3)).join(', ')}; out-of-bag error band +-${pc(device.errorBand)}`,
     `no-prior costs: ${noPrior.map((c) => c.toPrecision(3)).join(', ')}`,
@@ -150,7 +171,7 @@ function macsLine(train: { macs: number; ms: number }[]): (macs: number) => numb
   const against = opt('--against');
   if (against) {
     const other = JSON.parse(fs.readFileSync(against, 'utf8')) as Record<string, { fastestMs: number }>;
-    const diffs = zooRows.filter((z) => other[z.file]).map((z) => ({ file: z.file, d: z.ms / other[z.file].fastestMs - 1 }));
+    const diffs = zooRows.filter((z, i) => other[z.file] && variants[i].length === 1).map((z) => ({ file: z.file, d: z.ms / other[z.file].fastestMs - 1 }));
     const ad = diffs.map((x) => Math.abs(x.d));
     lines.push(
       '',

@@ -19,6 +19,11 @@ export interface ZooEntry {
   file: string;
   family: string;
   inputs: ZooInput[];
+  /** Models whose If branch depends on the data: float inputs scaled so that each branch is taken (the
+   *  manifest's branchInputs; bench/zoo-bench.ts measures the model once per entry). */
+  branchInputs?: { label: string; scale: number }[];
+  /** Float inputs drawn from [-inputScale, inputScale] (default 1). */
+  inputScale?: number;
 }
 export interface ZooMeasured {
   file: string;
@@ -49,6 +54,23 @@ export function generatedEntries(dir: string, models: readonly { name: string; i
   });
 }
 
+/** The entries to measure for a manifest: each model, and for a model with branchInputs one entry per
+ *  branch input instead, each a copy of the model in `dir` (NAME@LABEL.onnx; a runner opens models by path). */
+export function branchEntries(zoo: string, models: readonly ZooEntry[], dir: string): { entry: ZooEntry; model: number; label?: string }[] {
+  const out: { entry: ZooEntry; model: number; label?: string }[] = [];
+  models.forEach((m, i) => {
+    if (!m.branchInputs?.length) return out.push({ entry: m, model: i });
+    fs.mkdirSync(dir, { recursive: true });
+    const bytes = fs.readFileSync(path.resolve(zoo, m.file));
+    for (const b of m.branchInputs) {
+      const f = path.join(dir, `${m.file.replace(/\.onnx$/, '')}@${b.label}.onnx`);
+      if (!fs.existsSync(f) || !fs.readFileSync(f).equals(bytes)) fs.writeFileSync(f, bytes);
+      out.push({ entry: { ...m, file: f, inputScale: b.scale, branchInputs: undefined }, model: i, label: b.label });
+    }
+  });
+  return out;
+}
+
 /** One OnnxRuntimeRunner per model (each with its manifest input shapes), behind one Runner. */
 class ZooRunner implements Runner {
   readonly kind = 'onnxruntime' as const;
@@ -56,7 +78,7 @@ class ZooRunner implements Runner {
   readonly protocol: Partial<ProtocolOptions>;
   private readonly byFile = new Map<string, OnnxRuntimeRunner>();
   constructor(zoo: string, models: ZooEntry[], threads: number) {
-    for (const m of models) this.byFile.set(path.resolve(zoo, m.file), new OnnxRuntimeRunner({ threads, inputShapes: Object.fromEntries(m.inputs.map((i) => [i.name, i.shape])) }));
+    for (const m of models) this.byFile.set(path.resolve(zoo, m.file), new OnnxRuntimeRunner({ threads, inputShapes: Object.fromEntries(m.inputs.map((i) => [i.name, i.shape])), inputScale: m.inputScale }));
     const any = new OnnxRuntimeRunner({ threads });
     this.settings = any.settings;
     this.protocol = any.protocol;

@@ -16,6 +16,7 @@
   function onnxDevice(d) {
     const box = el('div', { class: 'onnx-device' }, el('h3', {}, d.name));
     box.append(el('p', { class: 'onnx-predicted' }, 'predicted ', el('strong', { class: 'num' }, d.ms), ' ', el('span', { class: 'muted' }, d.band + ' (out-of-bag error)')));
+    if (d.branches) box.append(el('p', { class: 'onnx-branches muted' }, d.branches));
     if (state.measured && d.rawMs > 0) {
       const off = Math.round((100 * (d.rawMs - state.measured.rawMs)) / state.measured.rawMs);
       box.append(el('p', { class: 'onnx-measured' }, 'measured on ' + state.measured.device + ': ', el('strong', { class: 'num' }, state.measured.ms), ' (fastest; median ' + state.measured.median + '); predicted ' + (off >= 0 ? '+' : '') + off + '%'));

@@ -160,6 +160,13 @@ class UNet(nn.Module):
 # last two are where third-party exports (e.g. voice-activity models) keep their weights.
 
 
+# The VAD's branch depends on the input's loudness (mean |audio| > 0.1): inputs drawn uniformly from [-1, 1]
+# (mean |x| 0.5) take the `loud` encoder, from [-0.05, 0.05] (0.025) the `quiet` one. The manifest lists both,
+# and bench:zoo times the model on each (its latency depends on the data; the prediction counts each branch
+# in half of the runs).
+VAD_BRANCH_INPUTS = [{'label': 'loud', 'scale': 1.0}, {'label': 'quiet', 'scale': 0.05}]
+
+
 class VadEncoder(nn.Module):
     def __init__(self, widths, kernels, strides):
         super().__init__()
@@ -294,11 +301,11 @@ def zoo(fx):
         ('lstm_2layer.onnx', 'lstm', LstmClassifier, [('features', [1, 100, 64], torch.float32, {0: 'batch', 1: 'time'})], ['logits'], 13, {}),
         ('gru_bidirectional.onnx', 'gru', GruTagger, [('features', [1, 200, 40], torch.float32, {1: 'time'})], ['tags'], 13, {}),
         ('unet.onnx', 'unet', UNet, [('image', [1, 3, 256, 256], torch.float32, {0: 'batch', 2: 'height', 3: 'width'})], ['mask'], 13, {}),
-        ('if_vad.onnx', 'if-model', IfVad, [('audio', [1, 512], torch.float32, {1: 'samples'})], ['speech'], 13, {'script': True}),
+        ('if_vad.onnx', 'if-model', IfVad, [('audio', [1, 512], torch.float32, {1: 'samples'})], ['speech'], 13, {'script': True, 'branch_inputs': VAD_BRANCH_INPUTS}),
         ('if_vad_inner.onnx', 'if-model', IfVad, [('audio', [1, 512], torch.float32, {1: 'samples'})], ['speech'], 13,
-         {'script': True, 'weights_inside_branches': True}),
+         {'script': True, 'weights_inside_branches': True, 'branch_inputs': VAD_BRANCH_INPUTS}),
         ('if_vad_frozen.onnx', 'if-model', IfVad, [('audio', [1, 512], torch.float32, {1: 'samples'})], ['speech'], 13,
-         {'script': True, 'frozen': True, 'weights_inside_branches': True}),
+         {'script': True, 'frozen': True, 'weights_inside_branches': True, 'branch_inputs': VAD_BRANCH_INPUTS}),
         ('loop_rnn.onnx', 'loop-model', ScriptedRnn, [('features', [1, 50, 80], torch.float32, {0: 'batch', 1: 'time'})], ['logits'], 13,
          {'script': True}),
         ('nas_nb201.onnx', 'nas', lambda: fx.NasBench201(nb201_spec), [('input', [1, 3, 32, 32], torch.float32, {})], ['logits'], 13,
@@ -362,7 +369,7 @@ def main():
         else:
             torch.onnx.export(model, xs, path, **kw)
         m = onnx.load(path)
-        settings = {k: v for k, v in extra.items()}
+        settings = {k: v for k, v in extra.items() if k != 'branch_inputs'}
         if extra.get('weights_inside_branches'):
             settings['moved_initializers'] = move_branch_weights_inside(m)
             onnx.save(m, path)
@@ -384,6 +391,7 @@ def main():
             'torchParameters': sum(p.numel() for p in model.parameters()),
             'exportSeconds': round(time.time() - t0, 1),
             'settings': settings,
+            **({'branchInputs': extra['branch_inputs']} if 'branch_inputs' in extra else {}),
         })
         print(f'{file}: {os.path.getsize(path) / 1e6:.1f} MB, {len(m.graph.node)} nodes, {time.time() - t0:.1f} s', file=sys.stderr)
     with open(manifest_path, 'w') as f:

@@ -1,9 +1,11 @@
 // The prior of the `onnx` space (weights/onnx-prior.json): per-feature costs fitted on generated training
 // models (priorTrainingModels: the reference generators at random sizes; mobileTrainingModels: full-depth
-// mobile networks; fixed seeds, never a zoo model) plus the references, measured on this machine with
-// onnxruntime (1 thread) by the rule and runner that measure a device (bench/zoo-measure.ts). Only the ratios of the costs matter: every device rescales and refits them from its own
-// measurements of the references (src/core/onnx/latency.ts).
-//   npm run train:onnx-prior [-- --models N] [-- --mobile N] [-- --passes MIN_VISITS] [-- --refit | --check]
+// mobile networks; nasSpaceTrainingModels: FBNet, OFA and NAS-Bench-201 samples; genericConvTrainingModels:
+// 1-D convolution stacks and UNets; fixed seeds, never a zoo model) plus the references, measured on this
+// machine with onnxruntime (1 thread) by the rule and runner that measure a device (bench/zoo-measure.ts).
+// Only the ratios of the costs matter: every device rescales and refits them from its own measurements of
+// the references (src/core/onnx/latency.ts).
+//   npm run train:onnx-prior [-- --models N] [-- --mobile N] [-- --nas N] [-- --generic N] [-- --passes MIN_VISITS] [-- --refit | --check]
 // --refit fits again from the measurements stored in weights/onnx-prior-samples.json (no measuring;
 // deterministic); --check does that and fails (exit 1) when the result differs from the bundled prior.
 import * as fs from 'node:fs';
@@ -11,7 +13,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { generatedEntries, measureZoo } from '../bench/zoo-measure';
 import { matchKernels, profileModel } from '../bench/kernel-profile';
-import { mobileTrainingModels, ONNX_REFERENCES, priorTrainingModels } from '../src/core/onnx/referenceModels';
+import { genericConvTrainingModels, mobileTrainingModels, nasSpaceTrainingModels, ONNX_REFERENCES, priorTrainingModels } from '../src/core/onnx/referenceModels';
 import { COST_FEATURES, fitCosts, kernelFeatures, modelCosts, PRIOR_COSTS } from '../src/core/onnx/latency';
 import { readOnnxBytes } from '../src/core/onnx/reader';
 
@@ -19,6 +21,8 @@ const a = process.argv.slice(2);
 const opt = (k: string) => (a.includes(k) ? a[a.indexOf(k) + 1] : undefined);
 const count = Number(opt('--models') ?? 154);
 const mobileCount = Number(opt('--mobile') ?? 24);
+const nasCount = Number(opt('--nas') ?? 12);
+const genericCount = Number(opt('--generic') ?? 18);
 const passes = opt('--passes') !== undefined ? Number(opt('--passes')) : undefined;
 const out = path.join(process.cwd(), 'weights/onnx-prior.json');
 /** The measurements behind the prior (not bundled): totals and onnxruntime's per-kernel profile. */
@@ -33,7 +37,7 @@ interface Measured {
 }
 
 (async () => {
-  const models = [...ONNX_REFERENCES, ...priorTrainingModels(count), ...mobileTrainingModels(mobileCount)];
+  const models = [...ONNX_REFERENCES, ...priorTrainingModels(count), ...mobileTrainingModels(mobileCount), ...nasSpaceTrainingModels(nasCount), ...genericConvTrainingModels(genericCount)];
   let measured: Measured[];
   /** Per model: [kernel index, profiled µs] of the kernels matched with onnxruntime's profile. */
   let profiles: Record<string, [number, number][]>;

@@ -73,6 +73,10 @@ export async function predictOnnx(args: Args): Promise<void> {
   const results = devices.map((d) => costs.map((c) => predictCosts(d, c)));
   files.forEach((f, i) => {
     for (const n of costs[i].notes.slice(0, 5)) process.stderr.write(neutraliseForDisplay(`note: ${f}: ${n}`) + '\n');
+    devices.forEach((d, k) => {
+      const r = results[k][i].branchRange;
+      if (r) process.stderr.write(neutraliseForDisplay(`note: ${f}: ${d.name}: ${r.ifs === 1 ? 'an If branch depends' : `${r.ifs} If branches depend`} on the data: ${r.low.toPrecision(3)} to ${r.high.toPrecision(3)} ms by the branch taken (the prediction counts each branch in half of the runs)`) + '\n');
+    });
   });
   if (args.has('json')) {
     const ms = results.map((r) => r.map((p) => Number(p.ms.toPrecision(6))));

@@ -46,6 +46,7 @@ export function shownOnnxLatency(r: OnnxLatencyResult) {
       ms: formatMs(d.ms),
       rawMs: d.ms,
       band: `±${Math.round(d.errorBand * 100)}%`,
+      branches: d.branchRange && Number.isFinite(d.branchRange.low) && Number.isFinite(d.branchRange.high) ? `${formatMs(d.branchRange.low)} to ${formatMs(d.branchRange.high)} by the If branch the data takes (the prediction counts each branch in half of the runs)` : undefined,
       classes: Object.entries(d.byClass)
         .filter(([, v]) => v > 0)
         .sort((a, b) => b[1] - a[1])

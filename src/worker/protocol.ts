@@ -210,6 +210,9 @@ export interface OnnxDeviceLatency {
   byClass: Record<string, number>;
   /** The most expensive kernels (after fusion), by the name of their first node. */
   top: { name: string; ops: string; kernelClass: string; ms: number }[];
+  /** Models with data-dependent If branches: ms when every such If takes its cheaper branch, and its
+   *  costlier one (`ms` counts each branch in half of the runs). */
+  branchRange?: { low: number; high: number };
 }
 
 export interface OnnxLatencyResult {

@@ -24,6 +24,13 @@ import { Inference, Limits, REDUCE } from './shapeInference';
 export const KERNEL_CLASSES = ['conv', 'depthwiseConv', 'groupedConv', 'matmul', 'attention', 'recurrent', 'elementwise', 'normalisation', 'pooling', 'resize', 'memory', 'other'] as const;
 export type KernelClass = (typeof KERNEL_CLASSES)[number];
 
+export interface DataDependentBranch {
+  /** The If node's name. */
+  ifName: string;
+  /** 0: then_branch, 1: else_branch. */
+  index: number;
+}
+
 export interface Kernel {
   /** The first node's name (or operator and index when unnamed). */
   name: string;
@@ -56,6 +63,17 @@ export interface Kernel {
   outChannels: number;
   /** Convolutions: input channels per group (dense: all of them; depthwise 1); else 0. */
   groupWidth: number;
+  /** A convolution onnxruntime runs on its generic path (im2col or col2im and a matrix product) instead of
+   *  its blocked-layout (NCHWc) 2-D kernels: 1-D and 3-D convolutions, and every ConvTranspose. Grouped
+   *  convolutions (kernelClass 'groupedConv') run there too and are priced as a class of their own. */
+  genericConv: boolean;
+  /** Elements of a generic-path convolution's im2col buffer (Conv: output positions x kernel taps x input
+   *  channels, none for a pointwise stride-1 convolution) or col2im buffer (ConvTranspose: input positions x
+   *  kernel taps x output channels); else 0. */
+  im2colElements: number;
+  /** Inside a branch of an If whose condition depends on the data (the outermost such If): its `times`
+   *  count half of the runs, the expected cost when either branch is as likely. */
+  branch?: DataDependentBranch;
   /** Cost nothing (a view or folded at load time). */
   free: boolean;
   /** A shape of one of its nodes is unknown: its features are lower bounds. */
@@ -110,6 +128,25 @@ function groupWidthOf(inf: Inference, n: OnnxNode): number {
   return Math.max(1, n.opType === 'Conv' ? w[1] : w[0] / g);
 }
 
+/** Whether a Conv/ConvTranspose runs on onnxruntime's generic path, and its im2col/col2im buffer elements. */
+function genericConvOf(inf: Inference, n: OnnxNode): { genericConv: boolean; im2colElements: number } {
+  const none = { genericConv: false, im2colElements: 0 };
+  if (n.opType !== 'Conv' && n.opType !== 'ConvTranspose') return none;
+  const w = inf.shapes.get(n.inputs[1]);
+  const rank = w ? w.length - 2 : 2;
+  if (n.opType === 'Conv' && rank === 2) return none;
+  const g = typeof n.attributes.group === 'number' && (n.attributes.group as number) >= 1 ? (n.attributes.group as number) : 1;
+  const x = inf.shapes.get(n.inputs[0]);
+  const y = inf.shapes.get(n.outputs[0]);
+  if (!w || !x || !y || w.length < 3) return { genericConv: true, im2colElements: 0 };
+  const taps = w.slice(2).reduce((a, b) => a * b, 1);
+  const positions = (s: number[]) => s.slice(2).reduce((a, b) => a * b, 1);
+  if (n.opType === 'ConvTranspose') return { genericConv: true, im2colElements: positions(x) * taps * w[1] * g };
+  const ints = (v: unknown) => (Array.isArray(v) ? (v as number[]) : []);
+  const pointwise = taps === 1 && ints(n.attributes.strides).every((v) => v === 1) && ints(n.attributes.pads).every((v) => v === 0);
+  return { genericConv: true, im2colElements: pointwise ? 0 : positions(y) * taps * w[1] * g };
+}
+
 /** Output elements of a Reduce node whose axes are not a suffix of its input's axes (else 0). */
 function stridedReduceOutputs(inf: Inference, n: OnnxNode): number {
   const s0 = inf.shapes.get(n.inputs[0]);
@@ -125,31 +162,37 @@ function stridedReduceOutputs(inf: Inference, n: OnnxNode): number {
 }
 
 /** Share of the runs in which each node inside an If branch executes: the taken branch of a constant
- *  condition (1; the other 0), else 1/2 each (the expected cost when the condition is data-dependent). */
-function ifBranchShares(inf: Inference): Map<OnnxNode, number> {
-  const out = new Map<OnnxNode, number>();
-  const stack: number[] = [1];
+ *  condition (1; the other 0), else 1/2 each (the expected cost when the condition is data-dependent).
+ *  Also, per node inside a data-dependent If, the outermost such If and which of its branches holds it. */
+function ifBranchShares(inf: Inference): { share: Map<OnnxNode, number>; branch: Map<OnnxNode, DataDependentBranch> } {
+  const share = new Map<OnnxNode, number>();
+  const branch = new Map<OnnxNode, DataDependentBranch>();
+  const stack: { share: number; branch?: DataDependentBranch }[] = [{ share: 1 }];
   for (const ev of inf.events) {
+    const top = stack[stack.length - 1];
     if (ev.kind === 'open') {
-      const parent = stack[stack.length - 1];
       if (ev.node.opType !== 'If') {
-        stack.push(parent);
+        stack.push(top);
         continue;
       }
       const cond = inf.consts.get(ev.node.inputs[0]);
       const known = cond && cond.length === 1;
-      stack.push(parent * (known ? ((cond![0] ? 0 : 1) === ev.index ? 1 : 0) : 0.5));
+      const here = known ? ((cond![0] ? 0 : 1) === ev.index ? 1 : 0) : 0.5;
+      stack.push({ share: top.share * here, branch: top.branch ?? (known ? undefined : { ifName: ev.node.name || `If#${ev.node.outputs[0] ?? ''}`, index: ev.index }) });
     } else if (ev.kind === 'close') stack.pop();
-    else if (stack.length > 1) out.set(ev.node, stack[stack.length - 1]);
+    else if (stack.length > 1) {
+      share.set(ev.node, top.share);
+      if (top.branch) branch.set(ev.node, top.branch);
+    }
   }
-  return out;
+  return { share, branch };
 }
 
 /** The kernels of a graph (after `inferShapes`), in execution order. */
 export function kernelsOf(inf: Inference, unknowns = new Limits()): Kernel[] {
   const costs = countCosts(inf, unknowns, { perNode: true });
   const indexOf = new Map<NodeCost, number>(costs.nodes.map((c, i) => [c, i]));
-  const share = ifBranchShares(inf);
+  const { share, branch } = ifBranchShares(inf);
   const consumers = new Map<string, number>();
   for (const c of costs.nodes) for (const i of c.node.inputs) if (i) consumers.set(i, (consumers.get(i) ?? 0) + 1);
   // Constants after load-time folding: initializers, and every output of a node with only constant inputs;
@@ -178,6 +221,8 @@ export function kernelsOf(inf: Inference, unknowns = new Limits()): Kernel[] {
       subgraphRuns: n.opType === 'If' ? 1 : n.opType === 'Loop' ? loopTrips(inf, n) : 0,
       outChannels: n.opType === 'Conv' ? (inf.shapes.get(n.inputs[1])?.[0] ?? 0) : 0,
       groupWidth: cls === 'conv' || cls === 'depthwiseConv' || cls === 'groupedConv' ? groupWidthOf(inf, n) : 0,
+      ...genericConvOf(inf, n),
+      branch: branch.get(n),
       free: false,
       unknown: c.macs === undefined || c.activationBytesRead === undefined,
     };
@@ -186,10 +231,12 @@ export function kernelsOf(inf: Inference, unknowns = new Limits()): Kernel[] {
       const w = inf.shapes.get(n.inputs[1]);
       if (s0 && w && s0.length === 3) k.steps = (n.attributes.layout === 1 ? s0[1] : s0[0]) * w[0];
     }
-    const convLike = (x: KernelClass) => x === 'conv' || x === 'depthwiseConv' || x === 'groupedConv';
+    // onnxruntime reorders a tensor between its blocked layout (2-D dense and depthwise convolutions) and
+    // the plain one every other kernel reads, grouped and generic-path convolutions included.
+    const blocked = (x: Kernel) => (x.kernelClass === 'conv' || x.kernelClass === 'depthwiseConv') && !x.genericConv;
     for (const t of n.inputs) {
       const p = t ? producer.get(t) : undefined;
-      if (!p || p.k.free || convLike(p.k.kernelClass) === convLike(cls)) continue;
+      if (!p || p.k.free || blocked(p.k) === blocked(k)) continue;
       const s = inf.shapes.get(t);
       if (!s || s.length !== 4) continue;
       k.reorders++;

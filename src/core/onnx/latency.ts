@@ -10,7 +10,7 @@
 // regularised towards a prior: PRIOR_COSTS (weights/onnx-prior.json, fitted by
 // scripts/train-onnx-prior.ts on generated models measured on the development machine) times one device
 // scale s (the geometric mean of measured over prior-predicted), with a penalty on the relative deviation of
-// each cost from s x prior, chosen per device by leave-one-out (chooseLambda). With 18 references and 25
+// each cost from s x prior, chosen per device by leave-one-out (chooseLambda). With 19 references and 26
 // costs the prior keeps what the references barely exercise at sane ratios. Bagged (30 fits on 80% of the
 // samples, as the NAS spaces' mapping): the prediction is the bag mean and the error band the out-of-bag
 // RMS relative error. Spike rule: a shot (not a reference) whose log residual is more than SPIKE_LIMIT
@@ -43,21 +43,24 @@ export const COST_FEATURES = [
   'resizeBytes',
   'coldWeightBytes',
   'groupedMacs',
-  'groupedIm2colElements',
+  'im2colElements',
   'convTapOutputs',
   'subgraphRuns',
   'activationPassBytes',
   'paddedConvMacs',
   'runs',
   'gruMacs',
+  'genericConvMacs',
 ] as const;
 /** The per-run cost (feeding inputs, the session's own work), once per model, not per kernel. */
 const RUN_FEATURE = COST_FEATURES.indexOf('runs');
 export const ONNX_DEVICE_FORMAT = 'help-onnx-device';
 /** 2: the features above (weights, depthwise bytes and transcendental kernels apart) and references v2.
  *  3: cold weights priced up to COLD_WEIGHT_REUSE multiply-adds per weight, references v3 (a whole mobile
- *  network), the prior measured by the devices' own rule. */
-export const ONNX_DEVICE_VERSION = 3;
+ *  network), the prior measured by the devices' own rule.
+ *  4: 1-D convolutions and ConvTranspose priced on onnxruntime's generic path (genericConvMacs, their
+ *  im2col/col2im buffers), layout reorders around grouped convolutions, references v4 (a 1-D stack). */
+export const ONNX_DEVICE_VERSION = 4;
 
 /** ms per unit: the prior of every device (only the ratios matter: a device rescales them), fitted on
  *  generated training models measured on the development machine (weights/onnx-prior.json, made by
@@ -93,7 +96,13 @@ export function kernelFeatures(k: Kernel, coldWeights = false): number[] {
   const weights = k.weightBytes * Math.min(t, 1);
   f[0] = t * (1 + k.reorders);
   const c: KernelClass = k.kernelClass;
-  if (c === 'conv') {
+  if ((c === 'conv' || c === 'depthwiseConv') && k.genericConv) {
+    // 1-D and 3-D convolutions and ConvTranspose: an im2col (col2im) buffer and a plain matrix product,
+    // well below the blocked 2-D kernels' rate (a 1-D audio front end ran 1.5-1.8x its 2-D price).
+    f[25] = k.macs * t;
+    f[18] = k.im2colElements * t;
+  }
+  else if (c === 'conv') {
     f[1] = k.macs * t;
     // Output positions x kernel taps (MACs / input channels): few input channels run below the dense rate.
     if (k.ops[0] === 'Conv') f[19] = (k.macs / Math.max(1, k.groupWidth)) * t;
@@ -131,7 +140,7 @@ export function kernelFeatures(k: Kernel, coldWeights = false): number[] {
     // convolutions apply only ReLU inside the kernel).
     if (k.ops[0] === 'Conv' && k.ops.slice(1).some((o) => PASS_ACTIVATIONS.has(o))) f[21] = k.bytesWritten * t;
     // Output channels padded up to a whole block of 16 lanes: the padding's MACs are computed too.
-    if ((c === 'conv' || c === 'groupedConv') && k.outChannels > 0) f[22] = k.macs * (Math.ceil(k.outChannels / 16) * 16 / k.outChannels - 1) * t;
+    if (((c === 'conv' && !k.genericConv) || c === 'groupedConv') && k.outChannels > 0) f[22] = k.macs * (Math.ceil(k.outChannels / 16) * 16 / k.outChannels - 1) * t;
   }
   // Weights of a model too large for the last-level cache, each used by few multiply-adds (a Gemm on one
   // row), stream from memory on every run: bandwidth, not arithmetic, sets the time.
@@ -352,6 +361,9 @@ export interface OnnxPrediction {
   byClass: Partial<Record<KernelClass, number>>;
   top: { name: string; ops: string; kernelClass: KernelClass; ms: number }[];
   notes: string[];
+  /** Models with data-dependent If branches: the latency when every such If takes its cheaper branch, and
+   *  when it takes its costlier one (`ms` is their expectation, half of each). */
+  branchRange?: { low: number; high: number; ifs: number };
 }
 
 export function predictCosts(device: Pick<OnnxDevice, 'costs' | 'errorBand'>, mc: ModelCosts, top = 10): OnnxPrediction {
@@ -369,8 +381,29 @@ export function predictCosts(device: Pick<OnnxDevice, 'costs' | 'errorBand'>, mc
   const run = device.costs[RUN_FEATURE] ?? 0;
   ms += run;
   if (run > 0) byClass.other = (byClass.other ?? 0) + run;
+  // Per data-dependent If: each branch's cost when taken (its kernels count half the runs in `ms`).
+  const branches = new Map<string, [number, number]>();
+  for (const p of parts) {
+    if (!p.k.branch) continue;
+    const b = branches.get(p.k.branch.ifName) ?? [0, 0];
+    b[p.k.branch.index === 0 ? 0 : 1] += 2 * p.ms;
+    branches.set(p.k.branch.ifName, b);
+  }
+  let low = ms;
+  let high = ms;
+  for (const [a, b] of branches.values()) {
+    low += Math.min(a, b) - (a + b) / 2;
+    high += Math.max(a, b) - (a + b) / 2;
+  }
   parts.sort((a, b) => b.ms - a.ms);
-  return { ms, errorBand: device.errorBand, byClass, top: parts.slice(0, top).map((p) => ({ name: p.k.name, ops: p.k.ops.join('+'), kernelClass: p.k.kernelClass, ms: p.ms })), notes: mc.notes };
+  return {
+    ms,
+    errorBand: device.errorBand,
+    byClass,
+    top: parts.slice(0, top).map((p) => ({ name: p.k.name, ops: p.k.ops.join('+'), kernelClass: p.k.kernelClass, ms: p.ms })),
+    notes: mc.notes,
+    ...(branches.size ? { branchRange: { low, high, ifs: branches.size } } : {}),
+  };
 }
 
 // --- device files -------------------------------------------------------------------------------------

@@ -21,7 +21,7 @@ export const NAS_SEED_SPACES: readonly NasSeedSpace[] = ['nasbench201', 'fbnet',
 /** The summed cost features of a graph's kernels run at batch `batch` (the kernels are those of batch 1). */
 export function batchedFeatures(kernels: readonly Kernel[], batch: number): number[] {
   if (!(Number.isInteger(batch) && batch >= 1)) throw new RangeError(`batch must be a positive integer, got ${batch}`);
-  const scaled = kernels.map((k): Kernel => (batch === 1 ? k : { ...k, macs: k.macs * batch, bytesRead: k.bytesRead * batch, bytesWritten: k.bytesWritten * batch, reorderBytes: k.reorderBytes * batch, stridedReduceOutputs: k.stridedReduceOutputs * batch }));
+  const scaled = kernels.map((k): Kernel => (batch === 1 ? k : { ...k, macs: k.macs * batch, bytesRead: k.bytesRead * batch, bytesWritten: k.bytesWritten * batch, reorderBytes: k.reorderBytes * batch, stridedReduceOutputs: k.stridedReduceOutputs * batch, im2colElements: k.im2colElements * batch }));
   return summedFeatures(scaled).features;
 }
 

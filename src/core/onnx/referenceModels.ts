@@ -3,12 +3,15 @@
 // Their measured latencies on a device are its hardware embedding (src/core/onnx/latency.ts fits the
 // device's per-class costs from them). Changing one changes every adapted onnx device: bump
 // ONNX_REFERENCES_VERSION then.
-import { OnnxBuilder } from './writer';
+import { OnnxBuilder, writeFbnet, writeNasBench201, writeOfa } from './writer';
+import { sampleFbnet } from '../spaces/fbnet';
+import { sampleOfa } from '../spaces/ofa';
+import { nasBench201Space } from '../spaces/nasbench201';
 import { makeRng } from '../spaces/space';
 import { onnx } from 'onnx-proto';
 
-/** 3: a full-depth mobile network joined the references. */
-export const ONNX_REFERENCES_VERSION = 3;
+/** 3: a full-depth mobile network joined the references. 4: 1-D convolutions joined them. */
+export const ONNX_REFERENCES_VERSION = 4;
 
 type Shape = number[];
 
@@ -375,6 +378,66 @@ function upsampling(name: string, size: number, width: number, seed: number): Re
   };
 }
 
+/** 1-D convolutions over a sequence ([1, channels, length]: an audio front end, a text or temporal CNN),
+ *  each with a bias and ReLU, then a mean over time and a linear layer. onnxruntime runs 1-D convolutions
+ *  on its generic im2col path, not its blocked 2-D kernels. */
+function conv1dStack(name: string, channels: number, length: number, layers: readonly { width: number; kernel: number; stride: number }[], seed: number): ReferenceModel {
+  return {
+    name,
+    about: `${layers.length} 1-D convolutions (widths ${layers.map((l) => l.width).join('/')}, kernels ${layers.map((l) => l.kernel).join('/')}, strides ${layers.map((l) => l.stride).join('/')}) over ${channels}x${length}`,
+    inputName: 'signal',
+    inputShape: [1, channels, length],
+    write() {
+      const b = new OnnxBuilder(13, seed, false);
+      let x = 'signal';
+      let c = channels;
+      for (const l of layers) {
+        const pad = Math.floor(l.kernel / 2);
+        const w = b.floatInit('w', [l.width, c, l.kernel], undefined, Math.sqrt(3 / (c * l.kernel)));
+        x = b.relu(b.node('Conv', [x, w, b.floatInit('b', [l.width], undefined, 0.05)], { dilations: [1], group: 1, kernel_shape: [l.kernel], pads: [pad, pad], strides: [l.stride] }));
+        c = l.width;
+      }
+      const pooled = b.node('ReduceMean', [x], { axes: [2], keepdims: 0 });
+      const out = b.node('Gemm', [pooled, b.floatInit('fc_w', [10, c], undefined, Math.sqrt(3 / c)), b.floatInit('fc_b', [10], undefined, 0.01)], { alpha: 1.0, beta: 1.0, transB: 1 });
+      return b.encode('signal', [1, channels, length], out, [1, 10]);
+    },
+  };
+}
+
+/** A UNet: `depth` levels of two 3x3 convolutions (BN, ReLU) and max pooling down, ConvTranspose 2x2 up,
+ *  skip concatenations, a 1x1 convolution to 2 classes. Large activations at full resolution. */
+function unet(name: string, size: number, base: number, depth: number, seed: number): ReferenceModel {
+  return {
+    name,
+    about: `a UNet at ${size}x${size}, base width ${base}, depth ${depth} (ConvTranspose up, skip Concats)`,
+    inputName: 'image',
+    inputShape: [1, 3, size, size],
+    write() {
+      const n = new Net(seed);
+      const b = n.b;
+      const double = (x: string, s: Shape, w: number): [string, Shape] => {
+        const [y, sy] = n.conv(x, s, w, 3);
+        return n.conv(y, sy, w, 3);
+      };
+      let [x, s] = double('image', [1, 3, size, size], base);
+      const skips: [string, Shape][] = [];
+      for (let level = 1; level <= depth; level++) {
+        skips.push([x, s]);
+        const p = b.node('MaxPool', [x], { kernel_shape: [2, 2], strides: [2, 2] });
+        [x, s] = double(p, [1, s[1], s[2] / 2, s[3] / 2], base << level);
+      }
+      for (let level = depth - 1; level >= 0; level--) {
+        const [skip, ss] = skips[level];
+        const wt = b.floatInit('wt', [s[1], ss[1], 2, 2], undefined, Math.sqrt(3 / (s[1] * 4)));
+        const up = b.node('ConvTranspose', [x, wt, b.floatInit('bt', [ss[1]], undefined, 0.01)], { kernel_shape: [2, 2], strides: [2, 2] });
+        [x, s] = double(b.node('Concat', [up, skip], { axis: 1 }), [1, 2 * ss[1], ss[2], ss[3]], ss[1]);
+      }
+      const out = b.conv(x, s[1], 2, 1, 1, 0, 1, { bn: false, bias: true });
+      return b.encode('image', [1, 3, size, size], out, [1, 2, size, size]);
+    },
+  };
+}
+
 function elementwise(name: string, size: number, channels: number, seed: number): ReferenceModel {
   return {
     name,
@@ -421,6 +484,8 @@ export const ONNX_REFERENCES: readonly ReferenceModel[] = [
   // A whole MobileNetV3-like network: 6 stages of 1-3 blocks down to 5x5, mixed 3x3/5x5 depthwise, a head
   // convolution (the two-block stacks above never reach such depths and widths).
   dwSeparable('mobile', 160, [16, 24, 40, 80, 112, 192], 4, 18, false, { act: 'hswish', se: 'gap', blocks: [1, 2, 3, 3, 2, 1], strides: [1, 2, 2, 2, 1, 2], kernels: [3, 3, 5, 3, 5, 5], head: 960 }),
+  // 1-D convolutions over 40 features x 400 frames (onnxruntime's generic convolution path).
+  conv1dStack('conv1d', 40, 400, [{ width: 64, kernel: 7, stride: 2 }, { width: 96, kernel: 5, stride: 2 }, { width: 128, kernel: 3, stride: 1 }], 19),
 ];
 
 /** Generated training models for the prior (scripts/train-onnx-prior.ts): the reference generators at
@@ -483,6 +548,49 @@ export function mobileTrainingModels(count: number, seed = 2025): ReferenceModel
     const act = (['hswish', 'relu', 'relu6', 'swish'] as const)[i % 4];
     const se = (['none', 'gap', 'none', 'reduce', 'none', 'reduce2'] as const)[Math.floor(i / 4 + i) % 6];
     out.push(dwSeparable(`mobile-${i}`, size, widths, pick([3, 4, 6]), 500 + i, false, { act, se, blocks, strides, kernels, stemStride: size <= 64 ? 1 : 2, head: pick([0, 960, 1280, 1536]) }));
+  }
+  return out;
+}
+
+/** Architectures of the three NAS spaces, sampled from a fixed seed and written by the repo's writer with
+ *  BatchNorm folded (as torch exports them), for the prior (scripts/train-onnx-prior.ts): FBNet's grouped
+ *  1x1 convolutions and channel shuffles at 32x32, OFA's squeeze-excite blocks at 160-224, NAS-Bench-201's
+ *  many small kernels. A prior without them under-predicted such samples by 1.1-1.3x against 1.0 for its
+ *  own mobile networks (docs/research.md). */
+export function nasSpaceTrainingModels(perSpace: number, seed = 2026): ReferenceModel[] {
+  const rng = makeRng(seed);
+  const out: ReferenceModel[] = [];
+  sampleFbnet(perSpace, rng).forEach((a, i) => out.push({ name: `fbnet-${i}`, about: `FBNet ${a.ops.join(' ')}`, inputName: 'input', inputShape: [1, 3, 32, 32], write: () => writeFbnet(a, { foldBn: true, seed: 600 + i }) }));
+  sampleOfa(perSpace, rng).forEach((a, i) => out.push({ name: `ofa-${i}`, about: `OFA at ${a.r}`, inputName: 'input', inputShape: [1, 3, a.r, a.r], write: () => writeOfa(a, { foldBn: true, seed: 700 + i }) }));
+  nasBench201Space.sample(Math.ceil(perSpace / 2), rng).forEach((a, i) => out.push({ name: `nb201-${i}`, about: 'NAS-Bench-201 cell', inputName: 'input', inputShape: [1, 3, 32, 32], write: () => writeNasBench201(a, { foldBn: true, seed: 800 + i }) }));
+  return out;
+}
+
+/** 1-D convolution stacks (raw audio front ends with wide strided kernels, spectrogram and text CNNs) and
+ *  UNets of 2-4 levels, for the prior (scripts/train-onnx-prior.ts): onnxruntime's generic convolution
+ *  path (1-D convolutions, ConvTranspose) that no other training model reaches. */
+export function genericConvTrainingModels(count: number, seed = 2027): ReferenceModel[] {
+  const rng = makeRng(seed);
+  const pick = <T>(v: readonly T[]): T => v[Math.floor(rng() * v.length)];
+  const out: ReferenceModel[] = [];
+  for (let i = 0; i < count; i++) {
+    if (i % 3 === 2) {
+      out.push(unet(`unet-${i}`, pick([64, 96, 128, 160, 192, 224]), pick([8, 16, 24, 32, 48]), pick([2, 3, 4]), 900 + i));
+      continue;
+    }
+    const raw = i % 3 === 0;
+    const channels = raw ? 1 : pick([13, 40, 64, 80, 128, 256]);
+    const length = raw ? pick([512, 1024, 1600, 4000, 8000, 16000]) : pick([50, 100, 200, 400, 800]);
+    const layers: { width: number; kernel: number; stride: number }[] = [];
+    let left = length;
+    const depth = pick([2, 3, 4, 5, 6]);
+    for (let j = 0; j < depth && left >= 8; j++) {
+      const first = j === 0 && raw;
+      const l = { width: pick([16, 32, 48, 64, 96, 128, 256, 512]), kernel: first ? pick([9, 10, 15, 31]) : pick([1, 3, 3, 5, 7, 11]), stride: first ? pick([2, 4, 5, 8]) : pick([1, 1, 2]) };
+      layers.push(l);
+      left = Math.floor(left / l.stride);
+    }
+    out.push(conv1dStack(`conv1d-${i}`, channels, length, layers, 900 + i));
   }
   return out;
 }

@@ -115,7 +115,7 @@ export async function onnxLatency(params: OnnxLatencyParams, ctx: Ctx): Promise<
   return {
     devices: devices.map(({ file, device }) => {
       const p = predictCosts(device, costs, top);
-      return { name: device.name, file, ms: p.ms, errorBand: p.errorBand, byClass: p.byClass as Record<string, number>, top: p.top };
+      return { name: device.name, file, ms: p.ms, errorBand: p.errorBand, byClass: p.byClass as Record<string, number>, top: p.top, ...(p.branchRange ? { branchRange: { low: p.branchRange.low, high: p.branchRange.high } } : {}) };
     }),
     notes: costs.notes.slice(0, 20),
   };

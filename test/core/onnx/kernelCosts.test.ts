@@ -9,7 +9,7 @@ import { onnx } from 'onnx-proto';
 import { readOnnxBytes } from '../../../src/core/onnx/reader';
 import { inferShapes } from '../../../src/core/onnx/shapeInference';
 import { kernelsOf } from '../../../src/core/onnx/kernels';
-import { ONNX_REFERENCES, priorTrainingModels } from '../../../src/core/onnx/referenceModels';
+import { genericConvTrainingModels, nasSpaceTrainingModels, ONNX_REFERENCES, priorTrainingModels } from '../../../src/core/onnx/referenceModels';
 import { chooseLambda, COST_FEATURES, kernelFeatures, LAMBDA_GRID, modelCosts, nnlsGram, OnnxSample, PRIOR_COSTS, validateOnnxDevice } from '../../../src/core/onnx/latency';
 import { OnnxBuilder } from '../../../src/core/onnx/writer';
 
@@ -175,4 +175,64 @@ test('the bundled prior names the features the code computes, one positive cost 
 test('a device file of the first onnx-space version is refused with a message to adapt again', () => {
   const v1 = { format: 'help-onnx-device', version: 1, space: 'onnx', name: 'old', referencesVersion: 1, costs: new Array(11).fill(1e-8), bags: [], errorBand: 0.1, samples: [], spikes: [] };
   assert.throws(() => validateOnnxDevice(v1, 'old.onnx.json'), /old\.onnx\.json: version: adapted by an earlier version of the onnx space \(1;.*adapt the device again/);
+});
+
+/** A model of one convolution node (any rank) on `input`, then Relu. */
+function oneConv(op: 'Conv' | 'ConvTranspose', inShape: number[], wShape: number[], attrs: Record<string, number[] | number>, outShape: number[]): Uint8Array {
+  const b = new OnnxBuilder(13, 1);
+  const w = b.floatInit('w', wShape);
+  const y = b.node(op, ['input', w], attrs);
+  return b.encode('input', inShape, b.relu(y), outShape);
+}
+
+test('1-D convolutions and ConvTranspose run on the generic path: their MACs and im2col/col2im elements, hand-computed', () => {
+  // Conv1d 16 -> 32, kernel 5, stride 2, pad 2 over 100 samples: 50 outputs; im2col 50 x 5 x 16.
+  const c1 = costsOf(oneConv('Conv', [1, 16, 100], [32, 16, 5], { kernel_shape: [5], strides: [2], pads: [2, 2] }, [1, 32, 50]));
+  const k1 = c1.kernels.find((k) => k.ops[0] === 'Conv')!;
+  assert.equal(k1.genericConv, true);
+  assert.equal(k1.macs, 50 * 32 * 16 * 5);
+  assert.equal(k1.im2colElements, 50 * 5 * 16);
+  const f1 = kernelFeatures(k1);
+  assert.equal(f1[at('genericConvMacs')], 50 * 32 * 16 * 5);
+  assert.equal(f1[at('im2colElements')], 50 * 5 * 16);
+  assert.equal(f1[at('convMacs')], 0);
+  assert.equal(f1[at('paddedConvMacs')], 0);
+  // A pointwise stride-1 1-D convolution is one matrix product: no im2col buffer.
+  const k2 = costsOf(oneConv('Conv', [1, 16, 100], [24, 16, 1], { kernel_shape: [1] }, [1, 24, 100])).kernels.find((k) => k.ops[0] === 'Conv')!;
+  assert.equal(k2.genericConv, true);
+  assert.equal(k2.im2colElements, 0);
+  // ConvTranspose 2x2 stride 2, 64 -> 32 channels on 8x8: col2im buffer 8 x 8 input positions x 4 taps x 32.
+  const k3 = costsOf(oneConv('ConvTranspose', [1, 64, 8, 8], [64, 32, 2, 2], { kernel_shape: [2, 2], strides: [2, 2] }, [1, 32, 16, 16])).kernels.find((k) => k.ops[0] === 'ConvTranspose')!;
+  assert.equal(k3.genericConv, true);
+  assert.equal(k3.im2colElements, 8 * 8 * 4 * 32);
+  assert.equal(kernelFeatures(k3)[at('genericConvMacs')], 64 * 32 * 4 * 64);
+  // A 2-D convolution stays on the blocked path.
+  const k4 = costsOf(oneConv('Conv', [1, 16, 8, 8], [32, 16, 3, 3], { kernel_shape: [3, 3], pads: [1, 1, 1, 1] }, [1, 32, 8, 8])).kernels.find((k) => k.ops[0] === 'Conv')!;
+  assert.equal(k4.genericConv, false);
+  assert.equal(k4.im2colElements, 0);
+  assert.equal(kernelFeatures(k4)[at('genericConvMacs')], 0);
+  assert.ok(kernelFeatures(k4)[at('convMacs')] > 0);
+});
+
+test('layout reorders: around a grouped convolution (generic path) between blocked ones, not between two blocked ones', () => {
+  const b = new OnnxBuilder(13, 1);
+  const a1 = b.relu(b.conv('input', 16, 32, 1, 1, 0, 1, { bn: false }));
+  const g = b.relu(b.conv(a1, 32, 32, 3, 1, 1, 4, { bn: false }));
+  const a2 = b.relu(b.conv(g, 32, 32, 1, 1, 0, 1, { bn: false }));
+  const a3 = b.relu(b.conv(a2, 32, 32, 1, 1, 0, 1, { bn: false }));
+  const mc = costsOf(b.encode('input', [1, 16, 8, 8], a3, [1, 32, 8, 8]));
+  const convs = mc.kernels.filter((k) => k.ops[0] === 'Conv');
+  assert.deepEqual(convs.map((k) => k.kernelClass), ['conv', 'groupedConv', 'conv', 'conv']);
+  assert.deepEqual(convs.map((k) => k.reorders), [0, 1, 1, 0]);
+});
+
+test('the conv1d reference exercises the generic path; the NAS-space and generic-path training models are none of the references', () => {
+  const mc = costsOf(ref('conv1d').write());
+  assert.ok(mc.features[at('genericConvMacs')] > 0 && mc.features[at('im2colElements')] > 0 && mc.features[at('convMacs')] === 0);
+  const names = new Set(ONNX_REFERENCES.map((r) => r.name));
+  const extra = [...nasSpaceTrainingModels(3), ...genericConvTrainingModels(3)];
+  assert.deepEqual(extra.map((m) => m.name), ['fbnet-0', 'fbnet-1', 'fbnet-2', 'ofa-0', 'ofa-1', 'ofa-2', 'nb201-0', 'nb201-1', 'conv1d-0', 'conv1d-1', 'unet-2']);
+  assert.ok(extra.every((m) => !names.has(m.name)));
+  const unet = costsOf(extra[extra.length - 1].write());
+  assert.ok(unet.kernels.some((k) => k.ops[0] === 'ConvTranspose' && k.genericConv && k.im2colElements > 0));
 });

@@ -6,6 +6,7 @@ import { readOnnxBytes } from '../../../src/core/onnx/reader';
 import { inferShapes } from '../../../src/core/onnx/shapeInference';
 import { kernelsOf, kernelTotals } from '../../../src/core/onnx/kernels';
 import { ONNX_REFERENCES } from '../../../src/core/onnx/referenceModels';
+import { COST_FEATURES, modelCosts, predictCosts } from '../../../src/core/onnx/latency';
 
 const kernelsFor = (name: string) => kernelsOf(inferShapes(readOnnxBytes(ONNX_REFERENCES.find((r) => r.name === name)!.write())));
 
@@ -69,25 +70,37 @@ test('If branches: half a share each when the condition is data-dependent, all o
   const A = onnx.AttributeProto.AttributeType;
   const f32 = (name: string, dims: number[]) => ({ name, dims, dataType: T.FLOAT, rawData: new Uint8Array(4 * dims.reduce((a, b) => a * b, 1)) });
   const vi = (name: string, dims: number[], t = T.FLOAT) => ({ name, type: { tensorType: { elemType: t, shape: { dim: dims.map((d) => ({ dimValue: d })) } } } });
-  const branch = (name: string, k: number) => ({
+  // A branch of one MatMul to k columns, or two (to k, then to `out`).
+  const branch = (name: string, k: number, out?: number) => ({
     name,
-    node: [{ opType: 'MatMul', input: ['x', `w_${name}`], output: [`y_${name}`], name: `mm_${name}` }],
-    initializer: [f32(`w_${name}`, [64, k])],
-    output: [vi(`y_${name}`, [1, k])],
+    node: [
+      { opType: 'MatMul', input: ['x', `w_${name}`], output: [out ? `h_${name}` : `y_${name}`], name: `mm_${name}` },
+      ...(out ? [{ opType: 'MatMul', input: [`h_${name}`, `w2_${name}`], output: [`y_${name}`], name: `mm2_${name}` }] : []),
+    ],
+    initializer: [f32(`w_${name}`, [64, k]), ...(out ? [f32(`w2_${name}`, [k, out])] : [])],
+    output: [vi(`y_${name}`, [1, out ?? k])],
   });
   const model = (cond: 'input' | 'const') => {
     const nodes: onnx.INodeProto[] = [];
     if (cond === 'const') nodes.push({ opType: 'Constant', input: [], output: ['c'], name: 'c', attribute: [{ name: 'value', type: A.TENSOR, t: { name: 'cv', dims: [], dataType: T.BOOL, int32Data: [0] } }] });
     nodes.push({ opType: 'If', input: [cond === 'const' ? 'c' : 'cond'], output: ['y'], name: 'if', attribute: [
       { name: 'then_branch', type: A.GRAPH, g: branch('then', 32) },
-      { name: 'else_branch', type: A.GRAPH, g: branch('else', 32) },
+      { name: 'else_branch', type: A.GRAPH, g: branch('else', 96, 32) },
     ] });
     const inputs = [vi('x', [1, 64])];
     if (cond === 'input') inputs.push(vi('cond', [], T.BOOL));
     return readOnnxBytes(onnx.ModelProto.encode({ irVersion: 8, opsetImport: [{ domain: '', version: 13 }], graph: { name: 'g', node: nodes, input: inputs, output: [vi('y', [1, 32])] } }).finish());
   };
   const dynamic = kernelsOf(inferShapes(model('input'))).filter((k) => k.kernelClass === 'matmul');
-  assert.deepEqual(dynamic.map((k) => [k.name, k.times]), [['mm_then', 0.5], ['mm_else', 0.5]]);
+  assert.deepEqual(dynamic.map((k) => [k.name, k.times, k.branch?.index]), [['mm_then', 0.5, 0], ['mm_else', 0.5, 1], ['mm2_else', 0.5, 1]]);
   const constant = kernelsOf(inferShapes(model('const'))).filter((k) => k.kernelClass === 'matmul');
-  assert.deepEqual(constant.map((k) => [k.name, k.times]), [['mm_else', 1]]);
+  assert.deepEqual(constant.map((k) => [k.name, k.times, k.branch]), [['mm_else', 1, undefined], ['mm2_else', 1, undefined]]);
+  // The prediction is the mean of the branches; the range is each branch taken every time. With only
+  // matmulMacs priced (1 ms per multiply-add): then 64x32, else 64x96 + 96x32.
+  const costs = COST_FEATURES.map((f) => (f === 'matmulMacs' ? 1 : 0));
+  const p = predictCosts({ costs, errorBand: 0.1 }, modelCosts(model('input')));
+  const [a, b] = [64 * 32, 64 * 96 + 96 * 32];
+  assert.equal(p.ms, (a + b) / 2);
+  assert.deepEqual(p.branchRange, { low: a, high: b, ifs: 1 });
+  assert.equal(predictCosts({ costs, errorBand: 0.1 }, modelCosts(model('const'))).branchRange, undefined);
 });

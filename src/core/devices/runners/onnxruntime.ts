@@ -20,6 +20,9 @@ export interface OnnxRuntimeOptions {
   graphOptimizationLevel?: GraphOptLevel;
   /** Shapes to feed, by input name (for inputs with open dimensions). */
   inputShapes?: InputShapes;
+  /** Float inputs are drawn uniformly from [-inputScale, inputScale] (default 1): a model whose If branch
+   *  depends on the input's magnitude can be timed on each branch (bench/zoo-bench.ts). */
+  inputScale?: number;
 }
 
 export type InputShapes = Record<string, number[]>;
@@ -95,7 +98,7 @@ export function loadOrt(): typeof Ort {
 
 type Feeds = Record<string, Ort.Tensor>;
 
-function randomFeeds(o: typeof Ort, session: Ort.InferenceSession, given?: InputShapes): { feeds: Feeds; notes: string[] } {
+function randomFeeds(o: typeof Ort, session: Ort.InferenceSession, given?: InputShapes, scale = 1): { feeds: Feeds; notes: string[] } {
   const rng = makeRng(7);
   const feeds: Feeds = {};
   const inputs = session.inputNames.map((name) => {
@@ -111,10 +114,10 @@ function randomFeeds(o: typeof Ort, session: Ort.InferenceSession, given?: Input
     if (n > 64 * 2 ** 20) throw new InputShapeError(`input "${name}" has ${n} elements; too large to feed`);
     switch (meta.type) {
       case 'float32':
-        feeds[name] = new o.Tensor('float32', Float32Array.from({ length: n }, () => rng() * 2 - 1), dims);
+        feeds[name] = new o.Tensor('float32', Float32Array.from({ length: n }, () => (rng() * 2 - 1) * scale), dims);
         break;
       case 'float64':
-        feeds[name] = new o.Tensor('float64', Float64Array.from({ length: n }, () => rng() * 2 - 1), dims);
+        feeds[name] = new o.Tensor('float64', Float64Array.from({ length: n }, () => (rng() * 2 - 1) * scale), dims);
         break;
       case 'int32':
         feeds[name] = new o.Tensor('int32', Int32Array.from({ length: n }, () => Math.floor(rng() * 2)), dims);
@@ -142,12 +145,15 @@ export class OnnxRuntimeRunner implements Runner {
   private readonly threads: number;
   private readonly level: GraphOptLevel;
   private readonly inputShapes?: InputShapes;
+  private readonly inputScale: number;
   /** Notes on the sizes chosen for open input dimensions, of every model opened (each once). */
   readonly inputNotes = new Set<string>();
 
   constructor(o: OnnxRuntimeOptions = {}) {
     this.threads = o.threads ?? 1;
     this.inputShapes = o.inputShapes;
+    this.inputScale = o.inputScale ?? 1;
+    if (!(Number.isFinite(this.inputScale) && this.inputScale > 0)) throw new RangeError(`inputScale must be a positive number, got ${o.inputScale}`);
     this.level = o.graphOptimizationLevel ?? 'all';
     if (!Number.isInteger(this.threads) || this.threads < 1 || this.threads > 256) throw new RangeError(`threads must be an integer from 1 to 256, got ${o.threads}`);
     if (!GRAPH_OPT_LEVELS.includes(this.level)) throw new RangeError(`graph optimisation level must be one of ${GRAPH_OPT_LEVELS.join(', ')}, got ${o.graphOptimizationLevel}`);
@@ -170,7 +176,7 @@ export class OnnxRuntimeRunner implements Runner {
     }
     let feeds: Feeds;
     try {
-      const r = randomFeeds(o, session, this.inputShapes);
+      const r = randomFeeds(o, session, this.inputShapes, this.inputScale);
       feeds = r.feeds;
       for (const n of r.notes) this.inputNotes.add(n);
     } catch (e) {
