@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { onnx } from 'onnx-proto';
 import { runCli } from './helpers';
 import { ONNX_REFERENCES } from '../../src/core/onnx/referenceModels';
 
@@ -40,6 +41,37 @@ test('adapt-local --space onnx writes a validated device; predict prints a JSON 
   assert.ok(ms[1] > 5 * ms[0], String(ms));
   const q = runCli(tmp, ['predict', '--device', device, '--onnx', models[1], '--onnx', models[0], '--json']);
   assert.deepEqual(JSON.parse(q.stdout), [ms[1], ms[0]]);
+});
+
+test('predict on a model whose If branch depends on its input: the mean on stdout, each branch in a note on stderr', () => {
+  const T = onnx.TensorProto.DataType;
+  const A = onnx.AttributeProto.AttributeType;
+  const f32 = (name: string, dims: number[]) => ({ name, dims, dataType: T.FLOAT, rawData: new Uint8Array(4 * dims.reduce((a, b) => a * b, 1)) });
+  const vi = (name: string, dims: number[], t = T.FLOAT) => ({ name, type: { tensorType: { elemType: t, shape: { dim: dims.map((d) => ({ dimValue: d })) } } } });
+  // then: one 256x256 MatMul; else: four.
+  const branch = (name: string, n: number) => ({
+    name,
+    node: Array.from({ length: n }, (_, i) => ({ opType: 'MatMul', input: [i ? `h${i - 1}_${name}` : 'x', `w${i}_${name}`], output: [i === n - 1 ? `y_${name}` : `h${i}_${name}`], name: `mm${i}_${name}` })),
+    initializer: Array.from({ length: n }, (_, i) => f32(`w${i}_${name}`, [256, 256])),
+    output: [vi(`y_${name}`, [64, 256])],
+  });
+  const graph = {
+    name: 'g',
+    node: [{ opType: 'If', input: ['cond'], output: ['y'], name: 'gate', attribute: [{ name: 'then_branch', type: A.GRAPH, g: branch('then', 1) }, { name: 'else_branch', type: A.GRAPH, g: branch('else', 4) }] }],
+    input: [vi('x', [64, 256]), vi('cond', [], T.BOOL)],
+    output: [vi('y', [64, 256])],
+  };
+  const file = path.join(tmp, 'gated.onnx');
+  fs.writeFileSync(file, onnx.ModelProto.encode({ irVersion: 8, opsetImport: [{ domain: '', version: 13 }], graph }).finish());
+  const p = runCli(tmp, ['predict', '--device', device, '--onnx', file, '--json']);
+  assert.equal(p.code, 0, p.stderr);
+  const [ms] = JSON.parse(p.stdout);
+  const m = /note: .*gated\.onnx: .*: an If branch depends on the data: ([\d.e+-]+) to ([\d.e+-]+) ms by the branch taken/.exec(p.stderr);
+  assert.ok(m, p.stderr);
+  const [low, high] = [Number(m[1]), Number(m[2])];
+  assert.ok(low < ms && ms < high, `${low} < ${ms} < ${high}`);
+  // The costlier branch does four times the multiply-adds.
+  assert.ok(high > 2 * low, `${low} ${high}`);
 });
 
 test('bad input: exit 2 and one line', () => {

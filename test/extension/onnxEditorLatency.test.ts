@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { OnnxEditorProvider, ONNX_NO_DEVICE } from '../../src/extension/onnxEditor';
+import { OnnxEditorProvider, ONNX_NO_DEVICE, shownOnnxLatency } from '../../src/extension/onnxEditor';
 
 (Uri as any).joinPath ??= (base: { toString(): string }, ...parts: string[]) => Uri.parse([base.toString(), ...parts].join('/'));
 (workspace as any).asRelativePath ??= (u: { path: string }) => u.path;
@@ -137,4 +137,10 @@ test('"Measure on device…": the command asks which device (a command device in
   v.send({ type: 'measure' });
   await until(v.posted, (x) => x.type === 'measured' && x !== m);
   assert.deepEqual(args[1], { model: path.join(dir, 'net2.onnx'), local: true });
+});
+
+test('a data-dependent If: the viewer gets each branch\'s latency beside the mean; none for other models', () => {
+  const shown = shownOnnxLatency({ devices: [{ ...DEVICE, branchRange: { low: 0.056, high: 0.126 } }, DEVICE], notes: [] });
+  assert.equal(shown.devices[0].branches, '0.06 ms to 0.13 ms by the If branch the data takes (the prediction counts each branch in half of the runs)');
+  assert.equal(shown.devices[1].branches, undefined);
 });
