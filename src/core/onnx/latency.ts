@@ -8,9 +8,9 @@
 //
 // The fit: relative (per-sample 1/y weighted) least squares, non-negative (Lawson-Hanson, nnlsGram),
 // regularised towards a prior: PRIOR_COSTS (weights/onnx-prior.json, fitted by
-// scripts/train-onnx-prior.ts on generated models measured on the development machine) times one device
-// scale s (the geometric mean of measured over prior-predicted), with a penalty on the relative deviation of
-// each cost from s x prior, chosen per device by leave-one-out (chooseLambda). With 19 references and 26
+// scripts/train-onnx-prior.ts on generated models measured on the development machine) times the device's
+// scales (one for throughput costs, one for per-call costs: deviceCentre), with a penalty on the relative
+// deviation of each cost from that centre, chosen per device by leave-one-out (chooseLambda). With 19 references and 26
 // costs the prior keeps what the references barely exercise at sane ratios. Bagged (30 fits on 80% of the
 // samples, as the NAS spaces' mapping): the prediction is the bag mean and the error band the out-of-bag
 // RMS relative error. Spike rule: a shot (not a reference) whose log residual is more than SPIKE_LIMIT
@@ -224,13 +224,58 @@ export function nnlsGram(g: number[][], h: number[]): number[] {
   return u;
 }
 
-/** Relative, non-negative least squares regularised towards scale x prior (see the header). `scaleBy`: the
- *  per-row divisor of the residual (default: the row's own latency, a relative error). */
-export function fitCosts(x: number[][], y: number[], prior: readonly number[] = PRIOR_COSTS, lambda = LAMBDA, scaleBy: readonly number[] = y): number[] {
-  const p = prior.length;
+/** Per-call costs (a kernel launch, a run, a subgraph run, a recurrent step, a strided-reduction output):
+ *  they need not scale with a device's arithmetic speed (a second thread halves a convolution, not a
+ *  launch). */
+const OVERHEAD_FEATURES = new Set<string>(['kernels', 'runs', 'subgraphRuns', 'recurrentSteps', 'stridedReduceOutputs']);
+const OVERHEAD = COST_FEATURES.map((f) => OVERHEAD_FEATURES.has(f));
+/** How far a device's per-call scale may stray from its throughput scale. */
+const OVERHEAD_SCALE_RANGE = 4;
+
+/** The prior times one scale: the geometric mean of measured over prior-predicted. */
+function scaledPrior(x: number[][], y: number[], prior: readonly number[]): number[] {
   const logRatio = x.map((r, i) => Math.log(y[i] / Math.max(dot(r, prior), 1e-12)));
   const scale = Math.exp(logRatio.reduce((a, b) => a + b, 0) / Math.max(1, y.length));
-  const centre = prior.map((v) => v * scale);
+  return prior.map((v) => v * scale);
+}
+
+/** The centre a device's costs are pulled towards: the prior with two scales, one for the throughput costs
+ *  and one for the per-call costs (OVERHEAD_FEATURES), fitted to the samples by relative least squares and
+ *  kept within OVERHEAD_SCALE_RANGE of each other; one scale (scaledPrior) when the samples cannot tell them
+ *  apart. On this machine with two threads the references' throughput doubles while launches do not: one
+ *  scale priced small models 15-30% under (docs/research.md). */
+export function deviceCentre(x: number[][], y: number[], prior: readonly number[]): number[] {
+  let aa = 0;
+  let ab = 0;
+  let bb = 0;
+  let ay = 0;
+  let by = 0;
+  x.forEach((r, i) => {
+    let c = 0;
+    let o = 0;
+    r.forEach((v, j) => (OVERHEAD[j] ? (o += v * prior[j]) : (c += v * prior[j])));
+    c /= y[i];
+    o /= y[i];
+    aa += c * c;
+    ab += c * o;
+    bb += o * o;
+    ay += c;
+    by += o;
+  });
+  const det = aa * bb - ab * ab;
+  const sc = (ay * bb - by * ab) / det;
+  const so = (aa * by - ab * ay) / det;
+  if (!(det > 1e-9 * aa * bb) || !(sc > 0) || !Number.isFinite(so)) return scaledPrior(x, y, prior);
+  const soKept = Math.min(OVERHEAD_SCALE_RANGE * sc, Math.max(sc / OVERHEAD_SCALE_RANGE, so));
+  return prior.map((v, j) => v * (OVERHEAD[j] ? soKept : sc));
+}
+
+/** Relative, non-negative least squares regularised towards a centre (see the header; default: the prior
+ *  times one scale). `scaleBy`: the per-row divisor of the residual (default: the row's own latency, a
+ *  relative error). */
+export function fitCosts(x: number[][], y: number[], prior: readonly number[] = PRIOR_COSTS, lambda = LAMBDA, scaleBy: readonly number[] = y, centreGiven?: readonly number[]): number[] {
+  const p = prior.length;
+  const centre = centreGiven ?? scaledPrior(x, y, prior);
   // Unknowns u_j = theta_j / centre_j; rows scaled by 1/y (relative error); the penalty lambda (u_j - 1)^2
   // pulls each cost towards its scaled prior.
   const g = Array.from({ length: p }, () => new Array(p).fill(0));
@@ -285,13 +330,13 @@ export interface OnnxDevice {
  *  over LAMBDA_GRID (a device like the development machine keeps the prior's ratios; one unlike it, e.g.
  *  with convolutions on several cores, moves its costs further). Ties go to the larger pull. */
 export const LAMBDA_GRID: readonly number[] = [0.003, 0.01, 0.03, 0.1, 0.3];
-export function chooseLambda(samples: readonly OnnxSample[], prior: readonly number[] = PRIOR_COSTS): { lambda: number; looError: number } {
+export function chooseLambda(samples: readonly OnnxSample[], prior: readonly number[] = PRIOR_COSTS, centre?: readonly number[]): { lambda: number; looError: number } {
   let best = { lambda: LAMBDA, looError: Infinity };
   for (const lambda of [...LAMBDA_GRID].reverse()) {
     let se = 0;
     samples.forEach((s, i) => {
       const rest = samples.filter((_, k) => k !== i);
-      const c = fitCosts(rest.map((r) => r.features), rest.map((r) => r.latency_ms), prior, lambda);
+      const c = fitCosts(rest.map((r) => r.features), rest.map((r) => r.latency_ms), prior, lambda, undefined, centre);
       se += (dot(s.features, c) / s.latency_ms - 1) ** 2;
     });
     const e = Math.sqrt(se / Math.max(1, samples.length));
@@ -304,8 +349,11 @@ export function adaptOnnxDevice(name: string, samples: OnnxSample[], referencesV
   if (samples.length < 3) throw new SpecError(`an onnx device needs at least 3 measured samples, got ${samples.length}`);
   for (const s of samples) if (!(s.latency_ms > 0 && Number.isFinite(s.latency_ms))) throw new SpecError(`sample ${s.arch}: latency_ms must be a positive number, got ${s.latency_ms}`);
   const prior = opts.prior ?? PRIOR_COSTS;
-  const lambda = opts.lambda ?? chooseLambda(samples, prior).lambda;
-  const full = fitCosts(samples.map((s) => s.features), samples.map((s) => s.latency_ms), prior, lambda);
+  // One centre for the full fit, the pull's choice and every bag (a centre refitted per bag of 15 references
+  // strays, and the out-of-bag band with it).
+  const centre = deviceCentre(samples.map((s) => s.features), samples.map((s) => s.latency_ms), prior);
+  const lambda = opts.lambda ?? chooseLambda(samples, prior, centre).lambda;
+  const full = fitCosts(samples.map((s) => s.features), samples.map((s) => s.latency_ms), prior, lambda, undefined, centre);
   // Spike rule on the shots (references are never left out).
   const resid = samples.map((s) => Math.log(s.latency_ms / Math.max(dot(s.features, full), 1e-9)));
   const shotIdx = samples.map((s, i) => (s.reference ? -1 : i)).filter((i) => i >= 0);
@@ -320,7 +368,7 @@ export function adaptOnnxDevice(name: string, samples: OnnxSample[], referencesV
     const inBag = kept.map(() => rng() < BAG_FRACTION);
     if (inBag.filter((v) => v).length < 3) inBag.fill(true);
     const pick = kept.filter((_, i) => inBag[i]);
-    const c = fitCosts(pick.map((s) => s.features), pick.map((s) => s.latency_ms), prior, lambda);
+    const c = fitCosts(pick.map((s) => s.features), pick.map((s) => s.latency_ms), prior, lambda, undefined, centre);
     bags.push(c);
     kept.forEach((s, i) => {
       if (inBag[i]) return;

@@ -10,7 +10,7 @@ import { readOnnxBytes } from '../../../src/core/onnx/reader';
 import { inferShapes } from '../../../src/core/onnx/shapeInference';
 import { kernelsOf } from '../../../src/core/onnx/kernels';
 import { genericConvTrainingModels, nasSpaceTrainingModels, ONNX_REFERENCES, priorTrainingModels } from '../../../src/core/onnx/referenceModels';
-import { chooseLambda, COST_FEATURES, kernelFeatures, LAMBDA_GRID, modelCosts, nnlsGram, OnnxSample, PRIOR_COSTS, validateOnnxDevice } from '../../../src/core/onnx/latency';
+import { chooseLambda, COST_FEATURES, deviceCentre, kernelFeatures, LAMBDA_GRID, modelCosts, nnlsGram, OnnxSample, PRIOR_COSTS, validateOnnxDevice } from '../../../src/core/onnx/latency';
 import { OnnxBuilder } from '../../../src/core/onnx/writer';
 
 const at = (name: (typeof COST_FEATURES)[number]) => COST_FEATURES.indexOf(name);
@@ -235,4 +235,20 @@ test('the conv1d reference exercises the generic path; the NAS-space and generic
   assert.ok(extra.every((m) => !names.has(m.name)));
   const unet = costsOf(extra[extra.length - 1].write());
   assert.ok(unet.kernels.some((k) => k.ops[0] === 'ConvTranspose' && k.genericConv && k.im2colElements > 0));
+});
+
+test('a device\'s centre has two scales: throughput and per-call costs apart (a second thread halves a convolution, not a launch)', () => {
+  const x = ONNX_REFERENCES.map((r) => costsOf(r.write()).features);
+  const perCall = new Set(['kernels', 'runs', 'subgraphRuns', 'recurrentSteps', 'stridedReduceOutputs']);
+  const device = (throughput: number, calls: number) => PRIOR_COSTS.map((c, j) => c * (perCall.has(COST_FEATURES[j]) ? calls : throughput));
+  for (const [t, c] of [[0.5, 1], [2, 3], [1, 1]]) {
+    const truth = device(t, c);
+    const centre = deviceCentre(x, x.map((r) => dot(r, truth)), PRIOR_COSTS);
+    centre.forEach((v, j) => assert.ok(Math.abs(v / truth[j] - 1) < 1e-6, `${COST_FEATURES[j]}: ${v} vs ${truth[j]}`));
+  }
+  // Per-call costs 10x the throughput scale: kept within 4x.
+  const centre = deviceCentre(x, x.map((r) => dot(r, device(0.1, 1))), PRIOR_COSTS);
+  const k = COST_FEATURES.indexOf('kernels');
+  const m = COST_FEATURES.indexOf('convMacs');
+  assert.ok(Math.abs(centre[k] / PRIOR_COSTS[k] / (centre[m] / PRIOR_COSTS[m]) - 4) < 1e-9);
 });
