@@ -10,10 +10,10 @@
 // regularised towards a prior: PRIOR_COSTS (weights/onnx-prior.json, fitted by
 // scripts/train-onnx-prior.ts on generated models measured on the development machine) times the device's
 // scales (one for throughput costs, one for per-call costs: deviceCentre), with a penalty on the relative
-// deviation of each cost from that centre, chosen per device by leave-one-out (chooseLambda). With 19 references and 26
-// costs the prior keeps what the references barely exercise at sane ratios. Bagged (30 fits on 80% of the
-// samples, as the NAS spaces' mapping): the prediction is the bag mean and the error band the out-of-bag
-// RMS relative error. Spike rule: a shot (not a reference) whose log residual is more than SPIKE_LIMIT
+// deviation of each cost from that centre, chosen per device by leave-one-out (chooseLambda). With 19
+// references and 26 costs the prior keeps what the references barely exercise at sane ratios. Bagged (30
+// fits on 80% of the samples, as the NAS spaces' mapping): the prediction is the bag mean and the error band
+// the out-of-bag RMS relative error. Spike rule: a shot (not a reference) whose log residual is more than SPIKE_LIMIT
 // robust deviations above the fit is left out, as adaptDevice.ts does.
 import { SpecError } from '../spaces/space';
 import { findSpikes } from '../predictor/adaptDevice';
@@ -359,6 +359,8 @@ export function adaptOnnxDevice(name: string, samples: OnnxSample[], referencesV
   const shotIdx = samples.map((s, i) => (s.reference ? -1 : i)).filter((i) => i >= 0);
   const spikeIdx = new Set(shotIdx.length >= 5 ? findSpikes(shotIdx.map((i) => resid[i])).map((k) => shotIdx[k]) : []);
   const kept = samples.filter((_, i) => !spikeIdx.has(i));
+  // Spikes left out of the centre too.
+  const keptCentre = spikeIdx.size ? deviceCentre(kept.map((s) => s.features), kept.map((s) => s.latency_ms), prior) : centre;
   const rng = makeRng(2021);
   const nBags = opts.bags ?? BAGS;
   const bags: number[][] = [];
@@ -368,7 +370,7 @@ export function adaptOnnxDevice(name: string, samples: OnnxSample[], referencesV
     const inBag = kept.map(() => rng() < BAG_FRACTION);
     if (inBag.filter((v) => v).length < 3) inBag.fill(true);
     const pick = kept.filter((_, i) => inBag[i]);
-    const c = fitCosts(pick.map((s) => s.features), pick.map((s) => s.latency_ms), prior, lambda, undefined, centre);
+    const c = fitCosts(pick.map((s) => s.features), pick.map((s) => s.latency_ms), prior, lambda, undefined, keptCentre);
     bags.push(c);
     kept.forEach((s, i) => {
       if (inBag[i]) return;
