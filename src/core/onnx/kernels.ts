@@ -81,7 +81,7 @@ export interface Kernel {
 }
 
 const MEMORY_FREE = new Set(['Reshape', 'Flatten', 'Squeeze', 'Unsqueeze', 'Identity', 'Dropout']);
-const CONV_ACTIVATIONS = new Set(['Relu', 'Clip', 'Sigmoid', 'Tanh', 'LeakyRelu', 'HardSigmoid']);
+const CONV_ACTIVATIONS = new Set(['Relu', 'Clip', 'Sigmoid', 'Tanh', 'LeakyRelu', 'HardSigmoid', 'HardSwish']);
 const LAYERNORM_OPS = new Set(['ReduceMean', 'Sub', 'Pow', 'Add', 'Sqrt', 'Div', 'Mul']);
 const GELU_OPS = new Set(['Div', 'Erf', 'Add', 'Mul']);
 const MAC_CLASSES = new Set<KernelClass>(['conv', 'depthwiseConv', 'groupedConv', 'matmul', 'attention', 'recurrent']);

@@ -82,7 +82,7 @@ const BAGS = 30;
 const BAG_FRACTION = 0.8;
 
 /** Activations a MAC kernel applies as a pass of its own over the output. */
-const PASS_ACTIVATIONS = new Set(['Clip', 'HardSigmoid', 'Sigmoid', 'Tanh', 'LeakyRelu']);
+const PASS_ACTIVATIONS = new Set(['Clip', 'HardSigmoid', 'HardSwish', 'Sigmoid', 'Tanh', 'LeakyRelu']);
 
 /** Kernels evaluating exp, erf, sqrt or a division per element (and the normalisations built on them). */
 const TRANSCENDENTAL_OPS = new Set(['Sigmoid', 'Tanh', 'Erf', 'Exp', 'Log', 'Softmax', 'LogSoftmax', 'Softplus', 'Gelu', 'Elu', 'Selu', 'Sqrt', 'Reciprocal', 'Pow', 'InstanceNormalization', 'LayerNormalization', 'GroupNormalization', 'LpNormalization', 'Mish', 'HardSwish']);

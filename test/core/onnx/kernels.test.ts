@@ -7,6 +7,7 @@ import { inferShapes } from '../../../src/core/onnx/shapeInference';
 import { kernelsOf, kernelTotals } from '../../../src/core/onnx/kernels';
 import { ONNX_REFERENCES } from '../../../src/core/onnx/referenceModels';
 import { COST_FEATURES, modelCosts, predictCosts } from '../../../src/core/onnx/latency';
+import { OnnxBuilder } from '../../../src/core/onnx/writer';
 
 const kernelsFor = (name: string) => kernelsOf(inferShapes(readOnnxBytes(ONNX_REFERENCES.find((r) => r.name === name)!.write())));
 
@@ -63,6 +64,19 @@ test('HardSwish written as x * HardSigmoid(x) fuses into its conv; the squeeze-e
   assert.deepEqual(ks.filter((k) => k.kernelClass === 'elementwise').map((k) => k.ops.join('+')), ['Mul', 'Mul', 'Mul', 'Mul']);
   // Layout reorders around the blocked convolutions: before each SE pooling and each SE Mul at least.
   assert.ok(ks.reduce((s, k) => s + k.reorders, 0) >= 8);
+});
+
+test('the HardSwish operator (opset 14) fuses into its conv as x * HardSigmoid(x) does, priced the same (onnxruntime runs no HardSwish node of MobileNetV3)', () => {
+  const model = (opset: number) => {
+    const b = new OnnxBuilder(opset, 1);
+    const y = b.hswish(b.conv('input', 16, 32, 3, 1, 1));
+    return readOnnxBytes(b.encode('input', [1, 16, 8, 8], b.relu(b.conv(y, 32, 32, 1, 1, 0)), [1, 32, 8, 8]));
+  };
+  const ops = (opset: number) => kernelsOf(inferShapes(model(opset))).filter((k) => !k.free).map((k) => k.ops.join('+'));
+  assert.deepEqual(ops(13), ['Conv+BatchNormalization+HardSigmoid+Mul', 'Conv+BatchNormalization+Relu']);
+  assert.deepEqual(ops(14), ['Conv+BatchNormalization+HardSwish', 'Conv+BatchNormalization+Relu']);
+  const priced = (opset: number) => modelCosts(model(opset)).features;
+  assert.deepEqual(priced(14), priced(13));
 });
 
 test('If branches: half a share each when the condition is data-dependent, all of the taken branch when constant', () => {
