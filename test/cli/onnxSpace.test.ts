@@ -6,8 +6,8 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { onnx } from 'onnx-proto';
 import { runCli } from './helpers';
+import { ifMatMulModel } from '../core/onnx/helpers';
 import { ONNX_REFERENCES } from '../../src/core/onnx/referenceModels';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'help-cli-onnx-'));
@@ -44,25 +44,9 @@ test('adapt-local --space onnx writes a validated device; predict prints a JSON 
 });
 
 test('predict on a model whose If branch depends on its input: the mean on stdout, each branch in a note on stderr', () => {
-  const T = onnx.TensorProto.DataType;
-  const A = onnx.AttributeProto.AttributeType;
-  const f32 = (name: string, dims: number[]) => ({ name, dims, dataType: T.FLOAT, rawData: new Uint8Array(4 * dims.reduce((a, b) => a * b, 1)) });
-  const vi = (name: string, dims: number[], t = T.FLOAT) => ({ name, type: { tensorType: { elemType: t, shape: { dim: dims.map((d) => ({ dimValue: d })) } } } });
-  // then: one 256x256 MatMul; else: four.
-  const branch = (name: string, n: number) => ({
-    name,
-    node: Array.from({ length: n }, (_, i) => ({ opType: 'MatMul', input: [i ? `h${i - 1}_${name}` : 'x', `w${i}_${name}`], output: [i === n - 1 ? `y_${name}` : `h${i}_${name}`], name: `mm${i}_${name}` })),
-    initializer: Array.from({ length: n }, (_, i) => f32(`w${i}_${name}`, [256, 256])),
-    output: [vi(`y_${name}`, [64, 256])],
-  });
-  const graph = {
-    name: 'g',
-    node: [{ opType: 'If', input: ['cond'], output: ['y'], name: 'gate', attribute: [{ name: 'then_branch', type: A.GRAPH, g: branch('then', 1) }, { name: 'else_branch', type: A.GRAPH, g: branch('else', 4) }] }],
-    input: [vi('x', [64, 256]), vi('cond', [], T.BOOL)],
-    output: [vi('y', [64, 256])],
-  };
+  // then: one 256x256 MatMul on x [64, 256]; else: four.
   const file = path.join(tmp, 'gated.onnx');
-  fs.writeFileSync(file, onnx.ModelProto.encode({ irVersion: 8, opsetImport: [{ domain: '', version: 13 }], graph }).finish());
+  fs.writeFileSync(file, ifMatMulModel('input', 64, 256, [256], [256, 256, 256, 256]));
   const p = runCli(tmp, ['predict', '--device', device, '--onnx', file, '--json']);
   assert.equal(p.code, 0, p.stderr);
   const [ms] = JSON.parse(p.stdout);

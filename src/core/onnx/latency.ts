@@ -13,8 +13,8 @@
 // deviation of each cost from that centre, chosen per device by leave-one-out (chooseLambda). With 19
 // references and 26 costs the prior keeps what the references barely exercise at sane ratios. Bagged (30
 // fits on 80% of the samples, as the NAS spaces' mapping): the prediction is the bag mean and the error band
-// the out-of-bag RMS relative error. Spike rule: a shot (not a reference) whose log residual is more than SPIKE_LIMIT
-// robust deviations above the fit is left out, as adaptDevice.ts does.
+// the out-of-bag RMS relative error. Spike rule: a shot (not a reference) whose log residual is more than
+// SPIKE_LIMIT robust deviations above the fit is left out, as adaptDevice.ts does.
 import { SpecError } from '../spaces/space';
 import { findSpikes } from '../predictor/adaptDevice';
 import { solveSpd } from '../predictor/linear';

@@ -1,6 +1,7 @@
 // Shared by the ONNX tests and the bench: a model file with one big Gemm initializer whose raw_data is a
-// hole (sparse file), so a 1 GB model costs no disk and no time to make.
+// hole (sparse file), so a 1 GB model costs no disk and no time to make; a model with a data-dependent If.
 import * as fs from 'node:fs';
+import { onnx } from 'onnx-proto';
 import { key, lfield, valueInfo, varint, vfield } from '../../protoBytes';
 
 /** Writes input[1, K] x W[K, N] (Gemm) with W's raw_data of K*N*4 bytes; `dense` writes real zero bytes. */
@@ -30,4 +31,32 @@ export function writeBigGemmModel(file: string, K: number, N: number, dense = fa
     fs.closeSync(fd);
   }
   return head.length + n;
+}
+
+/** A model whose If picks between two chains of MatMuls on x [rows, width]: `thenWidths` and `elseWidths`
+ *  are the output widths of each chain's MatMuls (named mm_<branch>, mm2_<branch>, ...; the last widths of
+ *  both chains must agree). The condition is a graph input ('input': data-dependent) or a Constant false
+ *  ('const': the else branch runs). */
+export function ifMatMulModel(cond: 'input' | 'const', rows: number, width: number, thenWidths: number[], elseWidths: number[]): Uint8Array {
+  const T = onnx.TensorProto.DataType;
+  const A = onnx.AttributeProto.AttributeType;
+  const f32 = (name: string, dims: number[]) => ({ name, dims, dataType: T.FLOAT, rawData: new Uint8Array(4 * dims.reduce((a, b) => a * b, 1)) });
+  const vi = (name: string, dims: number[], t = T.FLOAT) => ({ name, type: { tensorType: { elemType: t, shape: { dim: dims.map((d) => ({ dimValue: d })) } } } });
+  const branch = (name: string, widths: number[]) => {
+    const tensor = (i: number) => (i === widths.length - 1 ? `y_${name}` : `h${i}_${name}`);
+    return {
+      name,
+      node: widths.map((_, i) => ({ opType: 'MatMul', input: [i ? tensor(i - 1) : 'x', `w${i}_${name}`], output: [tensor(i)], name: i ? `mm${i + 1}_${name}` : `mm_${name}` })),
+      initializer: widths.map((w, i) => f32(`w${i}_${name}`, [i ? widths[i - 1] : width, w])),
+      output: [vi(`y_${name}`, [rows, widths[widths.length - 1]])],
+    };
+  };
+  const nodes: onnx.INodeProto[] = [];
+  if (cond === 'const') nodes.push({ opType: 'Constant', input: [], output: ['c'], name: 'c', attribute: [{ name: 'value', type: A.TENSOR, t: { name: 'cv', dims: [], dataType: T.BOOL, int32Data: [0] } }] });
+  nodes.push({ opType: 'If', input: [cond === 'const' ? 'c' : 'cond'], output: ['y'], name: 'if', attribute: [
+    { name: 'then_branch', type: A.GRAPH, g: branch('then', thenWidths) },
+    { name: 'else_branch', type: A.GRAPH, g: branch('else', elseWidths) },
+  ] });
+  const inputs = [vi('x', [rows, width]), ...(cond === 'input' ? [vi('cond', [], T.BOOL)] : [])];
+  return onnx.ModelProto.encode({ irVersion: 8, opsetImport: [{ domain: '', version: 13 }], graph: { name: 'g', node: nodes, input: inputs, output: [vi('y', [rows, thenWidths[thenWidths.length - 1]])] } }).finish();
 }

@@ -1,13 +1,13 @@
 // Kernels after onnxruntime's fusions, on the reference models written by the repo's writer.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { onnx } from 'onnx-proto';
 import { readOnnxBytes } from '../../../src/core/onnx/reader';
 import { inferShapes } from '../../../src/core/onnx/shapeInference';
 import { kernelsOf, kernelTotals } from '../../../src/core/onnx/kernels';
 import { ONNX_REFERENCES } from '../../../src/core/onnx/referenceModels';
 import { COST_FEATURES, modelCosts, predictCosts } from '../../../src/core/onnx/latency';
 import { OnnxBuilder } from '../../../src/core/onnx/writer';
+import { ifMatMulModel } from './helpers';
 
 const kernelsFor = (name: string) => kernelsOf(inferShapes(readOnnxBytes(ONNX_REFERENCES.find((r) => r.name === name)!.write())));
 
@@ -80,31 +80,8 @@ test('the HardSwish operator (opset 14) fuses into its conv as x * HardSigmoid(x
 });
 
 test('If branches: half a share each when the condition is data-dependent, all of the taken branch when constant', () => {
-  const T = onnx.TensorProto.DataType;
-  const A = onnx.AttributeProto.AttributeType;
-  const f32 = (name: string, dims: number[]) => ({ name, dims, dataType: T.FLOAT, rawData: new Uint8Array(4 * dims.reduce((a, b) => a * b, 1)) });
-  const vi = (name: string, dims: number[], t = T.FLOAT) => ({ name, type: { tensorType: { elemType: t, shape: { dim: dims.map((d) => ({ dimValue: d })) } } } });
-  // A branch of one MatMul to k columns, or two (to k, then to `out`).
-  const branch = (name: string, k: number, out?: number) => ({
-    name,
-    node: [
-      { opType: 'MatMul', input: ['x', `w_${name}`], output: [out ? `h_${name}` : `y_${name}`], name: `mm_${name}` },
-      ...(out ? [{ opType: 'MatMul', input: [`h_${name}`, `w2_${name}`], output: [`y_${name}`], name: `mm2_${name}` }] : []),
-    ],
-    initializer: [f32(`w_${name}`, [64, k]), ...(out ? [f32(`w2_${name}`, [k, out])] : [])],
-    output: [vi(`y_${name}`, [1, out ?? k])],
-  });
-  const model = (cond: 'input' | 'const') => {
-    const nodes: onnx.INodeProto[] = [];
-    if (cond === 'const') nodes.push({ opType: 'Constant', input: [], output: ['c'], name: 'c', attribute: [{ name: 'value', type: A.TENSOR, t: { name: 'cv', dims: [], dataType: T.BOOL, int32Data: [0] } }] });
-    nodes.push({ opType: 'If', input: [cond === 'const' ? 'c' : 'cond'], output: ['y'], name: 'if', attribute: [
-      { name: 'then_branch', type: A.GRAPH, g: branch('then', 32) },
-      { name: 'else_branch', type: A.GRAPH, g: branch('else', 96, 32) },
-    ] });
-    const inputs = [vi('x', [1, 64])];
-    if (cond === 'input') inputs.push(vi('cond', [], T.BOOL));
-    return readOnnxBytes(onnx.ModelProto.encode({ irVersion: 8, opsetImport: [{ domain: '', version: 13 }], graph: { name: 'g', node: nodes, input: inputs, output: [vi('y', [1, 32])] } }).finish());
-  };
+  // then: x[1, 64] -> 32; else: -> 96 -> 32.
+  const model = (cond: 'input' | 'const') => readOnnxBytes(ifMatMulModel(cond, 1, 64, [32], [96, 32]));
   const dynamic = kernelsOf(inferShapes(model('input'))).filter((k) => k.kernelClass === 'matmul');
   assert.deepEqual(dynamic.map((k) => [k.name, k.times, k.branch?.index]), [['mm_then', 0.5, 0], ['mm_else', 0.5, 1], ['mm2_else', 0.5, 1]]);
   const constant = kernelsOf(inferShapes(model('const'))).filter((k) => k.kernelClass === 'matmul');
